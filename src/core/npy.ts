@@ -33,6 +33,7 @@ export function decodeNpyFloat32(bytes: Uint8Array): { data: Float32Array; rows:
   const rows = Number(shape[1]);
   const cols = Number(shape[2]);
   const start = 10 + headerLength;
-  const data = new Float32Array(bytes.slice(start, start + rows * cols * 4).buffer);
+  // Copy into a fresh buffer: Node's Buffer.slice is a view, and the data must start 4-byte aligned.
+  const data = new Float32Array(new Uint8Array(bytes.subarray(start, start + rows * cols * 4)).buffer);
   return { data, rows, cols };
 }

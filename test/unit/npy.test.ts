@@ -20,3 +20,9 @@ test('round-trips and refuses a shape that does not match the data', () => {
   expect(Array.from(back.data)).toEqual(Array.from(data));
   expect(() => encodeNpyFloat32(data, 5, 3)).toThrow(/do not fill a 5 x 3 matrix/);
 });
+
+test('decodes from a Node Buffer that is a view into a larger pool', () => {
+  const file = encodeNpyFloat32(new Float32Array([7, 8, 9]), 3, 1);
+  const pooled = Buffer.concat([Buffer.from('junk'), Buffer.from(file)]).subarray(4);
+  expect(Array.from(decodeNpyFloat32(pooled).data)).toEqual([7, 8, 9]);
+});

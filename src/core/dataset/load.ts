@@ -1,0 +1,53 @@
+import { WHOLE_DATASET, baseName } from './issues';
+import { parseJsonl } from './jsonl';
+import { parseLareqa } from './lareqa';
+import { DatasetError, type Dataset, type DatasetFile, type LoadOptions } from './types';
+
+export type { LoadOptions } from './types';
+
+type Format = 'lareqa' | 'jsonl';
+
+/** `*.json` is LAReQA JSON, `*.jsonl` is the JSONL format; anything else (LICENSE, README) is not data. */
+export function datasetFormatOf(fileName: string): Format | undefined {
+  const name = fileName.toLowerCase();
+  if (name.endsWith('.json')) return 'lareqa';
+  if (name.endsWith('.jsonl')) return 'jsonl';
+  return undefined;
+}
+
+/** So that readers can skip reading files that loadDataset would ignore anyway. */
+export function isDatasetFileName(fileName: string): boolean {
+  return datasetFormatOf(fileName) !== undefined;
+}
+
+/**
+ * Reads a dataset from its files, whatever the format (picked from the file names), and applies the
+ * language and article subsets. Throws DatasetError with every problem found (capped).
+ */
+export function loadDataset(files: DatasetFile[], options: LoadOptions = {}): Dataset {
+  const data = files.filter((f) => isDatasetFileName(f.name));
+  const formats = new Set(data.map((f) => datasetFormatOf(f.name)));
+  if (files.length === 0) throw wholeDatasetError('no files: pick a dataset folder or its files');
+  if (data.length === 0) {
+    throw wholeDatasetError(
+      `no dataset files among ${files.map((f) => baseName(f.name)).join(', ')}: expected one ` +
+        '<lang>.json per language (LAReQA) or queries.jsonl, candidates.jsonl and relevance.jsonl',
+    );
+  }
+  if (formats.size > 1) {
+    throw wholeDatasetError('both .json and .jsonl files: a dataset is LAReQA JSON or JSONL, not both');
+  }
+  const named = { ...options, name: options.name ?? folderName(files) };
+  return formats.has('jsonl') ? parseJsonl(data, named) : parseLareqa(data, named);
+}
+
+/** `xquad-r/en.json`, `xquad-r/de.json` -> `xquad-r`; plain names -> `dataset`. */
+function folderName(files: DatasetFile[]): string {
+  const folders = new Set(files.map((f) => f.name.split(/[/\\]/).slice(-2, -1)[0] ?? ''));
+  const [folder] = folders;
+  return folders.size === 1 && folder ? folder : 'dataset';
+}
+
+function wholeDatasetError(message: string): DatasetError {
+  return new DatasetError([{ file: WHOLE_DATASET, place: '', message }]);
+}

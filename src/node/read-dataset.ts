@@ -1,0 +1,30 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { isDatasetFileName, loadDataset } from '../core/dataset/load';
+import { DatasetError, type Dataset, type DatasetFile, type LoadOptions } from '../core/dataset/types';
+
+/**
+ * Loads the dataset in a folder (not its subfolders). The name defaults to the folder's name.
+ * Files that loadDataset ignores (LICENSE, README) are handed over unread, with no text, so that
+ * its "no dataset files among ..." message can still name them.
+ */
+export async function readDatasetFolder(dir: string, options: LoadOptions = {}): Promise<Dataset> {
+  const names = (await listFiles(dir)).sort();
+  const files: DatasetFile[] = await Promise.all(
+    names.map(async (name) => ({
+      name,
+      text: isDatasetFileName(name) ? await readFile(join(dir, name), 'utf8') : '',
+    })),
+  );
+  return loadDataset(files, { ...options, name: options.name ?? basename(resolve(dir)) });
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isFile()).map((e) => e.name);
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : String(e);
+    throw new DatasetError([{ file: dir, place: '', message: `cannot read the folder: ${reason}` }]);
+  }
+}
