@@ -1,0 +1,130 @@
+/**
+ * The command line: the same core as the browser, on Node.
+ *   npm run xling -- eval --dataset <dir> --encoder <name> --out <report.json> [--export <dir>]
+ *                         [--languages en,de,zh] [--articles K] [--candidate-text sentence|sentence+paragraph]
+ * Contract: ../shared/design.md, "Command line".
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CandidateTextMode } from '../core/dataset/texts';
+import { DatasetError, type Dataset } from '../core/dataset/types';
+import { evaluateDataset, type EvalEmbeddings } from '../core/evaluate';
+import { encodeNpyFloat32 } from '../core/npy';
+import { readDatasetFolder } from '../node/read-dataset';
+import { ortNodeMatmul } from '../node/ort-node-matmul';
+import { resolveEncoder } from '../node/encoders';
+
+const USAGE = `Usage:
+  npm run xling -- eval --dataset <dir> --encoder <name> --out <report.json> [options]
+
+Options for eval:
+  --dataset <dir>         a folder of LAReQA JSON files (<lang>.json) or JSONL files (docs/formats.md)
+  --encoder <name>        lexical (built-in)
+  --out <report.json>     where to write the report
+  --export <dir>          also write queries.npy, candidates.npy, queries.jsonl, candidates.jsonl
+  --languages en,de,zh    keep only these language files
+  --articles K            keep the first K articles of every file
+  --candidate-text MODE   sentence (default) or sentence+paragraph`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === 'eval') return evalCommand(rest);
+  if (command === undefined || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return;
+  }
+  throw new UsageError(`Unknown command '${command}'.`);
+}
+
+async function evalCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      dataset: { type: 'string' },
+      encoder: { type: 'string', default: 'lexical' },
+      out: { type: 'string' },
+      export: { type: 'string' },
+      languages: { type: 'string' },
+      articles: { type: 'string' },
+      'candidate-text': { type: 'string', default: 'sentence' },
+    },
+  });
+  if (!values.dataset) throw new UsageError('eval needs --dataset <dir>.');
+  if (!values.out) throw new UsageError('eval needs --out <report.json>.');
+  const candidateText = parseCandidateText(values['candidate-text']);
+
+  const dataset = await readDatasetFolder(values.dataset, {
+    languages: values.languages?.split(',').map((l) => l.trim()).filter(Boolean),
+    articles: values.articles === undefined ? undefined : parsePositiveInteger('--articles', values.articles),
+  });
+  const encoder = await resolveEncoder(values.encoder);
+  log(`${dataset.name}: ${dataset.languages.length} languages, ${dataset.queries.length} queries, ` +
+    `${dataset.candidates.length} candidates; encoder ${encoder.id} (${encoder.dim} dims)`);
+
+  const { report, embeddings } = await evaluateDataset(dataset, encoder, {
+    matmul: ortNodeMatmul(),
+    candidateText,
+    onProgress: ({ phase, done, total }) => {
+      if (done === total) log(`${phase}: ${total} done`);
+    },
+  });
+  const output = {
+    ...report,
+    settings: { dataset: values.dataset, languages: dataset.languages, articles: values.articles ?? null, encoder: encoder.id, dim: encoder.dim, candidate_text: candidateText },
+  };
+  await writeFile(values.out, JSON.stringify(output, null, 2));
+  if (values.export) await exportEmbeddings(values.export, dataset, embeddings);
+
+  const s = report.summary;
+  log(`mono ${s.mono_map.toFixed(4)}  cross ${s.cross_map.toFixed(4)}  multi ${s.multi_map.toFixed(4)}  ` +
+    `R@10 ${s.multi_r10.toFixed(4)}  rank distance ${s.rank_distance?.toFixed(1) ?? 'n/a'}  ` +
+    `(encode ${report.timings.encode_s.toFixed(2)} s, score ${report.timings.score_s.toFixed(2)} s) -> ${values.out}`);
+}
+
+/** design.md's export: float32 .npy matrices plus one JSON line per row saying what the row is. */
+async function exportEmbeddings(dir: string, dataset: Dataset, embeddings: EvalEmbeddings): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const { dim } = embeddings;
+  const queryRows = dataset.queries.map((q) => JSON.stringify({ id: q.id, lang: q.lang }));
+  const candidateRows = dataset.candidates.map((c) =>
+    JSON.stringify(c.position
+      ? { lang: c.lang, article: c.position.article, paragraph: c.position.paragraph, sentence: c.position.sentence }
+      : { lang: c.lang, id: c.id }));
+  await Promise.all([
+    writeFile(join(dir, 'queries.npy'), encodeNpyFloat32(embeddings.queries, dataset.queries.length, dim)),
+    writeFile(join(dir, 'candidates.npy'), encodeNpyFloat32(embeddings.candidates, dataset.candidates.length, dim)),
+    writeFile(join(dir, 'queries.jsonl'), queryRows.join('\n') + '\n'),
+    writeFile(join(dir, 'candidates.jsonl'), candidateRows.join('\n') + '\n'),
+  ]);
+  log(`exported embeddings to ${dir}`);
+}
+
+function parseCandidateText(value: string | undefined): CandidateTextMode {
+  if (value === 'sentence' || value === 'sentence+paragraph') return value;
+  throw new UsageError(`--candidate-text must be 'sentence' or 'sentence+paragraph', got '${value}'.`);
+}
+
+function parsePositiveInteger(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got '${value}'.`);
+  return n;
+}
+
+/** Progress goes to stderr so that stdout stays clean for scripts. */
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`xling: ${error.message}\n\n${USAGE}`);
+  } else if (error instanceof DatasetError) {
+    console.error(`xling: the dataset could not be loaded:\n${error.message}`);
+  } else {
+    console.error(`xling: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.exitCode = 1;
+});
