@@ -34,3 +34,24 @@ export interface EvalReport {
   multilingual: Record<string, MultilingualMetrics>;
   timings: { encode_s: number; score_s: number };
 }
+
+/**
+ * A dataset reduced to what ranking needs, as compact typed arrays (structured-clone friendly).
+ * Languages are indices into `languages`; candidates are in pool order, so each language's pool is
+ * the contiguous range `languageStart[l] .. languageStart[l + 1]`.
+ */
+export interface RetrievalTask {
+  languages: string[];
+  queryCount: number;
+  candidateCount: number;
+  /** Language index of each query. */
+  queryLang: Uint16Array;
+  /** Language index of each candidate. */
+  candidateLang: Uint16Array;
+  /** Length `languages.length + 1`: language l owns candidates `[languageStart[l], languageStart[l + 1])`. */
+  languageStart: Int32Array;
+  /** CSR offsets, length `queryCount + 1`: query q's relevant candidates are `relevant[relevantStart[q] .. relevantStart[q + 1])`. */
+  relevantStart: Int32Array;
+  /** Relevant candidate indices, ascending within each query. */
+  relevant: Int32Array;
+}

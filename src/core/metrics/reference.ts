@@ -1,0 +1,76 @@
+/**
+ * The plain, obviously-correct evaluation, straight from design.md's definitions: every score, a
+ * full stable sort of every pool for every query, AP / R@k / rank distance / share read off the
+ * sorted lists. O(n log n) per query and pool: it checks `rankAndMeasure` in tests and is the
+ * baseline of scripts/bench-score.ts. It reads the `Dataset` itself (not a `RetrievalTask`), so it
+ * checks `buildRetrievalTask` too; decisions design.md leaves open are those listed in ranking.ts.
+ */
+import type { Dataset } from '../dataset/types';
+import type { ScoreMatmulFactory } from '../linalg/types';
+import { MetricAccumulator } from './accumulator';
+import type { EvalReport } from './types';
+
+const BLOCK_ROWS = 256;
+
+export async function referenceRankAndMeasure(
+  dataset: Dataset,
+  queryEmbeddings: Float32Array,
+  candidateEmbeddings: Float32Array,
+  dim: number,
+  matmul: ScoreMatmulFactory,
+): Promise<Omit<EvalReport, 'timings'>> {
+  const { languages, queries, candidates } = dataset;
+  const allCandidates = candidates.map((_, c) => c);
+  const pools = languages.map((lang) => allCandidates.filter((c) => candidates[c].lang === lang));
+  const metrics = new MetricAccumulator(languages);
+  const backend = await matmul(candidateEmbeddings, candidates.length, dim);
+  try {
+    for (let start = 0; start < queries.length; start += BLOCK_ROWS) {
+      const rows = Math.min(BLOCK_ROWS, queries.length - start);
+      const block = await backend.scores(queryEmbeddings.subarray(start * dim, (start + rows) * dim), rows);
+      for (let b = 0; b < rows; b++) {
+        const query = queries[start + b];
+        const scores = block.subarray(b * candidates.length, (b + 1) * candidates.length);
+        const relevant = new Set(dataset.relevance[query.id] ?? []);
+        if (relevant.size === 0) continue;
+        const x = languages.indexOf(query.lang);
+
+        pools.forEach((pool, y) => {
+          const relevantHere = pool.filter((c) => relevant.has(c)).length;
+          if (relevantHere === 0) return;
+          const ranking = rank(pool, scores);
+          metrics.addCell(x, y, averagePrecision(ranking, relevant, relevantHere), relevant.has(ranking[0]));
+        });
+
+        const ranking = rank(allCandidates, scores);
+        const ranks = ranking.flatMap((c, i) => (relevant.has(c) ? [i + 1] : []));
+        const top = ranking.slice(0, 10);
+        metrics.addMultilingual(
+          x,
+          averagePrecision(ranking, relevant, relevant.size),
+          ranks.filter((r) => r <= 10).length / relevant.size,
+          relevant.size >= 2 ? Math.max(...ranks) - Math.min(...ranks) : null,
+          top.filter((c) => candidates[c].lang === query.lang).length / top.length,
+        );
+      }
+    }
+  } finally {
+    await backend.dispose();
+  }
+  return metrics.report();
+}
+
+/** The pool sorted by score descending, ties in pool order. */
+function rank(pool: number[], scores: Float32Array): number[] {
+  return [...pool].sort((a, b) => scores[b] - scores[a] || a - b);
+}
+
+/** (1/|R|) * sum over relevant items at rank k of (relevant items in top k) / k. */
+function averagePrecision(ranking: number[], relevant: Set<number>, relevantCount: number): number {
+  let hits = 0;
+  let sum = 0;
+  ranking.forEach((c, i) => {
+    if (relevant.has(c)) sum += ++hits / (i + 1);
+  });
+  return sum / relevantCount;
+}
