@@ -1,6 +1,7 @@
 import { WHOLE_DATASET, baseName } from './issues';
 import { parseJsonl } from './jsonl';
-import { parseLareqa } from './lareqa';
+import { compareCodeUnits } from './languages';
+import { lareqaLanguage, parseLareqa } from './lareqa';
 import { DatasetError, type Dataset, type DatasetFile, type LoadOptions } from './types';
 
 export type { LoadOptions } from './types';
@@ -50,4 +51,11 @@ function folderName(files: DatasetFile[]): string {
 
 function wholeDatasetError(message: string): DatasetError {
   return new DatasetError([{ file: WHOLE_DATASET, place: '', message }]);
+}
+
+/** Languages named by LAReQA file names (`en.json`); null when the files do not say (JSONL). */
+export function languagesFromFileNames(names: string[]): string[] | null {
+  const formats = names.map(datasetFormatOf).filter((format) => format !== undefined);
+  if (formats.length === 0 || formats.some((format) => format !== 'lareqa')) return null;
+  return [...new Set(names.filter((name) => datasetFormatOf(name) === 'lareqa').map(lareqaLanguage))].sort(compareCodeUnits);
 }

@@ -13,6 +13,7 @@
  * It is a real baseline: strong within a language, weak across languages except where scripts and
  * names are shared.
  */
+import { nextTurn } from '../scheduling';
 import type { EncodeOptions, SentenceEncoder, TextRole } from './types';
 
 export interface LexicalOptions {
@@ -25,7 +26,7 @@ export interface LexicalOptions {
 
 export const DEFAULT_LEXICAL_OPTIONS: Readonly<LexicalOptions> = { dim: 2048, minN: 2, maxN: 4 };
 
-/** Texts encoded between progress reports and abort checks. */
+/** Texts encoded between progress reports, abort checks and turns of the event loop. */
 const PROGRESS_EVERY = 512;
 
 export function createLexicalEncoder(options: Partial<LexicalOptions> = {}): SentenceEncoder {
@@ -39,6 +40,7 @@ export function createLexicalEncoder(options: Partial<LexicalOptions> = {}): Sen
       const counts = new Map<number, number>();
       for (let i = 0; i < texts.length; i++) {
         if (i % PROGRESS_EVERY === 0) {
+          if (i > 0) await nextTurn();
           signal?.throwIfAborted();
           onProgress?.(i, texts.length);
         }

@@ -24,6 +24,7 @@
  */
 import type { Dataset } from '../dataset/types';
 import type { ScoreMatmulFactory } from '../linalg/types';
+import { nextTurn } from '../scheduling';
 import { MetricAccumulator } from './accumulator';
 import type { EvalReport, RetrievalTask } from './types';
 
@@ -117,7 +118,7 @@ export async function rankAndMeasure(
       for (let b = 0; b < rows; b++) ranker.measure(start + b, scores, b * candidateCount, metrics);
       options.onProgress?.(start + rows, queryCount);
       // A synchronous backend never yields; give abort messages and progress rendering a turn.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await nextTurn();
     }
     throwIfAborted(options.signal);
     return metrics.report();

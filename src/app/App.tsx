@@ -1,0 +1,57 @@
+import { useEffect, useMemo, useReducer, useRef } from 'react';
+import { DatasetCell } from './cells/DatasetCell';
+import { EncoderCell } from './cells/EncoderCell';
+import { EvaluateCell } from './cells/EvaluateCell';
+import { ResultsCell } from './cells/ResultsCell';
+import { fetchDataFolderIndex } from './datasets/sources';
+import { NotebookContext } from './notebook-context';
+import { createLabActions } from './state/actions';
+import { createSaver, persistedPart } from './state/persistence';
+import { initialState, reducer, type PersistedState } from './state/reducer';
+import type { LabClient } from './worker-client';
+
+export function App({ persisted, client }: { persisted: PersistedState | null; client: LabClient }) {
+  const [state, dispatch] = useReducer(reducer, persisted, initialState);
+  const stateRef = useRef(state);
+  useEffect(() => {
+    stateRef.current = state;
+  }, [state]);
+  const actions = useMemo(() => createLabActions(client, dispatch, () => stateRef.current), [client]);
+
+  // On startup: list the local data folder, and load the dataset that was loaded when the page was left.
+  useEffect(() => {
+    void fetchDataFolderIndex().then((index) => dispatch({ type: 'folderIndexLoaded', index }));
+    if (persisted?.loadedSelection) actions.loadSelection(persisted.loadedSelection);
+  }, [persisted, actions]);
+
+  const saver = useMemo(createSaver, []);
+  const { settings, runs, selectedRunId, compareRunId, loaded } = state;
+  useEffect(() => {
+    saver.save(persistedPart(stateRef.current));
+  }, [saver, settings, runs, selectedRunId, compareRunId, loaded]);
+  useEffect(() => {
+    window.addEventListener('pagehide', saver.flush);
+    return () => window.removeEventListener('pagehide', saver.flush);
+  }, [saver]);
+
+  const notebook = useMemo(() => ({ state, dispatch, actions }), [state, actions]);
+  return (
+    <NotebookContext.Provider value={notebook}>
+      <header className="page-header">
+        <h1>xling-lab</h1>
+        <p>
+          Monolingual, cross-lingual and multilingual retrieval, measured in your browser.{' '}
+          <span className="muted small">
+            {self.crossOriginIsolated ? 'Cross-origin isolated: multi-threaded WASM scoring.' : 'Not cross-origin isolated: scoring runs single-threaded.'}
+          </span>
+        </p>
+      </header>
+      <main className="notebook">
+        <DatasetCell />
+        <EncoderCell />
+        <EvaluateCell />
+        <ResultsCell />
+      </main>
+    </NotebookContext.Provider>
+  );
+}

@@ -1,0 +1,121 @@
+import { useEffect, useState } from 'react';
+import type { EvalProgress } from '../../core/evaluate';
+import { Cell, type CellStatus } from '../components/Cell';
+import { ErrorPanel } from '../components/ErrorPanel';
+import { ProgressBar } from '../components/ProgressBar';
+import { useNotebook } from '../notebook-context';
+import { formatCount, formatSeconds } from '../results/format';
+import type { AppState } from '../state/reducer';
+import type { Settings } from '../state/settings';
+import { describeEncoder, describeSubset } from '../state/runs';
+import { datasetView } from '../state/selectors';
+
+const SCORING: { value: Settings['scoring']; label: string; hint: string }[] = [
+  { value: 'onnxruntime', label: 'onnxruntime-web', hint: 'WASM, multi-threaded, float32 sums' },
+  { value: 'js', label: 'JavaScript', hint: 'float64 sums, the same scores as the core in Node; slower' },
+];
+
+const PHASES: Record<EvalProgress['phase'], { label: string; unit: string }> = {
+  'encode-queries': { label: 'Encoding queries', unit: 'texts' },
+  'encode-candidates': { label: 'Encoding candidates', unit: 'texts' },
+  score: { label: 'Scoring and ranking', unit: 'queries' },
+};
+
+export function EvaluateCell() {
+  const { state, dispatch, actions } = useNotebook();
+  const { loaded, evaluation } = state;
+  const view = datasetView(state);
+  const running = evaluation.status === 'running';
+  const blocker = !loaded
+    ? 'Load a dataset first.'
+    : view.stale
+      ? 'The dataset settings changed: load the dataset again before evaluating.'
+      : state.datasetTask.status === 'loading'
+        ? 'Wait for the dataset to load.'
+        : null;
+  const lastRun = state.runs.at(-1);
+
+  return (
+    <Cell index={3} title="Evaluate" id="evaluate" status={evaluationStatus(state)}>
+      {loaded ? (
+        <p className="muted">
+          {loaded.dataset.summary.name} ({describeSubset(loaded.selection)}) · {describeEncoder(state.settings.encoder)} · candidate text:{' '}
+          {state.settings.candidateText}
+        </p>
+      ) : null}
+      <fieldset className="scoring" disabled={running}>
+        <legend>Scoring backend</legend>
+        {SCORING.map((option) => (
+          <label key={option.value} className="inline-option">
+            <input
+              type="radio"
+              name="scoring"
+              value={option.value}
+              checked={state.settings.scoring === option.value}
+              onChange={() => dispatch({ type: 'scoringChanged', scoring: option.value })}
+            />
+            {option.label} <span className="muted small">{option.hint}</span>
+          </label>
+        ))}
+      </fieldset>
+      <div className="actions">
+        <button type="button" className="primary" disabled={running || blocker !== null} onClick={actions.evaluate}>
+          Evaluate
+        </button>
+        {running ? (
+          <button type="button" onClick={actions.cancelEvaluation}>
+            Cancel
+          </button>
+        ) : null}
+        {blocker && !running ? <span className="hint">{blocker}</span> : null}
+      </div>
+      {evaluation.status === 'running' ? <RunningProgress startedAt={evaluation.startedAt} progress={evaluation.progress} /> : null}
+      {evaluation.status === 'cancelled' ? <p className="hint" data-testid="evaluation-cancelled">Evaluation cancelled; nothing was kept.</p> : null}
+      {evaluation.status === 'failed' ? <ErrorPanel title="The evaluation failed." error={evaluation.error} /> : null}
+      {evaluation.status === 'idle' && lastRun ? (
+        <p className="timings" data-testid="timings">
+          Run {lastRun.number}: encoding {formatSeconds(lastRun.report.timings.encode_s)}, scoring {formatSeconds(lastRun.report.timings.score_s)} on{' '}
+          <span className="backend">{lastRun.backend}</span>.
+        </p>
+      ) : null}
+    </Cell>
+  );
+}
+
+function evaluationStatus(state: AppState): CellStatus | undefined {
+  switch (state.evaluation.status) {
+    case 'running':
+      return { tone: 'busy', text: 'running…' };
+    case 'cancelled':
+      return { tone: 'neutral', text: 'cancelled' };
+    case 'failed':
+      return { tone: 'error', text: 'failed' };
+    case 'idle':
+      return state.runs.length > 0 ? { tone: 'ready', text: `${state.runs.length} run${state.runs.length === 1 ? '' : 's'}` } : undefined;
+  }
+}
+
+function RunningProgress({ startedAt, progress }: { startedAt: number; progress: EvalProgress | null }) {
+  const now = useNow(250);
+  const elapsed = formatSeconds(Math.max(0, (now - startedAt) / 1000));
+  if (!progress) return <ProgressBar label="Starting" done={0} total={null} detail={elapsed} />;
+  const phase = PHASES[progress.phase];
+  return (
+    <ProgressBar
+      label={phase.label}
+      done={progress.done}
+      total={progress.total}
+      detail={`${formatCount(progress.done)} / ${formatCount(progress.total)} ${phase.unit} · ${elapsed}`}
+    />
+  );
+}
+
+/** The current time, refreshed every `intervalMs` while mounted (for elapsed-time readouts). */
+function useNow(intervalMs: number): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}

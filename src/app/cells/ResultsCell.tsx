@@ -1,0 +1,141 @@
+import { Cell } from '../components/Cell';
+import { useNotebook } from '../notebook-context';
+import { BiasCharts } from '../results/BiasCharts';
+import { DifferenceHeatmap, MapHeatmap } from '../results/Heatmaps';
+import { formatMetric } from '../results/format';
+import { LanguageTable, SummaryTable } from '../results/SummaryTable';
+import { describeEncoder, describeSource, describeSubset, type Run } from '../state/runs';
+import { runChanges } from '../state/selectors';
+
+export function ResultsCell() {
+  const { state, dispatch } = useNotebook();
+  const { runs } = state;
+  const run = runs.find((r) => r.id === state.selectedRunId) ?? runs.at(-1);
+  if (!run) {
+    return (
+      <Cell index={4} title="Results" id="results">
+        <p className="muted">No runs yet. Evaluate to see the query × passage language heatmap and the language-bias charts.</p>
+      </Cell>
+    );
+  }
+  const other = runs.find((r) => r.id === state.compareRunId && r.id !== run.id) ?? null;
+  const changes = runChanges(state, run);
+
+  return (
+    <Cell index={4} title="Results" id="results" status={changes.length > 0 ? { tone: 'stale', text: 'stale' } : { tone: 'ready', text: 'current' }}>
+      <RunsTable runs={runs} selected={run} />
+
+      <div className="compare-row">
+        <label className="field inline">
+          <span>Compare Run {run.number} with</span>
+          <select
+            value={other?.id ?? ''}
+            onChange={(event) => dispatch({ type: 'compareRunChosen', id: event.target.value || null })}
+            data-testid="compare-select"
+          >
+            <option value="">nothing</option>
+            {runs
+              .filter((r) => r.id !== run.id)
+              .map((r) => (
+                <option key={r.id} value={r.id}>
+                  Run {r.number} · {r.datasetName} · {describeEncoder(r.encoder)}
+                </option>
+              ))}
+          </select>
+        </label>
+      </div>
+
+      {changes.length > 0 ? (
+        <div className="stale-banner" role="status" data-testid="stale-banner">
+          <strong>Stale:</strong> the settings changed since Run {run.number}. Evaluate again to see their effect.
+          <ul>
+            {changes.map((change) => (
+              <li key={change}>{change}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+
+      {other ? (
+        <>
+          <div className="chart-pair">
+            <MapHeatmap run={run} title={`Run ${run.number}: mAP, query × passage language`} />
+            <MapHeatmap run={other} title={`Run ${other.number}: mAP, query × passage language`} />
+          </div>
+          <div className="results-grid">
+            <DifferenceHeatmap a={run} b={other} title={`Difference: Run ${run.number} − Run ${other.number}`} />
+            <div className="tables">
+              <SummaryTable run={run} other={other} />
+              <LanguageTable run={run} other={other} />
+            </div>
+          </div>
+        </>
+      ) : (
+        <div className="results-grid">
+          <MapHeatmap run={run} title={`Run ${run.number}: mAP, query × passage language`} />
+          <div className="tables">
+            <SummaryTable run={run} other={null} />
+            <LanguageTable run={run} other={null} />
+          </div>
+        </div>
+      )}
+      <BiasCharts runs={other ? [run, other] : [run]} />
+    </Cell>
+  );
+}
+
+function RunsTable({ runs, selected }: { runs: Run[]; selected: Run }) {
+  const { dispatch } = useNotebook();
+  return (
+    <table className="runs" data-testid="runs-table">
+      <caption className="visually-hidden">Runs</caption>
+      <thead>
+        <tr>
+          <th scope="col">Show</th>
+          <th scope="col">Run</th>
+          <th scope="col">Dataset</th>
+          <th scope="col">Encoder</th>
+          <th scope="col" className="num">Mono</th>
+          <th scope="col" className="num">Cross</th>
+          <th scope="col" className="num">Multi</th>
+          <th scope="col">When</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {[...runs].reverse().map((run) => (
+          <tr key={run.id} className={run.id === selected.id ? 'selected' : undefined} data-run={run.number}>
+            <td>
+              <input
+                type="radio"
+                name="shown-run"
+                aria-label={`Show Run ${run.number}`}
+                checked={run.id === selected.id}
+                onChange={() => dispatch({ type: 'runSelected', id: run.id })}
+              />
+            </td>
+            <td>Run {run.number}</td>
+            <td>
+              {run.datasetName} <span className="muted small">{describeSource(run.selection.source)}; {describeSubset(run.selection)}</span>
+            </td>
+            <td>
+              {describeEncoder(run.encoder)}
+              {run.candidateText === 'sentence' ? '' : ', sentence + paragraph'}
+            </td>
+            <td className="num">{formatMetric(run.report.summary.mono_map)}</td>
+            <td className="num">{formatMetric(run.report.summary.cross_map)}</td>
+            <td className="num">{formatMetric(run.report.summary.multi_map)}</td>
+            <td className="muted small">{new Date(run.createdAt).toLocaleString()}</td>
+            <td>
+              <button type="button" className="link danger" onClick={() => dispatch({ type: 'runDeleted', id: run.id })}>
+                Delete<span className="visually-hidden"> Run {run.number}</span>
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

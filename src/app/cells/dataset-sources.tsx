@@ -1,0 +1,163 @@
+/** The Dataset cell's three source panels: the local data folder, the public catalog, the user's files. */
+import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { CATALOG, cachedFileCount, type CatalogId } from '../datasets/catalog';
+import { useNotebook } from '../notebook-context';
+import { formatBytes } from '../results/format';
+import type { AppState } from '../state/reducer';
+
+export function FolderPanel() {
+  const { state, dispatch } = useNotebook();
+  const index = state.folderIndex;
+  if (!index) return <p className="muted">Looking for the local data folder…</p>;
+  if (index.folders.length === 0) {
+    return (
+      <p className="muted">
+        The server found no data folder. Put datasets in <code>../shared/data/&lt;name&gt;/</code> beside the project, or start it
+        with <code>XLING_DATA_DIR=/path/to/data npm run dev</code>.
+      </p>
+    );
+  }
+  return (
+    <label className="field">
+      <span>Folder</span>
+      <select
+        value={state.settings.dataset.folder ?? ''}
+        onChange={(event) => dispatch({ type: 'datasetSettingsChanged', patch: { folder: event.target.value } })}
+      >
+        {index.folders.map((folder) => (
+          <option key={folder.name} value={folder.name}>
+            {folder.name} — {folder.files.length} files, {formatBytes(folder.files.reduce((sum, f) => sum + f.size, 0))}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function CatalogPanel() {
+  const { state, dispatch } = useNotebook();
+  const cached = useCachedCounts(state.loaded);
+  return (
+    <fieldset className="catalog">
+      <legend className="visually-hidden">Catalog dataset</legend>
+      {CATALOG.map((entry) => {
+        const count = cached[entry.id];
+        const cacheText =
+          count === undefined ? '' : count === entry.files.length ? 'cached' : count > 0 ? `${count} of ${entry.files.length} files cached` : 'not downloaded';
+        return (
+          <label key={entry.id} className={`catalog-entry${state.settings.dataset.catalog === entry.id ? ' selected' : ''}`}>
+            <input
+              type="radio"
+              name="catalog-entry"
+              value={entry.id}
+              checked={state.settings.dataset.catalog === entry.id}
+              onChange={() => dispatch({ type: 'datasetSettingsChanged', patch: { catalog: entry.id } })}
+            />
+            <span className="catalog-text">
+              <strong>{entry.title}</strong> <span className="muted">{entry.licence}</span>
+              <span className="catalog-description">{entry.description}</span>
+            </span>
+            {cacheText ? (
+              <span className={`chip ${count === entry.files.length ? 'chip-ready' : 'chip-neutral'}`} data-testid={`cache-${entry.id}`}>
+                {cacheText}
+              </span>
+            ) : null}
+          </label>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+/** How many files of each catalog entry the browser cache holds; asked again after every load. */
+function useCachedCounts(loaded: AppState['loaded']): Partial<Record<CatalogId, number>> {
+  const [counts, setCounts] = useState<Partial<Record<CatalogId, number>>>({});
+  useEffect(() => {
+    let live = true;
+    Promise.all(CATALOG.map(async (entry) => [entry.id, await cachedFileCount(entry)] as const)).then(
+      (pairs) => live && setCounts(Object.fromEntries(pairs)),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [loaded]);
+  return counts;
+}
+
+export function FilesPanel() {
+  const { state, actions } = useNotebook();
+  const folderInput = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const loading = state.datasetTask.status === 'loading';
+  const remembered = state.settings.dataset.files;
+
+  useEffect(() => {
+    // React has no prop for it; the DOM property makes the picker choose a whole folder.
+    if (folderInput.current) folderInput.current.webkitdirectory = true;
+  }, []);
+
+  const pick = (files: FileList | null) => {
+    if (!files || files.length === 0 || loading) return;
+    actions.loadPickedFiles(Array.from(files, (file) => ({ name: file.webkitRelativePath || file.name, blob: file })));
+  };
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    pick(event.dataTransfer.files);
+  };
+
+  return (
+    <div
+      className={`dropzone${dragging ? ' dragging' : ''}`}
+      onDragOver={(event) => {
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+      data-testid="dropzone"
+    >
+      <p>
+        Drop dataset files here: one LAReQA <code>&lt;lang&gt;.json</code> per language, or <code>queries.jsonl</code>,{' '}
+        <code>candidates.jsonl</code> and <code>relevance.jsonl</code>. They load at once and stay in this browser.
+      </p>
+      <div className="actions">
+        <label className="button">
+          <input
+            type="file"
+            multiple
+            accept=".json,.jsonl"
+            className="visually-hidden"
+            data-testid="pick-files"
+            disabled={loading}
+            onChange={(event) => {
+              pick(event.target.files);
+              event.target.value = '';
+            }}
+          />
+          Choose files…
+        </label>
+        <label className="button">
+          <input
+            type="file"
+            ref={folderInput}
+            className="visually-hidden"
+            data-testid="pick-folder"
+            disabled={loading}
+            onChange={(event) => {
+              pick(event.target.files);
+              event.target.value = '';
+            }}
+          />
+          Choose a folder…
+        </label>
+      </div>
+      {remembered.length > 0 ? (
+        <p className="muted small">
+          Kept in this browser: {remembered.map((file) => `${file.name} (${formatBytes(file.size)})`).join(', ')}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,17 @@
+import { createContext, useContext, type Dispatch } from 'react';
+import type { LabActions } from './state/actions';
+import type { Action, AppState } from './state/reducer';
+
+export interface Notebook {
+  state: AppState;
+  dispatch: Dispatch<Action>;
+  actions: LabActions;
+}
+
+export const NotebookContext = createContext<Notebook | null>(null);
+
+export function useNotebook(): Notebook {
+  const notebook = useContext(NotebookContext);
+  if (!notebook) throw new Error('useNotebook needs a NotebookContext provider (see App.tsx)');
+  return notebook;
+}

@@ -1,0 +1,62 @@
+/** Per-language language-bias bars: multilingual rank distance and own-language share@10. */
+import { useMemo } from 'react';
+import type { Data, Layout } from 'plotly.js-dist-min';
+import type { Run } from '../state/runs';
+import { PlotlyChart } from './plotly';
+
+const RUN_COLORS = ['#2f5bd3', '#e08a2c'];
+
+interface BiasChartProps {
+  runs: Run[];
+  metric: 'rank_distance' | 'own_share10';
+  title: string;
+  axisTitle: string;
+  testId: string;
+}
+
+function BiasChart({ runs, metric, title, axisTitle, testId }: BiasChartProps) {
+  const { data, layout } = useMemo(() => {
+    const languages = runs[0].languages;
+    const data: Data[] = runs.map((run, i) => ({
+      type: 'bar',
+      name: `Run ${run.number}`,
+      x: languages,
+      y: languages.map((lang) => run.report.multilingual[lang]?.[metric] ?? null),
+      marker: { color: RUN_COLORS[i] },
+      hovertemplate: `%{x}: %{y:${metric === 'rank_distance' ? '.1f' : '.3f'}}<extra>Run ${run.number}</extra>`,
+    }));
+    const layout: Partial<Layout> = {
+      title: { text: title, font: { size: 14 }, x: 0, xanchor: 'left' },
+      height: 300,
+      margin: { l: 56, r: 16, t: 48, b: 44 },
+      barmode: 'group',
+      showlegend: runs.length > 1,
+      legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.12 },
+      xaxis: { title: { text: 'Query language' }, type: 'category' },
+      yaxis: { title: { text: axisTitle }, rangemode: 'tozero', gridcolor: '#e4e8ee', ...(metric === 'own_share10' ? { range: [0, 1] } : {}) },
+    };
+    return { data, layout };
+  }, [runs, metric, title, axisTitle]);
+  return <PlotlyChart data={data} layout={layout} label={title} testId={testId} />;
+}
+
+export function BiasCharts({ runs }: { runs: Run[] }) {
+  return (
+    <div className="chart-pair">
+      <BiasChart
+        runs={runs}
+        metric="rank_distance"
+        title="Rank distance by query language (lower: less bias)"
+        axisTitle="max rank − min rank"
+        testId="chart-rank-distance"
+      />
+      <BiasChart
+        runs={runs}
+        metric="own_share10"
+        title="Own-language share of the multilingual top 10"
+        axisTitle="share@10"
+        testId="chart-own-share"
+      />
+    </div>
+  );
+}

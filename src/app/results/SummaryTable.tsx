@@ -1,0 +1,136 @@
+/**
+ * The headline numbers of a run (mono / cross / multilingual) and its per-language multilingual
+ * rows; with a second run, its values and the differences beside them. Each value cell's title
+ * holds the full-precision number.
+ */
+import type { EvalReport } from '../../core/metrics/types';
+import type { Run } from '../state/runs';
+import { formatDelta, formatMetric, formatRanks } from './format';
+
+interface Row {
+  label: string;
+  key: string;
+  value: (report: EvalReport) => number | null | undefined;
+  format: (value: number | null | undefined) => string;
+  /** Whether a larger value is better; null where neither is (a share says how, not how well). */
+  higherIsBetter: boolean | null;
+}
+
+const SUMMARY_ROWS: Row[] = [
+  { label: 'Monolingual mAP', key: 'mono_map', value: (r) => r.summary.mono_map, format: formatMetric, higherIsBetter: true },
+  { label: 'Cross-lingual mAP', key: 'cross_map', value: (r) => r.summary.cross_map, format: formatMetric, higherIsBetter: true },
+  { label: 'Multilingual mAP', key: 'multi_map', value: (r) => r.summary.multi_map, format: formatMetric, higherIsBetter: true },
+  { label: 'Multilingual R@10', key: 'multi_r10', value: (r) => r.summary.multi_r10, format: formatMetric, higherIsBetter: true },
+  { label: 'Rank distance', key: 'rank_distance', value: (r) => r.summary.rank_distance, format: formatRanks, higherIsBetter: false },
+  { label: 'Own-language share@10', key: 'own_share10', value: (r) => r.summary.own_share10, format: formatMetric, higherIsBetter: null },
+];
+
+const LANGUAGE_COLUMNS: { label: string; key: 'map' | 'r10' | 'rank_distance' | 'own_share10' | 'n' }[] = [
+  { label: 'mAP', key: 'map' },
+  { label: 'R@10', key: 'r10' },
+  { label: 'Rank dist.', key: 'rank_distance' },
+  { label: 'Own@10', key: 'own_share10' },
+  { label: 'n', key: 'n' },
+];
+
+function ValueCell({ value, format }: { value: number | null | undefined; format: (value: number | null | undefined) => string }) {
+  return (
+    <td className="num" title={value === null || value === undefined ? undefined : String(value)}>
+      {format(value)}
+    </td>
+  );
+}
+
+function DeltaCell({ a, b, higherIsBetter, digits }: { a: number | null | undefined; b: number | null | undefined; higherIsBetter: boolean | null; digits: number }) {
+  const delta = a === null || a === undefined || b === null || b === undefined ? null : a - b;
+  const tone = delta === null || higherIsBetter === null || Math.abs(delta) < 10 ** -digits / 2 ? '' : (delta > 0) === higherIsBetter ? 'better' : 'worse';
+  return <td className={`num delta ${tone}`}>{formatDelta(delta, digits)}</td>;
+}
+
+export function SummaryTable({ run, other }: { run: Run; other: Run | null }) {
+  return (
+    <table className="summary-table" data-testid="summary-table">
+      <caption>Summary{other ? `: Run ${run.number} against Run ${other.number}` : ''}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Metric</th>
+          <th scope="col" className="num">Run {run.number}</th>
+          {other ? (
+            <>
+              <th scope="col" className="num">Run {other.number}</th>
+              <th scope="col" className="num">Δ</th>
+            </>
+          ) : null}
+        </tr>
+      </thead>
+      <tbody>
+        {SUMMARY_ROWS.map((row) => (
+          <tr key={row.key} data-metric={row.key}>
+            <th scope="row">{row.label}</th>
+            <ValueCell value={row.value(run.report)} format={row.format} />
+            {other ? (
+              <>
+                <ValueCell value={row.value(other.report)} format={row.format} />
+                <DeltaCell
+                  a={row.value(run.report)}
+                  b={row.value(other.report)}
+                  higherIsBetter={row.higherIsBetter}
+                  digits={row.format === formatRanks ? 1 : 3}
+                />
+              </>
+            ) : null}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Multilingual metrics per query language (the macro means above average these rows). */
+export function LanguageTable({ run, other }: { run: Run; other: Run | null }) {
+  return (
+    <table className="summary-table language-table" data-testid="language-table">
+      <caption>Multilingual retrieval by query language{other ? ` (Δ against Run ${other.number})` : ''}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Lang</th>
+          {LANGUAGE_COLUMNS.map((column) => (
+            <th scope="col" className="num" key={column.key}>
+              {column.label}
+            </th>
+          ))}
+          {other ? (
+            <>
+              <th scope="col" className="num">ΔmAP</th>
+              <th scope="col" className="num">ΔRank dist.</th>
+            </>
+          ) : null}
+        </tr>
+      </thead>
+      <tbody>
+        {run.languages.map((lang) => {
+          const metrics = run.report.multilingual[lang];
+          const base = other?.report.multilingual[lang];
+          return (
+            <tr key={lang} data-lang={lang}>
+              <th scope="row">{lang}</th>
+              {LANGUAGE_COLUMNS.map((column) => (
+                <ValueCell
+                  key={column.key}
+                  value={metrics?.[column.key]}
+                  format={column.key === 'rank_distance' ? formatRanks : column.key === 'n' ? (v) => String(v ?? '–') : formatMetric}
+                />
+              ))}
+              {other ? (
+                <>
+                  <DeltaCell a={metrics?.map} b={base?.map} higherIsBetter digits={3} />
+                  <DeltaCell a={metrics?.rank_distance} b={base?.rank_distance} higherIsBetter={false} digits={1} />
+                </>
+              ) : null}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

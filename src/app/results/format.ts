@@ -1,0 +1,33 @@
+/** Number formats shared by the tables and charts. */
+
+/** A metric in [0, 1]: three decimals; a dash where there is no value. */
+export function formatMetric(value: number | null | undefined, digits = 3): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
+}
+
+/** Rank distance is in ranks: one decimal, as the paper reports it. */
+export function formatRanks(value: number | null | undefined): string {
+  return formatMetric(value, 1);
+}
+
+/** A signed difference with a real minus sign, so columns of deltas read at a glance; no sign when it rounds to 0. */
+export function formatDelta(value: number | null, digits = 3): string {
+  if (value === null || !Number.isFinite(value)) return '–';
+  const magnitude = Math.abs(value).toFixed(digits);
+  if (Number(magnitude) === 0) return magnitude;
+  return `${value > 0 ? '+' : '−'}${magnitude}`;
+}
+
+export function formatSeconds(seconds: number): string {
+  return seconds < 10 ? `${seconds.toFixed(2)} s` : `${seconds.toFixed(1)} s`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}

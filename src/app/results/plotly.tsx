@@ -1,0 +1,60 @@
+/**
+ * plotly.js is large (several MB), so it loads on first use, after the notebook is interactive.
+ * `PlotlyChart` draws into a div whose `.data` holds the traces (plotly's own convention, which the
+ * browser tests read).
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { Config, Data, Layout } from 'plotly.js-dist-min';
+
+type PlotlyModule = typeof import('plotly.js-dist-min');
+
+let plotly: Promise<PlotlyModule> | undefined;
+
+function loadPlotly(): Promise<PlotlyModule> {
+  plotly ??= import('plotly.js-dist-min').then((module) => ('default' in module ? (module.default as PlotlyModule) : module));
+  return plotly;
+}
+
+const CONFIG: Partial<Config> = { displayModeBar: false, responsive: true };
+
+const BASE_LAYOUT: Partial<Layout> = {
+  font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 12, color: '#1f2933' },
+  paper_bgcolor: 'rgba(0,0,0,0)',
+  plot_bgcolor: 'rgba(0,0,0,0)',
+  hoverlabel: { bgcolor: '#ffffff', bordercolor: '#c3cad4', font: { color: '#1f2933' } },
+};
+
+export function PlotlyChart({ data, layout, label, testId }: { data: Data[]; layout: Partial<Layout>; label: string; testId: string }) {
+  const element = useRef<HTMLDivElement>(null);
+  const [ready, setReady] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    loadPlotly().then(
+      (module) => {
+        if (!live || !element.current) return;
+        return module.react(element.current, data, { ...BASE_LAYOUT, ...layout }, CONFIG).then(() => live && setReady(true));
+      },
+      (error: unknown) => live && setFailure(error instanceof Error ? error.message : String(error)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [data, layout]);
+
+  useEffect(() => {
+    const node = element.current;
+    return () => {
+      if (node) void loadPlotly().then((module) => module.purge(node));
+    };
+  }, []);
+
+  return (
+    <figure className="chart" aria-label={label} aria-busy={!ready}>
+      {failure ? <p className="error-text">Could not draw the chart: {failure}</p> : null}
+      {!ready && !failure ? <p className="chart-placeholder">Drawing…</p> : null}
+      <div ref={element} data-testid={testId} className="chart-canvas" />
+    </figure>
+  );
+}

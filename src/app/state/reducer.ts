@@ -1,0 +1,170 @@
+/**
+ * The notebook's state and its reducer. `settings` is what the user chose; `dataset` and
+ * `evaluation` are what the worker is doing or did; `runs` are finished evaluations. Results are
+ * never recomputed on a settings change: the cells compare settings with what was loaded or run
+ * and mark the difference stale.
+ */
+import type { EvalProgress } from '../../core/evaluate';
+import type { DataFolderIndex } from '../../node/data-server';
+import type { LoadedDataset, LoadProgress, WireError } from '../../../workers/lab/protocol';
+import type { Run } from './runs';
+import { DEFAULT_SETTINGS, normalizeLanguages, type DatasetSelection, type DatasetSettings, type Settings } from './settings';
+
+export type DatasetTask =
+  | { status: 'idle' }
+  /** `selection` is null for a fresh pick of files, known only once they are stored. */
+  | { status: 'loading'; id: number; selection: DatasetSelection | null; progress: LoadProgress | null }
+  | { status: 'failed'; error: WireError };
+
+export type EvaluationTask =
+  | { status: 'idle' }
+  | { status: 'running'; id: number; startedAt: number; progress: EvalProgress | null }
+  | { status: 'cancelled' }
+  | { status: 'failed'; error: WireError };
+
+export interface AppState {
+  settings: Settings;
+  /** The local data folder's listing; null until fetched. */
+  folderIndex: DataFolderIndex | null;
+  /** The dataset the worker holds, with the selection it was loaded from. */
+  loaded: { selection: DatasetSelection; dataset: LoadedDataset } | null;
+  datasetTask: DatasetTask;
+  evaluation: EvaluationTask;
+  runs: Run[];
+  selectedRunId: string | null;
+  compareRunId: string | null;
+}
+
+/** The part of the state that survives a reload (see persistence.ts). */
+export interface PersistedState {
+  settings: Settings;
+  /** Loaded again on startup, so the notebook comes back as it was left. */
+  loadedSelection: DatasetSelection | null;
+  runs: Run[];
+  selectedRunId: string | null;
+  compareRunId: string | null;
+}
+
+export type Action =
+  | { type: 'folderIndexLoaded'; index: DataFolderIndex }
+  | { type: 'datasetSettingsChanged'; patch: Partial<DatasetSettings> }
+  | { type: 'encoderChanged'; encoder: Settings['encoder'] }
+  | { type: 'candidateTextChanged'; candidateText: Settings['candidateText'] }
+  | { type: 'scoringChanged'; scoring: Settings['scoring'] }
+  | { type: 'datasetLoadStarted'; id: number; selection: DatasetSelection | null }
+  | { type: 'datasetLoadProgress'; id: number; progress: LoadProgress }
+  | { type: 'datasetLoaded'; id: number; selection: DatasetSelection; dataset: LoadedDataset }
+  | { type: 'datasetLoadFailed'; id: number; error: WireError }
+  | { type: 'evaluationStarted'; id: number; startedAt: number }
+  | { type: 'evaluationProgress'; id: number; progress: EvalProgress }
+  | { type: 'evaluationFinished'; id: number; run: Run }
+  | { type: 'evaluationFailed'; id: number; error: WireError }
+  | { type: 'runSelected'; id: string }
+  | { type: 'compareRunChosen'; id: string | null }
+  | { type: 'runDeleted'; id: string };
+
+export function initialState(persisted: PersistedState | null): AppState {
+  return {
+    settings: persisted?.settings ?? DEFAULT_SETTINGS,
+    folderIndex: null,
+    loaded: null,
+    datasetTask: { status: 'idle' },
+    evaluation: { status: 'idle' },
+    runs: persisted?.runs ?? [],
+    selectedRunId: persisted?.selectedRunId ?? null,
+    compareRunId: persisted?.compareRunId ?? null,
+  };
+}
+
+export function reducer(state: AppState, action: Action): AppState {
+  switch (action.type) {
+    case 'folderIndexLoaded': {
+      const names = action.index.folders.map((f) => f.name);
+      const { folder } = state.settings.dataset;
+      // Default to XQuAD-R, the benchmark the notebook is built around, when the folder has it.
+      const chosen = folder && names.includes(folder) ? folder : names.includes('xquad-r') ? 'xquad-r' : (names[0] ?? null);
+      const dataset = { ...state.settings.dataset, folder: chosen };
+      return { ...state, folderIndex: action.index, settings: { ...state.settings, dataset } };
+    }
+    case 'datasetSettingsChanged': {
+      const dataset = { ...state.settings.dataset, ...action.patch };
+      // A failed load's problems belong to the source that failed, not to the one chosen now.
+      const leftFailure = state.datasetTask.status === 'failed' && dataset.source !== state.settings.dataset.source;
+      return { ...state, settings: { ...state.settings, dataset }, datasetTask: leftFailure ? { status: 'idle' } : state.datasetTask };
+    }
+    case 'encoderChanged':
+      return { ...state, settings: { ...state.settings, encoder: action.encoder } };
+    case 'candidateTextChanged':
+      return { ...state, settings: { ...state.settings, candidateText: action.candidateText } };
+    case 'scoringChanged':
+      return { ...state, settings: { ...state.settings, scoring: action.scoring } };
+
+    case 'datasetLoadStarted':
+      return { ...state, datasetTask: { status: 'loading', id: action.id, selection: action.selection, progress: null } };
+    case 'datasetLoadProgress':
+      return isCurrentLoad(state, action.id)
+        ? { ...state, datasetTask: { ...state.datasetTask, progress: action.progress } }
+        : state;
+    case 'datasetLoaded': {
+      if (!isCurrentLoad(state, action.id)) return state;
+      // Spelled as datasetView will spell it, now that the source's languages are known for sure.
+      const selection = { ...action.selection, languages: normalizeLanguages(action.selection.languages, action.dataset.available) };
+      const { source, languages, articles } = selection;
+      // A fresh pick (no selection until stored) becomes the remembered files once it has loaded, in full.
+      const picked = state.datasetTask.selection === null && source.kind === 'files' ? { files: source.files, languages, articles } : {};
+      return {
+        ...state,
+        settings: { ...state.settings, dataset: { ...state.settings.dataset, ...picked } },
+        loaded: { selection, dataset: action.dataset },
+        datasetTask: { status: 'idle' },
+      };
+    }
+    case 'datasetLoadFailed':
+      // The dataset loaded before stays loaded: a failed load loses nothing.
+      if (!isCurrentLoad(state, action.id)) return state;
+      return { ...state, datasetTask: action.error.name === 'AbortError' ? { status: 'idle' } : { status: 'failed', error: action.error } };
+
+    case 'evaluationStarted':
+      return { ...state, evaluation: { status: 'running', id: action.id, startedAt: action.startedAt, progress: null } };
+    case 'evaluationProgress':
+      return isCurrentEvaluation(state, action.id)
+        ? { ...state, evaluation: { ...state.evaluation, progress: action.progress } }
+        : state;
+    case 'evaluationFinished':
+      if (!isCurrentEvaluation(state, action.id)) return state;
+      return {
+        ...state,
+        evaluation: { status: 'idle' },
+        runs: [...state.runs, action.run],
+        selectedRunId: action.run.id,
+      };
+    case 'evaluationFailed':
+      if (!isCurrentEvaluation(state, action.id)) return state;
+      return { ...state, evaluation: action.error.name === 'AbortError' ? { status: 'cancelled' } : { status: 'failed', error: action.error } };
+
+    case 'runSelected':
+      return { ...state, selectedRunId: action.id, compareRunId: state.compareRunId === action.id ? null : state.compareRunId };
+    case 'compareRunChosen':
+      return { ...state, compareRunId: action.id };
+    case 'runDeleted': {
+      const runs = state.runs.filter((run) => run.id !== action.id);
+      return {
+        ...state,
+        runs,
+        selectedRunId: state.selectedRunId === action.id ? (runs.at(-1)?.id ?? null) : state.selectedRunId,
+        compareRunId: state.compareRunId === action.id ? null : state.compareRunId,
+      };
+    }
+  }
+}
+
+function isCurrentLoad(state: AppState, id: number): state is AppState & { datasetTask: Extract<DatasetTask, { status: 'loading' }> } {
+  return state.datasetTask.status === 'loading' && state.datasetTask.id === id;
+}
+
+function isCurrentEvaluation(
+  state: AppState,
+  id: number,
+): state is AppState & { evaluation: Extract<EvaluationTask, { status: 'running' }> } {
+  return state.evaluation.status === 'running' && state.evaluation.id === id;
+}

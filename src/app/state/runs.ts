@@ -1,0 +1,73 @@
+/** Evaluation runs: what was measured, on what, with what; and what changed since. */
+import type { CandidateTextMode } from '../../core/dataset/texts';
+import type { EvalReport } from '../../core/metrics/types';
+import type { EncoderSpec, ScoringChoice } from '../../../workers/lab/protocol';
+import { catalogEntry } from '../datasets/catalog';
+import { sameSource, type DatasetSelection, type DatasetSource } from './settings';
+
+export interface Run {
+  id: string;
+  /** 1, 2, 3 ... in order of creation; stays with the run when others are deleted. */
+  number: number;
+  createdAt: number;
+  selection: DatasetSelection;
+  datasetName: string;
+  /** The evaluated languages, in dataset order: the heatmap's rows and columns. */
+  languages: string[];
+  encoder: EncoderSpec;
+  candidateText: CandidateTextMode;
+  scoring: ScoringChoice;
+  /** The scoring backend that ran, e.g. "onnxruntime-web wasm, 2 threads". */
+  backend: string;
+  report: EvalReport;
+}
+
+/** What a run was computed with, in the terms of the current settings. */
+export interface RunInputs {
+  selection: DatasetSelection | null;
+  encoder: EncoderSpec;
+  candidateText: CandidateTextMode;
+  scoring: ScoringChoice;
+}
+
+export function describeSource(source: DatasetSource): string {
+  switch (source.kind) {
+    case 'folder':
+      return `data folder ${source.folder}`;
+    case 'catalog':
+      return `${catalogEntry(source.id).title} (GitHub)`;
+    case 'files':
+      return source.files.length === 1 ? source.files[0].name : `${source.files.length} files of yours`;
+  }
+}
+
+export function describeSubset(selection: DatasetSelection): string {
+  const languages = selection.languages ? selection.languages.join(' ') : 'all languages';
+  const articles = selection.articles ? `first ${selection.articles} article${selection.articles === 1 ? '' : 's'}` : 'all articles';
+  return `${languages}, ${articles}`;
+}
+
+export function describeEncoder(encoder: EncoderSpec): string {
+  return `lexical ${encoder.dim}-d, ${encoder.minN}-${encoder.maxN}-grams`;
+}
+
+/** The differences between a run's inputs and the current ones, in words; empty when it is current. */
+export function inputChanges(run: Run, current: RunInputs): string[] {
+  const changes: string[] = [];
+  const { selection } = current;
+  if (!selection || !sameSource(selection.source, run.selection.source)) {
+    changes.push(`dataset: ${describeSource(run.selection.source)} → ${selection ? describeSource(selection.source) : 'none'}`);
+  } else if (describeSubset(selection) !== describeSubset(run.selection)) {
+    changes.push(`subset: ${describeSubset(run.selection)} → ${describeSubset(selection)}`);
+  }
+  if (describeEncoder(run.encoder) !== describeEncoder(current.encoder)) {
+    changes.push(`encoder: ${describeEncoder(run.encoder)} → ${describeEncoder(current.encoder)}`);
+  }
+  if (run.candidateText !== current.candidateText) {
+    changes.push(`candidate text: ${run.candidateText} → ${current.candidateText}`);
+  }
+  if (run.scoring !== current.scoring) {
+    changes.push(`scoring: ${run.scoring} → ${current.scoring}`);
+  }
+  return changes;
+}

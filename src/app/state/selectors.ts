@@ -1,0 +1,35 @@
+/** Values derived from the state that several cells need: what a Load would read, and what is stale. */
+import { languagesFromFileNames } from '../../core/dataset/load';
+import { sourceFileNames } from '../datasets/sources';
+import type { AppState } from './reducer';
+import { inputChanges, type Run, type RunInputs } from './runs';
+import { chosenSelection, chosenSource, sameSelection, sameSource, type DatasetSelection, type DatasetSource } from './settings';
+
+export interface DatasetView {
+  source: DatasetSource | null;
+  /** The source's languages, when known before loading (LAReQA file names) or from loading it. */
+  available: string[] | null;
+  selection: DatasetSelection | null;
+  /** A dataset is loaded but the settings now ask for another one or another subset. */
+  stale: boolean;
+}
+
+export function datasetView(state: AppState): DatasetView {
+  const source = chosenSource(state.settings.dataset);
+  const { loaded } = state;
+  const names = source ? sourceFileNames(source, state.folderIndex) : null;
+  const fromLoad = loaded && source && sameSource(loaded.selection.source, source) ? loaded.dataset.available : null;
+  const available = (names && languagesFromFileNames(names)) ?? fromLoad;
+  const selection = chosenSelection(state.settings.dataset, available);
+  const stale = loaded !== null && (selection === null || !sameSelection(loaded.selection, selection));
+  return { source, available, selection, stale };
+}
+
+function currentInputs(state: AppState): RunInputs {
+  const { encoder, candidateText, scoring } = state.settings;
+  return { selection: datasetView(state).selection, encoder, candidateText, scoring };
+}
+
+export function runChanges(state: AppState, run: Run): string[] {
+  return inputChanges(run, currentInputs(state));
+}

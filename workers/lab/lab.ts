@@ -1,0 +1,112 @@
+/**
+ * The lab worker's state and command handlers: it holds the loaded dataset (so that big data never
+ * travels back to the page) and runs evaluations, each cancellable through its own AbortController.
+ */
+import { MAX_ISSUES } from '../../src/core/dataset/issues';
+import { isDatasetFileName, languagesFromFileNames, loadDataset } from '../../src/core/dataset/load';
+import { datasetSummary } from '../../src/core/dataset/texts';
+import type { Dataset, DatasetFile, LoadOptions } from '../../src/core/dataset/types';
+import { createLexicalEncoder } from '../../src/core/encoders/lexical';
+import { evaluateDataset } from '../../src/core/evaluate';
+import { fetchTextFiles } from './fetch-files';
+import { readStoredFiles, storePickedFiles } from './file-store';
+import { toWireError, type FileSource, type LabCommand, type LabEvent, type LoadedDataset } from './protocol';
+import { scoringBackend } from './scoring-backend';
+
+type Post = (event: LabEvent) => void;
+
+/** The raw files of the last source, so that a new subset of it needs no second download. */
+interface SourceFiles {
+  key: string;
+  files: DatasetFile[];
+  /** Every language in the files, found on the first load. */
+  available?: string[];
+}
+
+export function createLab(post: Post): (command: LabCommand) => void {
+  const running = new Map<number, AbortController>();
+  let dataset: Dataset | null = null;
+  let lastSource: SourceFiles | null = null;
+
+  async function readSource(source: FileSource, id: number, signal: AbortSignal): Promise<SourceFiles> {
+    const key = sourceKey(source);
+    if (key !== null && key === lastSource?.key) return lastSource;
+    let files: DatasetFile[];
+    if (source.kind === 'urls') {
+      files = await fetchTextFiles(source.files, {
+        cacheName: source.cacheName,
+        signal,
+        onProgress: ({ done, total }) => post({ type: 'progress', id, progress: { phase: 'download', done, total } }),
+      });
+    } else if (source.kind === 'stored') {
+      files = await readStoredFiles(source.files);
+    } else {
+      files = await Promise.all(source.files.map(async ({ name, blob }) => ({ name, text: await blob.text() })));
+    }
+    return { key: key ?? '', files };
+  }
+
+  async function handleLoad(command: Extract<LabCommand, { type: 'loadDataset' }>, signal: AbortSignal): Promise<void> {
+    const source = await readSource(command.source, command.id, signal);
+    post({ type: 'progress', id: command.id, progress: { phase: 'parse' } });
+    const loaded = loadDataset(source.files, command.options);
+    source.available ??= availableLanguages(source.files, loaded, command.options);
+    // Only a pick that loads is worth keeping (a broken one must not replace the stored dataset), and only its data files.
+    const stored = command.source.kind === 'picked' ? await storePickedFiles(source.files.filter((f) => isDatasetFileName(f.name))) : undefined;
+    lastSource = stored ? { ...source, key: storedKey(stored) } : source;
+    dataset = loaded;
+    const result: LoadedDataset = {
+      summary: datasetSummary(loaded),
+      available: source.available,
+      warnings: loaded.warnings?.slice(0, MAX_ISSUES) ?? [],
+      stored,
+    };
+    post({ type: 'datasetLoaded', id: command.id, dataset: result });
+  }
+
+  async function handleEvaluate(command: Extract<LabCommand, { type: 'evaluate' }>, signal: AbortSignal): Promise<void> {
+    if (!dataset) throw new Error('No dataset is loaded: load one in the Dataset cell first.');
+    const backend = await scoringBackend(command.scoring);
+    const { report } = await evaluateDataset(dataset, createLexicalEncoder(command.encoder), {
+      matmul: backend.matmul,
+      candidateText: command.candidateText,
+      signal,
+      onProgress: (progress) => post({ type: 'progress', id: command.id, progress }),
+    });
+    post({ type: 'result', id: command.id, report, backend: backend.name });
+  }
+
+  return (command) => {
+    if (command.type === 'cancel') {
+      running.get(command.id)?.abort();
+      return;
+    }
+    const controller = new AbortController();
+    running.set(command.id, controller);
+    const work = command.type === 'loadDataset' ? handleLoad(command, controller.signal) : handleEvaluate(command, controller.signal);
+    work
+      .catch((error: unknown) => post({ type: 'error', id: command.id, error: toWireError(error) }))
+      .finally(() => running.delete(command.id));
+  };
+}
+
+/** Identifies a source whose files can be reused; null for a fresh pick. */
+function sourceKey(source: FileSource): string | null {
+  if (source.kind === 'urls') return source.files.map((f) => f.url).join('\n');
+  if (source.kind === 'stored') return storedKey(source.files);
+  return null;
+}
+
+function storedKey(files: { name: string; key: string }[]): string {
+  return files.map((f) => `${f.name}=${f.key}`).join('\n');
+}
+
+/**
+ * LAReQA files name their language. JSONL languages are known only by parsing: those of the loaded
+ * dataset, or of a second, unfiltered parse when a language subset hid some.
+ */
+function availableLanguages(files: DatasetFile[], loaded: Dataset, options: LoadOptions): string[] {
+  const named = languagesFromFileNames(files.map((f) => f.name));
+  if (named) return named;
+  return options.languages ? loadDataset(files, { ...options, languages: undefined }).languages : loaded.languages;
+}

@@ -1,0 +1,8 @@
+/// <reference lib="webworker" />
+/** Entry of the lab worker: the protocol in protocol.ts, the handlers in lab.ts. */
+import { createLab } from './lab';
+import type { LabCommand, LabEvent } from './protocol';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const handle = createLab((event: LabEvent) => scope.postMessage(event));
+scope.onmessage = (message: MessageEvent<LabCommand>) => handle(message.data);
