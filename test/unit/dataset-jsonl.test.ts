@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/core/dataset/load';
 import { candidateTexts, datasetSummary } from '../../src/core/dataset/texts';
-import { DatasetError, type DatasetFile, type DatasetIssue } from '../../src/core/dataset/types';
+import type { DatasetFile } from '../../src/core/dataset/types';
 import { readDatasetFolder } from '../../src/node/read-dataset';
+import { issuesOf } from './dataset-issues';
 
 const MINI = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/jsonl-mini');
 const read = (name: string) => readFileSync(join(MINI, name), 'utf8');
@@ -20,15 +21,6 @@ function files(replace: Partial<Record<'queries' | 'candidates' | 'relevance', s
 
 const line = (value: object) => JSON.stringify(value);
 
-function issuesOf(load: () => unknown): DatasetIssue[] {
-  try {
-    load();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DatasetError);
-    return (e as DatasetError).issues;
-  }
-  throw new Error('expected a DatasetError');
-}
 
 describe('JSONL (the worked example of docs/formats.md)', () => {
   test('pool order, queries, relevance (several languages, several in one language)', async () => {

@@ -6,8 +6,9 @@ import { MAX_ISSUES } from '../../src/core/dataset/issues';
 import { lareqaLanguage } from '../../src/core/dataset/lareqa';
 import { loadDataset } from '../../src/core/dataset/load';
 import { candidateTexts, datasetSummary } from '../../src/core/dataset/texts';
-import { DatasetError, type Dataset, type DatasetFile, type DatasetIssue } from '../../src/core/dataset/types';
+import { DatasetError, type Dataset, type DatasetFile } from '../../src/core/dataset/types';
 import { readDatasetFolder } from '../../src/node/read-dataset';
+import { issuesOf } from './dataset-issues';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const XQUAD_R = join(here, '../../../shared/data/xquad-r');
@@ -24,15 +25,6 @@ const withGoodFile = (broken: string): DatasetFile[] => [
   fixture(INVALID, broken),
 ];
 
-function issuesOf(load: () => unknown): DatasetIssue[] {
-  try {
-    load();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DatasetError);
-    return (e as DatasetError).issues;
-  }
-  throw new Error('expected a DatasetError');
-}
 
 const byId = (dataset: Dataset, id: string) => dataset.candidates.find((c) => c.id === id)!;
 const relevantIds = (dataset: Dataset, id: string) =>
