@@ -18,6 +18,17 @@ async function firstArticle(lang: string): Promise<Buffer> {
   return Buffer.from(JSON.stringify({ ...file, data: file.data.slice(0, 1) }));
 }
 
+/** Drags real files or folders from disk onto the drop zone, as the operating system would. */
+async function dropPaths(page: Page, paths: string[]): Promise<void> {
+  const zone = (await page.getByTestId('dropzone').boundingBox())!;
+  const cdp = await page.context().newCDPSession(page);
+  const at = { x: zone.x + zone.width / 2, y: zone.y + zone.height / 2 };
+  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
+    await cdp.send('Input.dispatchDragEvent', { type, ...at, data: { items: [], files: paths, dragOperationsMask: 1 } });
+  }
+  await cdp.detach();
+}
+
 /** Drops files on the drop zone as a user dragging them from the desktop would. */
 async function drop(page: Page, files: { name: string; text: string }[]): Promise<void> {
   await page.getByTestId('dropzone').evaluate((zone, list) => {
@@ -101,6 +112,12 @@ describe('dataset sources in Chromium', () => {
     const folder = path.join(scratch, 'mini-xquad');
     await mkdir(folder);
     await Promise.all([writeFile(path.join(folder, 'en.json'), en), writeFile(path.join(folder, 'es.json'), await firstArticle('es')), writeFile(path.join(folder, 'LICENSE'), 'CC BY-SA 4.0')]);
+
+    // A folder dragged from the desktop (a real OS-level drag of the path, through the DevTools protocol).
+    await dropPaths(page, [folder]);
+    await expect.poll(() => summary.textContent()).toContain('mini-xquad: 2 languages');
+    await drop(page, [{ name: 'en.json', text: en.toString() }, { name: 'de.json', text: de.toString() }]);
+    await expect.poll(() => summary.textContent()).toContain('dataset: 2 languages');
     await page.getByTestId('pick-folder').setInputFiles(folder);
     await expect.poll(() => summary.textContent()).toContain('mini-xquad: 2 languages');
     const picked = await summary.textContent();

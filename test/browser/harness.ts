@@ -3,6 +3,7 @@
  * vite.config.ts, so the data folder and cross-origin isolation are the real ones) and Debian's
  * Chromium driven by playwright-core.
  */
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,8 @@ import { readDatasetFolder } from '../../src/node/read-dataset';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const XQUAD_R_DIR = path.resolve(ROOT, '../shared/data/xquad-r');
 export const SHOTS_DIR = '/tmp/xling-shots';
+/** Debian's Chromium; never a browser downloaded by a test tool. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export interface Harness {
   url: string;
@@ -31,10 +34,13 @@ export async function startHarness(): Promise<Harness> {
     server: { port: 0, host: '127.0.0.1' },
     logLevel: 'warn',
   });
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's (sudo apt-get install chromium) or set CHROMIUM_PATH.`);
+  }
   await server.listen();
   const { port } = server.httpServer!.address() as AddressInfo;
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });

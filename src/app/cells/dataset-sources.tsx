@@ -4,6 +4,7 @@ import { CATALOG, cachedFileCount, type CatalogId } from '../datasets/catalog';
 import { useNotebook } from '../notebook-context';
 import { formatBytes } from '../results/format';
 import type { AppState } from '../state/reducer';
+import { droppedFiles, type DroppedFile } from '../datasets/dropped-files';
 
 export function FolderPanel() {
   const { state, dispatch } = useNotebook();
@@ -97,14 +98,15 @@ export function FilesPanel() {
     if (folderInput.current) folderInput.current.webkitdirectory = true;
   }, []);
 
-  const pick = (files: FileList | null) => {
-    if (!files || files.length === 0 || loading) return;
-    actions.loadPickedFiles(Array.from(files, (file) => ({ name: file.webkitRelativePath || file.name, blob: file })));
+  const load = (files: DroppedFile[]) => {
+    if (files.length > 0 && !loading) actions.loadPickedFiles(files);
   };
+  const pick = (files: FileList | null) =>
+    load(Array.from(files ?? [], (file) => ({ name: file.webkitRelativePath || file.name, blob: file })));
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
-    pick(event.dataTransfer.files);
+    void droppedFiles(event.dataTransfer).then(load);
   };
 
   return (
@@ -119,7 +121,7 @@ export function FilesPanel() {
       data-testid="dropzone"
     >
       <p>
-        Drop dataset files here: one LAReQA <code>&lt;lang&gt;.json</code> per language, or <code>queries.jsonl</code>,{' '}
+        Drop dataset files or their folder here: one LAReQA <code>&lt;lang&gt;.json</code> per language, or <code>queries.jsonl</code>,{' '}
         <code>candidates.jsonl</code> and <code>relevance.jsonl</code>. They load at once and stay in this browser.
       </p>
       <div className="actions">
