@@ -2,6 +2,8 @@
  * The command line: the same core as the browser, on Node.
  *   npm run xling -- eval --dataset <dir> --encoder <name> --out <report.json> [--export <dir>]
  *                         [--languages en,de,zh] [--articles K] [--candidate-text sentence|sentence+paragraph]
+ *   npm run xling -- train --dataset <dir> --encoder <name> --mix mono=0.5,cross=0.5 --split articles:0.5
+ *                          --steps N --batch B --seed S --out <report.json>   (src/cli/train.ts)
  * Contract: ../shared/design.md, "Command line".
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,6 +16,7 @@ import { encodeNpyFloat32 } from '../core/npy';
 import { readDatasetFolder } from '../node/read-dataset';
 import { ortNodeMatmul } from '../node/ort-node-matmul';
 import { resolveEncoder } from '../node/encoders';
+import { TRAIN_USAGE, TrainUsageError, trainCommand } from './train';
 
 const USAGE = `Usage:
   npm run xling -- eval --dataset <dir> --encoder <name> --out <report.json> [options]
@@ -25,13 +28,16 @@ Options for eval:
   --export <dir>          also write queries.npy, candidates.npy, queries.jsonl, candidates.jsonl
   --languages en,de,zh    keep only these language files
   --articles K            keep the first K articles of every file
-  --candidate-text MODE   sentence (default) or sentence+paragraph`;
+  --candidate-text MODE   sentence (default) or sentence+paragraph
+
+${TRAIN_USAGE}`;
 
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'eval') return evalCommand(rest);
+  if (command === 'train') return trainCommand(rest);
   if (command === undefined || command === '--help' || command === '-h') {
     console.log(USAGE);
     return;
@@ -119,7 +125,7 @@ function log(message: string): void {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof TrainUsageError) {
     console.error(`xling: ${error.message}\n\n${USAGE}`);
   } else if (error instanceof DatasetError) {
     console.error(`xling: the dataset could not be loaded:\n${error.message}`);

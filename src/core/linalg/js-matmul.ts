@@ -27,8 +27,8 @@ export const jsMatmul: ScoreMatmulFactory = async (candidates, candidateCount, d
   };
 };
 
-/** out[i * n + j] = q[i] · c[j] for m query rows and n candidate rows of length d. */
-function multiplyTransposed(q: Float32Array, m: number, c: Float32Array, n: number, d: number, out: Float32Array): void {
+/** out[i * n + j] = q[i] · c[j] for m query rows and n candidate rows of length d (also the trainer's A·Bᵀ). */
+export function multiplyTransposed(q: Float32Array, m: number, c: Float32Array, n: number, d: number, out: Float32Array): void {
   const tile = Math.max(4, Math.floor(TILE_BYTES / (4 * d)) & ~3);
   for (let j0 = 0; j0 < n; j0 += tile) {
     const j1 = Math.min(n, j0 + tile);

@@ -1,0 +1,144 @@
+/**
+ * Training-step benchmark: steps per second at batch 64 (64 question + 64 answer rows), for the
+ * built-in lexical encoder's embeddings (2048 dims, real XQuAD-R pairs, ~90% zeros) and for dense
+ * 384-dimensional embeddings (random unit vectors, the size of MiniLM-class encoders), with the
+ * adapter head (rank 64) and the linear head, on:
+ *   - the CPU trainer (hand-written TypeScript) in Node,
+ *   - the same CPU trainer in headless Chromium (the browser's no-WebGPU path),
+ *   - the WebGPU trainer in headless Chromium (SwiftShader here: WebGPU emulated on the CPU),
+ *   - the plain reference step (reference.ts) in Node, in the same run.
+ * Every path runs the same batches from the same initial head, so their first-step losses must agree
+ * (printed, and checked: the script exits with status 1 when they differ by more than 1e-3).
+ *
+ *   npx tsx scripts/bench-train.ts [--steps 20] [--reference-steps 2] [--gpu-steps 5] [--no-browser]
+ */
+import os from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createLexicalEncoder } from '../src/core/encoders/lexical';
+import { randomUnitVectors, seededRandom } from '../src/core/linalg/random';
+import { timeReferenceSteps, timeTrainerSteps, type StepTiming } from '../src/core/training/benchmark';
+import { MIX_PRESETS } from '../src/core/training/mix';
+import { buildTrainingExamples, createBatchSampler } from '../src/core/training/sampler';
+import { splitByArticles } from '../src/core/training/split';
+import { createCpuTrainer, type HeadSettings } from '../src/core/training/trainer';
+import { readDatasetFolder } from '../src/node/read-dataset';
+import { chromiumAvailable, openWebGpuPage, type WebGpuPage } from '../src/node/webgpu-page';
+
+const N = 64;
+
+const ENTRY = `
+import { timeTrainerSteps } from './src/core/training/benchmark';
+import { createCpuTrainer } from './src/core/training/trainer';
+import { webgpuTrainer, requestWebGpuDevice } from './src/core/training/webgpu-trainer';
+(window as any).benchSteps = async (spec: any) => {
+  const batches = spec.batches.map((b: number[]) => Float32Array.from(b));
+  if (spec.backend === 'cpu') return timeTrainerSteps(createCpuTrainer, spec.head, spec.dim, spec.n, batches, spec.steps);
+  const device = await requestWebGpuDevice((navigator as any).gpu);
+  try {
+    return await timeTrainerSteps(webgpuTrainer(device), spec.head, spec.dim, spec.n, batches, spec.steps);
+  } finally {
+    device.destroy();
+  }
+};
+`;
+
+async function lexicalBatches(count: number): Promise<Float32Array[]> {
+  const dataset = await readDatasetFolder(resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/data/xquad-r'));
+  const split = splitByArticles(dataset, { train: 0.5, validation: 0.2, seed: 1 });
+  const sampler = createBatchSampler(buildTrainingExamples(split.train), { mix: MIX_PRESETS.hybrid.mix, languageWeighting: 'uniform', batchSize: N, seed: 1 });
+  const encoder = createLexicalEncoder();
+  const batches = [];
+  for (let k = 0; k < count; k++) {
+    const batch = sampler.next();
+    const texts = [...Array.from(batch.queryRows, (r) => dataset.queries[r].text)];
+    const answers = Array.from(batch.answerRows, (r) => dataset.candidates[r].text);
+    const x = new Float32Array(2 * N * encoder.dim);
+    x.set(await encoder.encode(texts, 'query'));
+    x.set(await encoder.encode(answers, 'passage'), N * encoder.dim);
+    batches.push(x);
+  }
+  return batches;
+}
+
+function denseBatches(count: number, dim: number): Float32Array[] {
+  const random = seededRandom(384);
+  return Array.from({ length: count }, () => randomUnitVectors(2 * N, dim, random));
+}
+
+interface Row {
+  embeddings: string;
+  head: string;
+  path: string;
+  timing: StepTiming;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      steps: { type: 'string', default: '20' },
+      'reference-steps': { type: 'string', default: '2' },
+      'gpu-steps': { type: 'string', default: '5' },
+      'no-browser': { type: 'boolean', default: false },
+    },
+  });
+  const steps = Number(values.steps);
+  const referenceSteps = Number(values['reference-steps']);
+  const gpuSteps = Number(values['gpu-steps']);
+  const load = os.loadavg()[0];
+  const sets = [
+    { name: 'lexical (2048, XQuAD-R pairs)', dim: 2048, batches: await lexicalBatches(4) },
+    { name: 'dense 384 (random unit)', dim: 384, batches: denseBatches(4, 384) },
+  ];
+  const heads: Array<{ name: string; head: HeadSettings }> = [
+    { name: 'adapter r64', head: { kind: 'adapter', rank: 64 } },
+    { name: 'linear', head: { kind: 'linear', rank: 0 } },
+  ];
+  let page: WebGpuPage | undefined;
+  if (!values['no-browser'] && chromiumAvailable()) page = await openWebGpuPage(ENTRY);
+  const rows: Row[] = [];
+  try {
+    for (const set of sets) {
+      for (const { name, head } of heads) {
+        const spec = { head, dim: set.dim, n: N, steps, batches: page ? set.batches.map((b) => Array.from(b)) : [] };
+        const add = (path: string, timing: StepTiming) => {
+          rows.push({ embeddings: set.name, head: name, path, timing });
+          console.error(`${set.name} / ${name} / ${path}: ${timing.stepsPerSecond.toFixed(2)} steps/s (first-step loss ${timing.firstLoss.toFixed(5)})`);
+        };
+        add('CPU trainer, Node', await timeTrainerSteps(createCpuTrainer, head, set.dim, N, set.batches, steps));
+        if (page) {
+          add('CPU trainer, Chromium', await page.page.evaluate((s) => (window as any).benchSteps({ ...s, backend: 'cpu' }), spec));
+          if (page.adapter) add(`WebGPU trainer, Chromium (${page.adapter})`, await page.page.evaluate((s) => (window as any).benchSteps({ ...s, backend: 'webgpu' }), { ...spec, steps: gpuSteps }));
+        }
+        add('plain reference, Node', timeReferenceSteps(head, set.dim, N, set.batches, referenceSteps));
+      }
+    }
+  } finally {
+    await page?.close();
+  }
+
+  let worst = 0;
+  for (const row of rows) {
+    const reference = rows.find((r) => r.embeddings === row.embeddings && r.head === row.head && r.path.startsWith('plain reference'))!;
+    worst = Math.max(worst, Math.abs(row.timing.firstLoss - reference.timing.firstLoss));
+  }
+  console.log(`Node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x ${os.cpus().length}, load average at start ${load.toFixed(2)}; batch ${N}, ${steps} timed steps after 2 warm-up steps (reference: ${referenceSteps} steps, WebGPU: ${gpuSteps})\n`);
+  console.log('| embeddings | head | path | steps/s | ms/step | vs reference |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const row of rows) {
+    const reference = rows.find((r) => r.embeddings === row.embeddings && r.head === row.head && r.path.startsWith('plain reference'))!;
+    const ratio = row.timing.stepsPerSecond / reference.timing.stepsPerSecond;
+    console.log(`| ${row.embeddings} | ${row.head} | ${row.path} | ${row.timing.stepsPerSecond.toFixed(2)} | ${(1000 / row.timing.stepsPerSecond).toFixed(1)} | ${ratio.toFixed(1)}x |`);
+  }
+  console.log(`\nFirst-step losses: largest difference from the reference ${worst.toExponential(2)}.`);
+  if (!(worst < 1e-3)) {
+    console.error('First-step losses disagree: a path computes a different step.');
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,247 @@
+/**
+ * `npm run xling -- train`: contrastive fine-tuning of a projection head on a frozen encoder's
+ * embeddings, measured before and after on the evaluation side of a split. Contract: design.md,
+ * "Command line"; decisions and defaults: docs/training.md.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { CandidateTextMode } from '../core/dataset/texts';
+import { candidateTexts } from '../core/dataset/texts';
+import type { Dataset } from '../core/dataset/types';
+import type { SentenceEncoder } from '../core/encoders/types';
+import { serializeHead } from '../core/training/head';
+import { formatMix, parseMix, type LanguageWeighting } from '../core/training/mix';
+import { DEFAULT_TRAINING_CONFIG, trainHead, type CachedEmbeddings, type TrainingConfig } from '../core/training/run';
+import { parseSplitSpec, splitByArticles, splitByDatasets } from '../core/training/split';
+import { resolveEncoder } from '../node/encoders';
+import { ortNodeMatmul } from '../node/ort-node-matmul';
+import { readDatasetFolder } from '../node/read-dataset';
+
+const D = DEFAULT_TRAINING_CONFIG;
+
+export const TRAIN_USAGE = `  npm run xling -- train --dataset <dir> --encoder <name> --out <report.json> [options]
+
+Options for train (defaults in brackets; see docs/training.md):
+  --mix MIX               batch mix: mono=0.5,cross=0.5 or a preset: en-en, x-x, x-x-mono, x-y, hybrid [hybrid]
+  --split SPEC            articles:F trains on a fraction F of the articles and evaluates on the rest,
+                          dataset:<dir> trains on --dataset and evaluates on another dataset [articles:0.5]
+  --steps N               maximum training steps [${D.steps}]
+  --batch B               pairs per batch [${D.batchSize}]
+  --seed S                seeds the split, the batches and the head [${D.seed}]
+  --languages en,de,zh    keep only these language files;  --articles K  keep the first K articles
+  --exclude el,vi         languages left out of training (zero-shot); they are still evaluated
+  --language-weights W    uniform or size [uniform]
+  --head KIND             adapter (low-rank residual) or linear [${D.head.kind}];  --rank R [${D.head.rank}]
+  --lr X  --weight-decay X  --warmup N  --temperature X     [${D.learningRate}, ${D.weightDecay}, ${D.warmupSteps}, ${D.temperature}]
+  --validation F          fraction of the training articles held out for early stopping [0.2]
+  --eval-every N          validate every N steps [${D.evalEvery}];  --patience P  checks without gain [${D.patience}]
+  --held-out-every N      also measure the evaluation side every N steps (a learning curve) [off]
+  --export-head <file>    write the trained head (JSON, format in src/core/training/head.ts)
+  --candidate-text MODE   sentence or sentence+paragraph [sentence]`;
+
+export class TrainUsageError extends Error {}
+
+export async function trainCommand(args: string[]): Promise<void> {
+  const started = performance.now();
+  const { values } = parseArgs({
+    args,
+    options: {
+      dataset: { type: 'string' },
+      encoder: { type: 'string', default: 'lexical' },
+      out: { type: 'string' },
+      mix: { type: 'string', default: 'hybrid' },
+      split: { type: 'string', default: 'articles:0.5' },
+      steps: { type: 'string' },
+      batch: { type: 'string' },
+      seed: { type: 'string' },
+      languages: { type: 'string' },
+      articles: { type: 'string' },
+      exclude: { type: 'string' },
+      'language-weights': { type: 'string', default: 'uniform' },
+      head: { type: 'string' },
+      rank: { type: 'string' },
+      lr: { type: 'string' },
+      'weight-decay': { type: 'string' },
+      warmup: { type: 'string' },
+      temperature: { type: 'string' },
+      validation: { type: 'string', default: '0.2' },
+      'eval-every': { type: 'string' },
+      patience: { type: 'string' },
+      'held-out-every': { type: 'string' },
+      'export-head': { type: 'string' },
+      'candidate-text': { type: 'string', default: 'sentence' },
+    },
+  });
+  if (!values.dataset) throw new TrainUsageError('train needs --dataset <dir>.');
+  if (!values.out) throw new TrainUsageError('train needs --out <report.json>.');
+  const candidateText = values['candidate-text'];
+  if (candidateText !== 'sentence' && candidateText !== 'sentence+paragraph') {
+    throw new TrainUsageError(`--candidate-text must be 'sentence' or 'sentence+paragraph', got '${candidateText}'.`);
+  }
+  const weighting = values['language-weights'];
+  if (weighting !== 'uniform' && weighting !== 'size') throw new TrainUsageError(`--language-weights must be 'uniform' or 'size', got '${weighting}'.`);
+  const headKind = values.head ?? D.head.kind;
+  if (headKind !== 'adapter' && headKind !== 'linear') throw new TrainUsageError(`--head must be 'adapter' or 'linear', got '${headKind}'.`);
+  const mix = usage(() => parseMix(values.mix));
+  const list = (text: string | undefined) => text?.split(',').map((l) => l.trim()).filter(Boolean);
+
+  const config: TrainingConfig = {
+    mix: mix.mix,
+    languageWeighting: weighting as LanguageWeighting,
+    excludeLanguages: list(values.exclude) ?? [],
+    trainLanguages: mix.trainLanguages,
+    batchSize: integer('--batch', values.batch, D.batchSize, 2),
+    steps: integer('--steps', values.steps, D.steps, 1),
+    seed: integer('--seed', values.seed, D.seed, 0),
+    head: { kind: headKind, rank: integer('--rank', values.rank, D.head.rank, 1) },
+    temperature: number('--temperature', values.temperature, D.temperature),
+    learningRate: number('--lr', values.lr, D.learningRate),
+    weightDecay: number('--weight-decay', values['weight-decay'], D.weightDecay, true),
+    warmupSteps: integer('--warmup', values.warmup, D.warmupSteps, 0),
+    evalEvery: integer('--eval-every', values['eval-every'], D.evalEvery, 0),
+    patience: integer('--patience', values.patience, D.patience, 0),
+    heldOutEvery: integer('--held-out-every', values['held-out-every'], D.heldOutEvery, 0),
+  };
+  const validationFraction = number('--validation', values.validation, 0.2, true);
+  const subset = {
+    languages: list(values.languages),
+    articles: values.articles === undefined ? undefined : integer('--articles', values.articles, 0, 1),
+  };
+
+  const dataset = await readDatasetFolder(values.dataset, subset);
+  const encoder = await resolveEncoder(values.encoder);
+  const encodeStart = performance.now();
+  const trainEmbeddings = await encodeAll(dataset, encoder, candidateText);
+  let split;
+  let evaluationEmbeddings: CachedEmbeddings = trainEmbeddings;
+  let evaluationDir: string | undefined;
+  if (values.split.startsWith('dataset:')) {
+    evaluationDir = values.split.slice('dataset:'.length);
+    const evaluation = await readDatasetFolder(evaluationDir, subset);
+    evaluationEmbeddings = await encodeAll(evaluation, encoder, candidateText);
+    split = usage(() => splitByDatasets(dataset, evaluation, { validation: validationFraction, seed: config.seed }));
+  } else {
+    const spec = usage(() => parseSplitSpec(values.split));
+    split = usage(() => splitByArticles(dataset, { train: spec.train, validation: validationFraction, seed: config.seed }));
+  }
+  const encodeSeconds = (performance.now() - encodeStart) / 1000;
+  const r = split.record;
+  log(`${dataset.name}: ${dataset.languages.length} languages; encoder ${encoder.id} (${encoder.dim} dims); ` +
+    `split ${r.spec}: train ${r.train.articles.length} articles / ${r.train.question_ids.length} questions, ` +
+    `validation ${r.validation.articles.length} / ${r.validation.question_ids.length}, evaluation ${r.evaluation.articles.length} / ${r.evaluation.question_ids.length}`);
+  log(`mix ${formatMix(config.mix)}${mix.preset ? ` (${mix.preset})` : ''}, batch ${config.batchSize}, up to ${config.steps} steps, seed ${config.seed}`);
+
+  const result = await usageAsync(() =>
+    trainHead({ split, trainEmbeddings, evaluationEmbeddings, dim: encoder.dim, encoder: encoder.id }, config, {
+      matmul: ortNodeMatmul(),
+      onEvent: (event) => {
+        if (event.type === 'validation') {
+          const s = event.summary;
+          log(`step ${event.step}: validation mono ${s.mono_map.toFixed(4)} cross ${s.cross_map.toFixed(4)} multi ${s.multi_map.toFixed(4)}${event.best ? ' (best)' : ''}`);
+        } else if (event.type === 'held-out') {
+          log(`step ${event.step}: held-out cross ${event.summary.cross_map.toFixed(4)}`);
+        }
+      },
+    }),
+  );
+
+  const output = {
+    before: result.before,
+    after: result.after,
+    loss: result.loss,
+    settings: {
+      dataset: values.dataset,
+      evaluation_dataset: evaluationDir ?? null,
+      languages: dataset.languages,
+      articles: subset.articles ?? null,
+      encoder: encoder.id,
+      dim: encoder.dim,
+      candidate_text: candidateText as CandidateTextMode,
+      mix: config.mix,
+      mix_text: formatMix(config.mix),
+      preset: mix.preset ?? null,
+      language_weights: config.languageWeighting,
+      exclude_languages: config.excludeLanguages,
+      train_languages: config.trainLanguages ?? null,
+      split: r.spec,
+      validation_fraction: validationFraction,
+      batch: config.batchSize,
+      steps: config.steps,
+      seed: config.seed,
+      head: config.head.kind === 'adapter' ? config.head : { kind: 'linear' },
+      temperature: config.temperature,
+      learning_rate: config.learningRate,
+      weight_decay: config.weightDecay,
+      warmup_steps: config.warmupSteps,
+      eval_every: config.evalEvery,
+      patience: config.patience,
+      held_out_every: config.heldOutEvery,
+      trainer: result.trainerBackend,
+    },
+    split: r,
+    training: {
+      steps_run: result.stepsRun,
+      best_step: result.bestStep,
+      stopped_early: result.stoppedEarly,
+      validation: result.validation,
+      held_out: result.heldOut,
+    },
+    timings: { encode_s: encodeSeconds, ...result.timings, total_s: (performance.now() - started) / 1000 },
+  };
+  await writeFile(values.out, JSON.stringify(output, null, 2));
+  if (values['export-head']) {
+    await writeFile(values['export-head'], serializeHead(result.head));
+    log(`head written to ${values['export-head']}`);
+  }
+  const b = result.before.summary;
+  const a = result.after.summary;
+  const row = (name: string, x: typeof b) =>
+    `${name}: mono ${x.mono_map.toFixed(4)}  cross ${x.cross_map.toFixed(4)}  multi ${x.multi_map.toFixed(4)}  rank distance ${x.rank_distance?.toFixed(1) ?? 'n/a'}`;
+  log(row('before', b));
+  log(row('after ', a));
+  log(`${result.stepsRun} steps (best ${result.bestStep}${result.stoppedEarly ? ', stopped early' : ''}), ` +
+    `${result.timings.steps_per_s.toFixed(1)} steps/s on ${result.trainerBackend} -> ${values.out}`);
+}
+
+async function encodeAll(dataset: Dataset, encoder: SentenceEncoder, mode: CandidateTextMode): Promise<CachedEmbeddings> {
+  const queries = await encoder.encode(dataset.queries.map((q) => q.text), 'query');
+  const candidates = await encoder.encode(candidateTexts(dataset, mode), 'passage');
+  return { queries, candidates };
+}
+
+/** Settings errors of the core (RangeError) are the user's to fix: report them with the usage. */
+function usage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) throw new TrainUsageError(e.message);
+    throw e;
+  }
+}
+
+async function usageAsync<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof RangeError) throw new TrainUsageError(e.message);
+    throw e;
+  }
+}
+
+function integer(flag: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new TrainUsageError(`${flag} must be an integer of at least ${min}, got '${value}'.`);
+  return n;
+}
+
+function number(flag: string, value: string | undefined, fallback: number, zeroAllowed = false): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (!zeroAllowed && n === 0)) throw new TrainUsageError(`${flag} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, got '${value}'.`);
+  return n;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}

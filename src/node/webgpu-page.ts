@@ -1,0 +1,79 @@
+/**
+ * A headless Chromium page with WebGPU, for the training tests and benchmark: Debian's chromium
+ * (design.md: never a downloaded browser) driven by playwright-core, `--enable-unsafe-webgpu`, which
+ * without a GPU runs WebGPU on SwiftShader (a CPU implementation: slow, but the real code path). The
+ * page is served from 127.0.0.1 (WebGPU needs a secure context) and runs `entry`, a module bundled
+ * with esbuild (installed with tsx) from source text that may import the project's own files.
+ */
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+export interface WebGpuPage {
+  page: Page;
+  /** The adapter's description, e.g. `google swiftshader`; null when the page has no WebGPU. */
+  adapter: string | null;
+  close(): Promise<void>;
+}
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM);
+}
+
+/** Opens the page with `entry` (ES module source, resolved from the repository root) loaded. */
+export async function openWebGpuPage(entry: string, root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')): Promise<WebGpuPage> {
+  const bundle = await build({
+    stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'webgpu-entry.ts' },
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  const script = bundle.outputFiles[0].text;
+  const server = http.createServer((request, response) => {
+    if (request.url === '/entry.js') {
+      response.setHeader('content-type', 'text/javascript');
+      response.end(script);
+    } else {
+      response.setHeader('content-type', 'text/html');
+      response.end('<!doctype html><meta charset="utf-8"><script src="/entry.js"></script>');
+    }
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-background-networking', '--no-first-run'],
+    });
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const adapter = await page.evaluate(async () => {
+      const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string } } | null> } }).gpu;
+      const a = gpu ? await gpu.requestAdapter() : null;
+      return a ? `${a.info?.vendor ?? ''} ${a.info?.architecture ?? ''}`.trim() || 'unknown' : null;
+    });
+    const opened = browser;
+    return {
+      page,
+      adapter,
+      async close() {
+        await opened.close();
+        server.close();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    server.close();
+    throw error;
+  }
+}
