@@ -23,7 +23,7 @@ const USAGE = `Usage:
 
 Options for eval:
   --dataset <dir>         a folder of LAReQA JSON files (<lang>.json) or JSONL files (docs/formats.md)
-  --encoder <name>        lexical (built-in)
+  --encoder <name>        lexical (built-in) or onnx:<folder> (a local transformers.js model folder)
   --out <report.json>     where to write the report
   --export <dir>          also write queries.npy, candidates.npy, queries.jsonl, candidates.jsonl
   --languages en,de,zh    keep only these language files

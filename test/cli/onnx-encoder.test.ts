@@ -1,0 +1,166 @@
+/**
+ * The ONNX sentence encoder on the tiny test model that `npm run make-test-model` writes: folder
+ * layout, embeddings (shape, unit norm, determinism, padding ignored, prefixes), the CLI end to end,
+ * and clear errors for folders that are not encoders.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import onnxProto from 'onnx-proto';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { planLengthBatches } from '../../src/core/encoders/pooling';
+import type { SentenceEncoder } from '../../src/core/encoders/types';
+import { resolveEncoder } from '../../src/node/encoders';
+import { createOnnxEncoder } from '../../src/node/onnx-encoder';
+
+const { onnx } = onnxProto;
+const run = promisify(execFile);
+const root = resolve(__dirname, '../..');
+const xquad = resolve(root, '../shared/data/xquad-r');
+const tsx = resolve(root, 'node_modules/tsx/dist/cli.mjs');
+
+const TEXTS = {
+  en: 'Which river flows through the city of Warsaw?',
+  zh: '华沙市内流经哪条河？',
+  th: 'แม่น้ำสายใดไหลผ่านเมืองวอร์ซอ',
+  ar: 'ما هو النهر الذي يمر عبر مدينة وارسو؟',
+};
+
+describe('ONNX encoder on the tiny test model', () => {
+  let dir: string;
+  let modelDir: string;
+  let encoder: SentenceEncoder;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'xling-onnx-'));
+    modelDir = join(dir, 'tiny');
+    await run(process.execPath, [tsx, 'scripts/make-test-model.ts', modelDir, '--seed', '7'], { cwd: root });
+    encoder = await createOnnxEncoder(modelDir, { batchSize: 4, queryPrefix: 'query: ', passagePrefix: 'passage: ' });
+  }, 60_000);
+
+  test('make-test-model writes a transformers.js XLM-R-shaped folder', async () => {
+    expect((await readdir(modelDir)).sort()).toEqual(['config.json', 'onnx', 'tokenizer.json', 'tokenizer_config.json']);
+    expect(await readdir(join(modelDir, 'onnx'))).toEqual(['model.onnx']);
+    const config = JSON.parse(await readFile(join(modelDir, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ model_type: 'xlm-roberta', hidden_size: 32, num_hidden_layers: 2, pad_token_id: 1 });
+    const tokenizer = JSON.parse(await readFile(join(modelDir, 'tokenizer.json'), 'utf8'));
+    expect(tokenizer.model.type).toBe('Unigram');
+    expect(tokenizer.model.vocab.slice(0, 4).map(([piece]: [string, number]) => piece)).toEqual(['<s>', '<pad>', '</s>', '<unk>']);
+    expect(encoder.dim).toBe(32);
+
+    // Every script tokenises without <unk>, inside <s> ... </s>.
+    env.allowRemoteModels = false;
+    env.localModelPath = dir;
+    const tokens = await AutoTokenizer.from_pretrained('tiny');
+    for (const text of Object.values(TEXTS)) {
+      const ids = tokens.encode(text);
+      expect([ids[0], ids[ids.length - 1]]).toEqual([0, 2]);
+      expect(ids).not.toContain(3);
+    }
+  });
+
+  test('same options, same bytes', async () => {
+    const again = join(dir, 'again');
+    await run(process.execPath, [tsx, 'scripts/make-test-model.ts', again, '--seed', '7'], { cwd: root });
+    for (const file of ['tokenizer.json', join('onnx', 'model.onnx')]) {
+      expect((await readFile(join(again, file))).equals(await readFile(join(modelDir, file)))).toBe(true);
+    }
+  }, 60_000);
+
+  test('texts in four scripts: shape, unit norm, determinism, distinct embeddings', async () => {
+    const texts = Object.values(TEXTS);
+    const first = await encoder.encode(texts, 'passage');
+    const second = await encoder.encode(texts, 'passage');
+    expect(first).toHaveLength(texts.length * 32);
+    expect(Array.from(second)).toEqual(Array.from(first));
+    for (let i = 0; i < texts.length; i++) {
+      const row = first.subarray(i * 32, (i + 1) * 32);
+      expect(Math.hypot(...row)).toBeCloseTo(1, 5);
+      for (let j = 0; j < i; j++) expect(cosine(row, first.subarray(j * 32, (j + 1) * 32))).toBeLessThan(0.999);
+    }
+  });
+
+  test('mean pooling ignores padding: alone and next to a much longer text give the same embedding', async () => {
+    const long = `${TEXTS.en} ${TEXTS.ar} ${TEXTS.zh} `.repeat(6);
+    const alone = await encoder.encode([TEXTS.th], 'query');
+    const padded = await encoder.encode([long, TEXTS.th, long], 'query');
+    const row = padded.subarray(32, 64);
+    for (let d = 0; d < 32; d++) expect(Math.abs(row[d] - alone[d])).toBeLessThan(1e-5);
+  });
+
+  test('query and passage prefixes change the embedding', async () => {
+    const asQuery = await encoder.encode([TEXTS.en], 'query');
+    const asPassage = await encoder.encode([TEXTS.en], 'passage');
+    expect(cosine(asQuery, asPassage)).toBeLessThan(0.9999);
+    const plain = await createOnnxEncoder(modelDir);
+    expect(Array.from(await plain.encode([TEXTS.en], 'query'))).toEqual(Array.from(await plain.encode([TEXTS.en], 'passage')));
+  });
+
+  test('batches grouped by length pad less than batches in input order', () => {
+    const plan = planLengthBatches([3, 40, 4, 41, 5, 42], 2);
+    expect(plan.batches).toEqual([[0, 2], [4, 1], [3, 5]]);
+    expect(plan.tokens).toBe(135);
+    expect(plan.paddedTokens).toBe(2 * 4 + 2 * 40 + 2 * 42);
+    expect(plan.paddedTokensInInputOrder).toBe(2 * 40 + 2 * 41 + 2 * 42);
+  });
+
+  test('npm run xling -- eval --encoder onnx:<folder> end to end', async () => {
+    const out = join(dir, 'report.json');
+    const { stderr } = await run(process.execPath,
+      [tsx, 'src/cli/xling.ts', 'eval', '--dataset', xquad, '--languages', 'en,de', '--articles', '2', '--encoder', `onnx:${modelDir}`, '--out', out],
+      { cwd: root, maxBuffer: 1 << 24 });
+    expect(stderr).toMatch(/padding [\d.]+% of model input grouped by length/);
+    const report = JSON.parse(await readFile(out, 'utf8'));
+    expect(Object.keys(report.cells)).toEqual(['en', 'de']);
+    for (const x of ['de', 'en']) {
+      for (const y of ['de', 'en']) expect(report.cells[x][y].n).toBeGreaterThan(0);
+    }
+    for (const key of ['mono_map', 'cross_map', 'multi_map', 'multi_r10']) {
+      expect(report.summary[key]).toBeGreaterThan(0);
+      expect(report.summary[key]).toBeLessThanOrEqual(1);
+    }
+    expect(report.settings).toMatchObject({ encoder: `onnx:${modelDir}`, dim: 32 });
+  }, 60_000);
+
+  test('a folder that is not an encoder gets a clear error', async () => {
+    const noModel = join(dir, 'no-model');
+    await cp(modelDir, noModel, { recursive: true });
+    await rm(join(noModel, 'onnx'), { recursive: true });
+    await expect(createOnnxEncoder(noModel)).rejects.toThrow(/not an ONNX encoder folder: missing onnx\/model\.onnx/);
+
+    const wrongOutput = join(dir, 'wrong-output');
+    await cp(modelDir, wrongOutput, { recursive: true });
+    await writeFile(join(wrongOutput, 'onnx', 'model.onnx'), castModel('logits'));
+    await expect(createOnnxEncoder(wrongOutput)).rejects.toThrow(/not a sentence encoder: it has no 'last_hidden_state' output \(outputs: logits\)/);
+
+    await expect(resolveEncoder('hf:intfloat/multilingual-e5-small')).rejects.toThrow(/no model hub is reachable.*onnx:<folder>/);
+    await expect(resolveEncoder('nope')).rejects.toThrow(/Unknown encoder 'nope'. Available here: lexical .*onnx:<folder>/);
+  });
+});
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
+  return dot / (Math.hypot(...a) * Math.hypot(...b));
+}
+
+/** A model with the encoder's inputs whose only output, named `output`, is the ids cast to float. */
+function castModel(output: string): Uint8Array {
+  const int64 = onnx.TensorProto.DataType.INT64;
+  const float = onnx.TensorProto.DataType.FLOAT;
+  const valueInfo = (name: string, elemType: number) =>
+    onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType, shape: { dim: [{ dimParam: 'b' }, { dimParam: 's' }] } } } });
+  return onnx.ModelProto.encode(onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'not_an_encoder',
+      node: [{ opType: 'Cast', input: ['input_ids'], output: [output], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: float }] }],
+      input: [valueInfo('input_ids', int64), valueInfo('attention_mask', int64)],
+      output: [valueInfo(output, float)],
+    },
+  })).finish();
+}
