@@ -1,11 +1,14 @@
 import { useEffect, useMemo, useReducer, useRef } from 'react';
+import { BatchMixCell } from './cells/BatchMixCell';
 import { DatasetCell } from './cells/DatasetCell';
 import { EncoderCell } from './cells/EncoderCell';
 import { EvaluateCell } from './cells/EvaluateCell';
 import { ResultsCell } from './cells/ResultsCell';
+import { TrainCell } from './cells/TrainCell';
 import { fetchDataFolderIndex } from './datasets/sources';
 import { NotebookContext } from './notebook-context';
 import { createLabActions } from './state/actions';
+import { keepHeadsOf } from './state/heads';
 import { createSaver, persistedPart } from './state/persistence';
 import { initialState, reducer, type PersistedState } from './state/reducer';
 import type { LabClient } from './worker-client';
@@ -26,9 +29,20 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
 
   const saver = useMemo(createSaver, []);
   const { settings, runs, selectedRunId, compareRunId, loaded } = state;
+
+  // The Batch Mix preview follows its settings and the loaded dataset (computed in the worker).
+  const { mix } = settings;
+  useEffect(() => {
+    if (loaded) actions.previewMix();
+  }, [actions, mix, loaded]);
+
   useEffect(() => {
     saver.save(persistedPart(stateRef.current));
   }, [saver, settings, runs, selectedRunId, compareRunId, loaded]);
+  // A deleted run's stored head goes with it.
+  useEffect(() => {
+    keepHeadsOf(runs.map((run) => run.id)).catch((error: unknown) => console.warn('Could not tidy the stored heads:', error));
+  }, [runs]);
   useEffect(() => {
     window.addEventListener('pagehide', saver.flush);
     return () => window.removeEventListener('pagehide', saver.flush);
@@ -50,6 +64,8 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
         <DatasetCell />
         <EncoderCell />
         <EvaluateCell />
+        <BatchMixCell />
+        <TrainCell />
         <ResultsCell />
       </main>
     </NotebookContext.Provider>

@@ -8,19 +8,19 @@ import {
   fromWireError,
   type LabCommand,
   type LabEvent,
+  type LabProgress,
   type LabReplies,
-  type LoadProgress,
+  type TrainingControl,
 } from '../../workers/lab/protocol';
-import type { EvalProgress } from '../core/evaluate';
 
 type CommandName = keyof LabReplies;
 type PayloadOf<C extends CommandName> = Omit<Extract<LabCommand, { type: C }>, 'id' | 'type'>;
 type ReplyOf<C extends CommandName> = Extract<LabEvent, { type: LabReplies[C] }>;
-type ProgressOf<C extends CommandName> = C extends 'loadDataset' ? LoadProgress : EvalProgress;
+type ProgressOf<C extends CommandName> = LabProgress[C];
 
 interface Pending {
   reply: LabEvent['type'];
-  onProgress?: (progress: LoadProgress | EvalProgress) => void;
+  onProgress?: (progress: LabProgress[CommandName]) => void;
   resolve: (event: LabEvent) => void;
   reject: (error: Error) => void;
 }
@@ -65,6 +65,10 @@ export class LabClient {
 
   cancel(id: number): void {
     this.worker.postMessage({ type: 'cancel', id } satisfies LabCommand);
+  }
+
+  controlTraining(id: number, control: TrainingControl): void {
+    this.worker.postMessage({ type: 'controlTraining', id, control } satisfies LabCommand);
   }
 
   private receive(event: LabEvent): void {

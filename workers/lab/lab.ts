@@ -1,6 +1,7 @@
 /**
  * The lab worker's state and command handlers: it holds the loaded dataset (so that big data never
- * travels back to the page) and runs evaluations, each cancellable through its own AbortController.
+ * travels back to the page) and runs evaluations, mix previews and trainings (training.ts), each
+ * cancellable through its own AbortController.
  */
 import { MAX_ISSUES } from '../../src/core/dataset/issues';
 import { isDatasetFileName, languagesFromFileNames, loadDataset } from '../../src/core/dataset/load';
@@ -12,6 +13,7 @@ import { fetchTextFiles } from './fetch-files';
 import { readStoredFiles, storePickedFiles } from './file-store';
 import { toWireError, type FileSource, type LabCommand, type LabEvent, type LoadedDataset } from './protocol';
 import { scoringBackend } from './scoring-backend';
+import { TrainingLab } from './training';
 
 type Post = (event: LabEvent) => void;
 
@@ -27,6 +29,12 @@ export function createLab(post: Post): (command: LabCommand) => void {
   const running = new Map<number, AbortController>();
   let dataset: Dataset | null = null;
   let lastSource: SourceFiles | null = null;
+  const training = new TrainingLab();
+
+  function loadedDataset(): Dataset {
+    if (!dataset) throw new Error('No dataset is loaded: load one in the Dataset cell first.');
+    return dataset;
+  }
 
   async function readSource(source: FileSource, id: number, signal: AbortSignal): Promise<SourceFiles> {
     const key = sourceKey(source);
@@ -65,15 +73,49 @@ export function createLab(post: Post): (command: LabCommand) => void {
   }
 
   async function handleEvaluate(command: Extract<LabCommand, { type: 'evaluate' }>, signal: AbortSignal): Promise<void> {
-    if (!dataset) throw new Error('No dataset is loaded: load one in the Dataset cell first.');
+    const evaluated = loadedDataset();
     const backend = await scoringBackend(command.scoring);
-    const { report } = await evaluateDataset(dataset, createLexicalEncoder(command.encoder), {
+    const { report, embeddings } = await evaluateDataset(evaluated, createLexicalEncoder(command.encoder), {
       matmul: backend.matmul,
       candidateText: command.candidateText,
       signal,
       onProgress: (progress) => post({ type: 'progress', id: command.id, progress }),
     });
+    training.rememberEncoding(evaluated, command.encoder, command.candidateText, embeddings);
     post({ type: 'result', id: command.id, report, backend: backend.name });
+  }
+
+  async function handlePreview(command: Extract<LabCommand, { type: 'previewMix' }>): Promise<void> {
+    post({ type: 'mixPreview', id: command.id, preview: training.preview(loadedDataset(), command.split, command.config) });
+  }
+
+  async function handleTrain(command: Extract<LabCommand, { type: 'train' }>, signal: AbortSignal): Promise<void> {
+    const { outcome, head } = await training.train(loadedDataset(), command.request, command.id, signal, (progress) =>
+      post({ type: 'progress', id: command.id, progress }),
+    );
+    post({ type: 'trained', id: command.id, outcome, head });
+  }
+
+  async function handleEvaluateHead(command: Extract<LabCommand, { type: 'evaluateHead' }>, signal: AbortSignal): Promise<void> {
+    const evaluation = await training.evaluateHead(loadedDataset(), command.head, command.request, signal, (progress) =>
+      post({ type: 'progress', id: command.id, progress }),
+    );
+    post({ type: 'headEvaluated', id: command.id, evaluation });
+  }
+
+  function start(command: Exclude<LabCommand, { type: 'cancel' | 'controlTraining' }>, signal: AbortSignal): Promise<void> {
+    switch (command.type) {
+      case 'loadDataset':
+        return handleLoad(command, signal);
+      case 'evaluate':
+        return handleEvaluate(command, signal);
+      case 'previewMix':
+        return handlePreview(command);
+      case 'train':
+        return handleTrain(command, signal);
+      case 'evaluateHead':
+        return handleEvaluateHead(command, signal);
+    }
   }
 
   return (command) => {
@@ -81,10 +123,13 @@ export function createLab(post: Post): (command: LabCommand) => void {
       running.get(command.id)?.abort();
       return;
     }
+    if (command.type === 'controlTraining') {
+      training.control(command.id, command.control);
+      return;
+    }
     const controller = new AbortController();
     running.set(command.id, controller);
-    const work = command.type === 'loadDataset' ? handleLoad(command, controller.signal) : handleEvaluate(command, controller.signal);
-    work
+    start(command, controller.signal)
       .catch((error: unknown) => post({ type: 'error', id: command.id, error: toWireError(error) }))
       .finally(() => running.delete(command.id));
   };

@@ -7,7 +7,18 @@ import type { CandidateTextMode, DatasetSummary } from '../../src/core/dataset/t
 import { DatasetError, type DatasetIssue, type LoadOptions } from '../../src/core/dataset/types';
 import type { LexicalOptions } from '../../src/core/encoders/lexical';
 import type { EvalProgress } from '../../src/core/evaluate';
-import type { EvalReport } from '../../src/core/metrics/types';
+import type { EvalReport, EvalSummary } from '../../src/core/metrics/types';
+import type {
+  BatchPreviewPair,
+  BatchType,
+  HeadKind,
+  MeasuredReport,
+  MixStatistics,
+  SplitRecord,
+  TrainingConfig,
+  TrainingEvent,
+  TrainingResult,
+} from '../../src/core/training';
 
 /** Encoders the worker can build (hub ONNX models join this union later). */
 export type EncoderSpec = { kind: 'lexical' } & LexicalOptions;
@@ -54,19 +65,92 @@ export interface WireError {
   issues?: DatasetIssue[];
 }
 
+/** The article split of the loaded dataset that training uses (validation is part of the training side). */
+export interface SplitChoice {
+  /** Fraction of the article groups on the training side, in (0, 1). */
+  train: number;
+  /** Fraction of the training side held out for validation (early stopping), in [0, 1). */
+  validation: number;
+  seed: number;
+}
+
+/** What the Batch Mix cell shows: the split, a few batches in words, and proportions over many batches. */
+export interface MixPreview {
+  split: SplitRecord;
+  /** The first batches as training will draw them; `pairs` holds at most PREVIEW_PAIRS of each. */
+  batches: { type: BatchType; size: number; pairs: BatchPreviewPair[] }[];
+  statistics: MixStatistics;
+}
+
+export const PREVIEW_BATCHES = 3;
+export const PREVIEW_PAIRS = 8;
+export const STATISTICS_BATCHES = 1000;
+
+export interface TrainingRequest {
+  encoder: EncoderSpec;
+  candidateText: CandidateTextMode;
+  scoring: ScoringChoice;
+  split: SplitChoice;
+  config: TrainingConfig;
+}
+
+/**
+ * Training progress: the core's events, plus the encoding of the frozen embeddings and the trainer
+ * chosen. A held-out check carries the whole report (heatmap cells included), not only the summary.
+ */
+export type TrainingProgress =
+  | Exclude<TrainingEvent, { type: 'held-out' }>
+  | { type: 'held-out'; step: number; summary: EvalSummary; report: MeasuredReport }
+  | { type: 'encode'; done: number; total: number }
+  | { type: 'backend'; trainer: string; scoring: string }
+  | { type: 'paused'; paused: boolean };
+
+/** A finished training run: everything of the core's result except the head's tensors, plus the split. */
+export type TrainingOutcome = Omit<TrainingResult, 'head'> & { split: SplitRecord; scoringBackend: string };
+
+/** An exported head measured on the evaluation side of a split, before (frozen encoder) and after. */
+export interface HeadEvaluation {
+  before: MeasuredReport;
+  after: MeasuredReport;
+  split: SplitRecord;
+  head: { kind: HeadKind; dim: number; rank: number; encoder?: string };
+  scoringBackend: string;
+}
+
+/** Pause, resume or take one step of a running `train` command (`id` is that command's). */
+export type TrainingControl = 'pause' | 'resume' | 'step';
+
 export type LabCommand =
   | { type: 'loadDataset'; id: number; source: FileSource; options: LoadOptions }
   | { type: 'evaluate'; id: number; encoder: EncoderSpec; candidateText: CandidateTextMode; scoring: ScoringChoice }
+  | { type: 'previewMix'; id: number; split: SplitChoice; config: TrainingConfig }
+  | { type: 'train'; id: number; request: TrainingRequest }
+  | { type: 'controlTraining'; id: number; control: TrainingControl }
+  /** `head` is an exported head document (serializeHead's JSON); `request.config` is not used. */
+  | { type: 'evaluateHead'; id: number; head: string; request: Omit<TrainingRequest, 'config'> }
   | { type: 'cancel'; id: number };
 
 export type LabEvent =
-  | { type: 'progress'; id: number; progress: LoadProgress | EvalProgress }
+  | { type: 'progress'; id: number; progress: LoadProgress | EvalProgress | TrainingProgress }
   | { type: 'datasetLoaded'; id: number; dataset: LoadedDataset }
   | { type: 'result'; id: number; report: EvalReport; backend: string }
+  | { type: 'mixPreview'; id: number; preview: MixPreview }
+  /** `head`: the kept head, exported (serializeHead's JSON). */
+  | { type: 'trained'; id: number; outcome: TrainingOutcome; head: string }
+  | { type: 'headEvaluated'; id: number; evaluation: HeadEvaluation }
   | { type: 'error'; id: number; error: WireError };
 
 /** Which event ends each command: lets the client type its promises. */
-export const LAB_REPLIES = { loadDataset: 'datasetLoaded', evaluate: 'result' } as const;
+export const LAB_REPLIES = { loadDataset: 'datasetLoaded', evaluate: 'result', previewMix: 'mixPreview', train: 'trained', evaluateHead: 'headEvaluated' } as const;
+
+/** Which progress each command reports. */
+export interface LabProgress {
+  loadDataset: LoadProgress;
+  evaluate: EvalProgress;
+  previewMix: never;
+  train: TrainingProgress;
+  evaluateHead: TrainingProgress;
+}
 export type LabReplies = typeof LAB_REPLIES;
 
 export function toWireError(error: unknown): WireError {

@@ -4,7 +4,7 @@ import { BiasCharts } from '../results/BiasCharts';
 import { DifferenceHeatmap, MapHeatmap } from '../results/Heatmaps';
 import { formatMetric } from '../results/format';
 import { LanguageTable, SummaryTable } from '../results/SummaryTable';
-import { describeEncoder, describeSource, describeSubset, type Run } from '../state/runs';
+import { describeEncoder, describeSource, describeSubset, describeHeadOf, type Run } from '../state/runs';
 import { runChanges } from '../state/selectors';
 
 export function ResultsCell() {
@@ -13,7 +13,7 @@ export function ResultsCell() {
   const run = runs.find((r) => r.id === state.selectedRunId) ?? runs.at(-1);
   if (!run) {
     return (
-      <Cell index={4} title="Results" id="results">
+      <Cell index={6} title="Results" id="results">
         <p className="muted">No runs yet. Evaluate to see the query × passage language heatmap and the language-bias charts.</p>
       </Cell>
     );
@@ -22,7 +22,7 @@ export function ResultsCell() {
   const changes = runChanges(state, run);
 
   return (
-    <Cell index={4} title="Results" id="results" status={changes.length > 0 ? { tone: 'stale', text: 'stale' } : { tone: 'ready', text: 'current' }}>
+    <Cell index={6} title="Results" id="results" status={changes.length > 0 ? { tone: 'stale', text: 'stale' } : { tone: 'ready', text: 'current' }}>
       <RunsTable runs={runs} selected={run} />
 
       <div className="compare-row">
@@ -39,6 +39,7 @@ export function ResultsCell() {
               .map((r) => (
                 <option key={r.id} value={r.id}>
                   Run {r.number} · {r.datasetName} · {describeEncoder(r.encoder)}
+                  {r.kind === 'evaluation' ? '' : ` + ${describeHeadOf(r)}`}
                 </option>
               ))}
           </select>
@@ -123,6 +124,12 @@ function RunsTable({ runs, selected }: { runs: Run[]; selected: Run }) {
             <td>
               {describeEncoder(run.encoder)}
               {run.candidateText === 'sentence' ? '' : ', sentence + paragraph'}
+              {run.kind === 'evaluation' ? null : (
+                <span className="muted small" data-testid="head-of-run">
+                  {' '}
+                  + {describeHeadOf(run)}
+                </span>
+              )}
             </td>
             <td className="num">{formatMetric(run.report.summary.mono_map)}</td>
             <td className="num">{formatMetric(run.report.summary.cross_map)}</td>

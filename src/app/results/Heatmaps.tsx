@@ -59,7 +59,7 @@ function heatmapLayout(languages: string[], title: string): Partial<Layout> {
   };
 }
 
-export function MapHeatmap({ run, title }: { run: Run; title: string }) {
+export function MapHeatmap({ run, title }: { run: Pick<Run, 'id' | 'languages' | 'report'>; title: string }) {
   const { data, layout } = useMemo(() => {
     const { languages, report } = run;
     const z = languages.map((x) => languages.map((y) => cellMap(report, x, y)));

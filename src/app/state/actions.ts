@@ -1,15 +1,17 @@
 /**
- * The notebook's explicit runs (Load, Evaluate, Cancel): each talks to the lab worker and reports
+ * The notebook's explicit runs (Load, Evaluate, preview a mix, Train, Compare mixes, Cancel): each talks to the lab worker and reports
  * through reducer actions, so components only render state and call these.
  */
 import type { Dispatch } from 'react';
 import type { LoadOptions } from '../../core/dataset/types';
-import { toWireError, type FileSource } from '../../../workers/lab/protocol';
+import { toWireError, type FileSource, type TrainingControl } from '../../../workers/lab/protocol';
 import { fileSourceOf } from '../datasets/sources';
 import type { LabClient } from '../worker-client';
 import type { Action, AppState } from './reducer';
-import type { Run } from './runs';
-import type { DatasetSelection } from './settings';
+import { saveHead, loadHead } from './heads';
+import type { Run, TrainedRun } from './runs';
+import type { DatasetSelection, Settings } from './settings';
+import { COMPARED_MIXES, mixLabel, splitChoice, trainingConfig, withPreset } from './training';
 
 export interface LabActions {
   loadSelection(selection: DatasetSelection): void;
@@ -18,6 +20,18 @@ export interface LabActions {
   cancelDatasetLoad(): void;
   evaluate(): void;
   cancelEvaluation(): void;
+  /** Recomputes the Batch Mix preview for the current settings (in the worker). */
+  previewMix(): void;
+  /** Trains a head with the current settings; the result becomes a trained run. */
+  train(): void;
+  /** Trains X-X-mono, X-Y and hybrid one after another with the same seed and split. */
+  compareMixes(): void;
+  controlTraining(control: TrainingControl): void;
+  stopTraining(): void;
+  /** Downloads a trained run's head (the JSON of serializeHead). */
+  exportHead(run: TrainedRun): void;
+  /** Measures an exported head on the evaluation side of the current split; the result becomes a run. */
+  importHead(file: File): void;
 }
 
 export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, getState: () => AppState): LabActions {
@@ -25,6 +39,69 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
   let nextTask = 1;
   let datasetCall: number | null = null;
   let evaluationCall: number | null = null;
+  let trainingCall: number | null = null;
+  /** Set by Stop: a "Compare mixes" experiment trains no further mix. */
+  let stopRequested = false;
+
+  function nextRunNumber(): number {
+    return Math.max(0, ...getState().runs.map((r) => r.number)) + 1;
+  }
+
+  /** One training run with these settings; resolves true when it finished and was added as a run. */
+  async function trainOnce(settings: Settings, experiment: { id: string; index: number; count: number } | null): Promise<boolean> {
+    const { loaded } = getState();
+    if (!loaded) return false;
+    const { encoder, candidateText, scoring, mix, train } = settings;
+    const config = trainingConfig(settings);
+    const id = nextTask++;
+    const startedAt = Date.now();
+    dispatch({
+      type: 'trainingStarted',
+      training: {
+        id,
+        startedAt,
+        label: mixLabel(mix),
+        steps: config.steps,
+        controllable: true,
+        experiment: experiment && { index: experiment.index, count: experiment.count },
+      },
+    });
+    const call = client.call('train', { request: { encoder, candidateText, scoring, split: splitChoice(mix), config } }, (progress) =>
+      dispatch({ type: 'trainingProgress', id, progress }),
+    );
+    trainingCall = call.id;
+    try {
+      const { outcome, head } = await call.reply;
+      const run: Run = {
+        kind: 'trained',
+        id: crypto.randomUUID(),
+        number: nextRunNumber(),
+        createdAt: startedAt,
+        selection: loaded.selection,
+        datasetName: loaded.dataset.summary.name,
+        languages: loaded.dataset.summary.languages.map((l) => l.lang),
+        encoder,
+        candidateText,
+        scoring,
+        backend: outcome.scoringBackend,
+        report: outcome.after,
+        training: { mix, train, config, outcome, experimentId: experiment?.id ?? null },
+      };
+      await saveHead(run.id, head);
+      dispatch({ type: 'trainingFinished', id, run });
+      return true;
+    } catch (error) {
+      dispatch({ type: 'trainingFailed', id, error: toWireError(error) });
+      return false;
+    } finally {
+      trainingCall = null;
+    }
+  }
+
+  function canTrain(): boolean {
+    const state = getState();
+    return state.loaded !== null && state.training.status !== 'running';
+  }
 
   async function load(selection: DatasetSelection | null, source: () => Promise<FileSource>, options: LoadOptions) {
     const id = nextTask++;
@@ -77,6 +154,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
       call.reply.then(
         ({ report, backend }) => {
           const run: Run = {
+            kind: 'evaluation',
             id: crypto.randomUUID(),
             number: Math.max(0, ...getState().runs.map((r) => r.number)) + 1,
             createdAt: startedAt,
@@ -97,6 +175,102 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
 
     cancelEvaluation() {
       if (evaluationCall !== null) client.cancel(evaluationCall);
+    },
+
+    previewMix() {
+      const { settings, loaded } = getState();
+      if (!loaded) return;
+      const id = nextTask++;
+      dispatch({ type: 'mixPreviewStarted', id });
+      client.call('previewMix', { split: splitChoice(settings.mix), config: trainingConfig(settings) }).reply.then(
+        ({ preview }) => dispatch({ type: 'mixPreviewReady', id, preview }),
+        (error: unknown) => dispatch({ type: 'mixPreviewFailed', id, error: toWireError(error) }),
+      );
+    },
+
+    train() {
+      if (!canTrain()) return;
+      stopRequested = false;
+      void trainOnce(getState().settings, null);
+    },
+
+    compareMixes() {
+      if (!canTrain()) return;
+      stopRequested = false;
+      const experimentId = crypto.randomUUID();
+      const base = getState().settings;
+      void (async () => {
+        for (const [index, preset] of COMPARED_MIXES.entries()) {
+          const settings: Settings = { ...base, mix: withPreset(base.mix, preset) };
+          const finished = await trainOnce(settings, { id: experimentId, index, count: COMPARED_MIXES.length });
+          if (!finished || stopRequested) return;
+        }
+      })();
+    },
+
+    controlTraining(control) {
+      if (trainingCall !== null) client.controlTraining(trainingCall, control);
+    },
+
+    stopTraining() {
+      stopRequested = true;
+      if (trainingCall !== null) client.cancel(trainingCall);
+    },
+
+    exportHead(run) {
+      void loadHead(run.id).then(
+        (head) => {
+          if (!head) {
+            dispatch({ type: 'headExportFailed', message: `The head of Run ${run.number} is no longer stored in this browser.` });
+            return;
+          }
+          const url = URL.createObjectURL(new Blob([head], { type: 'application/json' }));
+          const link = document.createElement('a');
+          link.href = url;
+          link.download = `xling-head-run-${run.number}.json`;
+          link.click();
+          setTimeout(() => URL.revokeObjectURL(url), 1000);
+        },
+        (error: unknown) => dispatch({ type: 'headExportFailed', message: error instanceof Error ? error.message : String(error) }),
+      );
+    },
+
+    importHead(file) {
+      const { loaded, settings } = getState();
+      if (!loaded || !canTrain()) return;
+      const { encoder, candidateText, scoring, mix } = settings;
+      const id = nextTask++;
+      const startedAt = Date.now();
+      dispatch({ type: 'trainingStarted', training: { id, startedAt, label: `head from ${file.name}`, steps: 0, controllable: false, experiment: null } });
+      void (async () => {
+        try {
+          const call = client.call('evaluateHead', { head: await file.text(), request: { encoder, candidateText, scoring, split: splitChoice(mix) } }, (progress) =>
+            dispatch({ type: 'trainingProgress', id, progress }),
+          );
+          trainingCall = call.id;
+          const { evaluation } = await call.reply;
+          const run: Run = {
+            kind: 'head',
+            id: crypto.randomUUID(),
+            number: nextRunNumber(),
+            createdAt: startedAt,
+            selection: loaded.selection,
+            datasetName: loaded.dataset.summary.name,
+            languages: loaded.dataset.summary.languages.map((l) => l.lang),
+            encoder,
+            candidateText,
+            scoring,
+            backend: evaluation.scoringBackend,
+            report: evaluation.after,
+            head: { fileName: file.name, ...evaluation.head, split: evaluation.split, before: evaluation.before },
+          };
+          dispatch({ type: 'trainingFinished', id, run });
+        } catch (error) {
+          dispatch({ type: 'trainingFailed', id, error: toWireError(error) });
+        } finally {
+          trainingCall = null;
+        }
+      })();
     },
   };
 }

@@ -26,7 +26,8 @@ export async function loadPersistedState(): Promise<PersistedState | null> {
   return {
     settings: sanitizeSettings(saved.settings),
     loadedSelection: current ? (saved.loadedSelection as PersistedState['loadedSelection']) : null,
-    runs: current && Array.isArray(saved.runs) ? (saved.runs as Run[]) : [],
+    // Runs saved before trained runs existed were all evaluations.
+    runs: current && Array.isArray(saved.runs) ? (saved.runs as Run[]).map((run) => ({ ...run, kind: run.kind ?? 'evaluation' }) as Run) : [],
     selectedRunId: current && typeof saved.selectedRunId === 'string' ? saved.selectedRunId : null,
     compareRunId: current && typeof saved.compareRunId === 'string' ? saved.compareRunId : null,
   };

@@ -6,7 +6,8 @@
  */
 import type { EvalProgress } from '../../core/evaluate';
 import type { DataFolderIndex } from '../../node/data-server';
-import type { LoadedDataset, LoadProgress, WireError } from '../../../workers/lab/protocol';
+import type { EvalReport, EvalSummary } from '../../core/metrics/types';
+import type { LoadedDataset, LoadProgress, MixPreview, TrainingProgress, WireError } from '../../../workers/lab/protocol';
 import type { Run } from './runs';
 import { DEFAULT_SETTINGS, normalizeLanguages, type DatasetSelection, type DatasetSettings, type Settings } from './settings';
 
@@ -22,6 +23,42 @@ export type EvaluationTask =
   | { status: 'cancelled' }
   | { status: 'failed'; error: WireError };
 
+/** The Batch Mix cell's preview: the last one computed stays shown while the next is computed. */
+export interface MixPreviewState {
+  /** The request whose answer is awaited; null when none is. */
+  pendingId: number | null;
+  preview: MixPreview | null;
+  error: WireError | null;
+}
+
+/** A training in progress, as the Train cell shows it. */
+export interface LiveTraining {
+  id: number;
+  startedAt: number;
+  /** The mix trained, in words. */
+  label: string;
+  steps: number;
+  phase: 'encode' | 'before' | 'train' | 'after';
+  encode: { done: number; total: number } | null;
+  backend: { trainer: string; scoring: string } | null;
+  loss: number[];
+  validation: { step: number; score: number; best: boolean }[];
+  heldOut: { step: number; summary: EvalSummary }[];
+  /** The evaluation side at the last held-out check, in full (the live heatmap). */
+  heldOutReport: EvalReport | null;
+  paused: boolean;
+  /** Training can be paused and stepped; measuring an imported head cannot. */
+  controllable: boolean;
+  /** Within a "Compare mixes" experiment: this is mix `index` (0-based) of `count`. */
+  experiment: { index: number; count: number } | null;
+}
+
+export type TrainingTask =
+  | { status: 'idle' }
+  | ({ status: 'running' } & LiveTraining)
+  | { status: 'stopped' }
+  | { status: 'failed'; error: WireError };
+
 export interface AppState {
   settings: Settings;
   /** The local data folder's listing; null until fetched. */
@@ -30,6 +67,10 @@ export interface AppState {
   loaded: { selection: DatasetSelection; dataset: LoadedDataset } | null;
   datasetTask: DatasetTask;
   evaluation: EvaluationTask;
+  mixPreview: MixPreviewState;
+  training: TrainingTask;
+  /** Why the last head export failed; null when it did not. */
+  headExportError: string | null;
   runs: Run[];
   selectedRunId: string | null;
   compareRunId: string | null;
@@ -51,6 +92,16 @@ export type Action =
   | { type: 'encoderChanged'; encoder: Settings['encoder'] }
   | { type: 'candidateTextChanged'; candidateText: Settings['candidateText'] }
   | { type: 'scoringChanged'; scoring: Settings['scoring'] }
+  | { type: 'mixChanged'; mix: Settings['mix'] }
+  | { type: 'trainSettingsChanged'; patch: Partial<Settings['train']> }
+  | { type: 'mixPreviewStarted'; id: number }
+  | { type: 'mixPreviewReady'; id: number; preview: MixPreview }
+  | { type: 'mixPreviewFailed'; id: number; error: WireError }
+  | { type: 'trainingStarted'; training: Omit<LiveTraining, 'phase' | 'encode' | 'backend' | 'loss' | 'validation' | 'heldOut' | 'heldOutReport' | 'paused'> }
+  | { type: 'trainingProgress'; id: number; progress: TrainingProgress }
+  | { type: 'trainingFinished'; id: number; run: Run }
+  | { type: 'trainingFailed'; id: number; error: WireError }
+  | { type: 'headExportFailed'; message: string }
   | { type: 'datasetLoadStarted'; id: number; selection: DatasetSelection | null }
   | { type: 'datasetLoadProgress'; id: number; progress: LoadProgress }
   | { type: 'datasetLoaded'; id: number; selection: DatasetSelection; dataset: LoadedDataset }
@@ -70,6 +121,9 @@ export function initialState(persisted: PersistedState | null): AppState {
     loaded: null,
     datasetTask: { status: 'idle' },
     evaluation: { status: 'idle' },
+    mixPreview: { pendingId: null, preview: null, error: null },
+    training: { status: 'idle' },
+    headExportError: null,
     runs: persisted?.runs ?? [],
     selectedRunId: persisted?.selectedRunId ?? null,
     compareRunId: persisted?.compareRunId ?? null,
@@ -98,6 +152,48 @@ export function reducer(state: AppState, action: Action): AppState {
       return { ...state, settings: { ...state.settings, candidateText: action.candidateText } };
     case 'scoringChanged':
       return { ...state, settings: { ...state.settings, scoring: action.scoring } };
+
+    case 'mixChanged':
+      return { ...state, settings: { ...state.settings, mix: action.mix } };
+    case 'trainSettingsChanged':
+      return { ...state, settings: { ...state.settings, train: { ...state.settings.train, ...action.patch } } };
+
+    case 'mixPreviewStarted':
+      return { ...state, mixPreview: { ...state.mixPreview, pendingId: action.id } };
+    case 'mixPreviewReady':
+      if (state.mixPreview.pendingId !== action.id) return state;
+      return { ...state, mixPreview: { pendingId: null, preview: action.preview, error: null } };
+    case 'mixPreviewFailed':
+      if (state.mixPreview.pendingId !== action.id) return state;
+      return { ...state, mixPreview: { pendingId: null, preview: null, error: action.error } };
+
+    case 'headExportFailed':
+      return { ...state, headExportError: action.message };
+    case 'trainingStarted':
+      return {
+        ...state,
+        headExportError: null,
+        training: {
+          status: 'running',
+          ...action.training,
+          phase: 'encode',
+          encode: null,
+          backend: null,
+          loss: [],
+          validation: [],
+          heldOut: [],
+          heldOutReport: null,
+          paused: false,
+        },
+      };
+    case 'trainingProgress':
+      return isCurrentTraining(state, action.id) ? { ...state, training: withProgress(state.training, action.progress) } : state;
+    case 'trainingFinished':
+      if (!isCurrentTraining(state, action.id)) return state;
+      return { ...state, training: { status: 'idle' }, runs: [...state.runs, action.run], selectedRunId: action.run.id };
+    case 'trainingFailed':
+      if (!isCurrentTraining(state, action.id)) return state;
+      return { ...state, training: action.error.name === 'AbortError' ? { status: 'stopped' } : { status: 'failed', error: action.error } };
 
     case 'datasetLoadStarted':
       return { ...state, datasetTask: { status: 'loading', id: action.id, selection: action.selection, progress: null } };
@@ -156,6 +252,31 @@ export function reducer(state: AppState, action: Action): AppState {
       };
     }
   }
+}
+
+type RunningTraining = Extract<TrainingTask, { status: 'running' }>;
+
+function withProgress(training: RunningTraining, progress: TrainingProgress): RunningTraining {
+  switch (progress.type) {
+    case 'encode':
+      return { ...training, phase: 'encode', encode: { done: progress.done, total: progress.total } };
+    case 'backend':
+      return { ...training, backend: { trainer: progress.trainer, scoring: progress.scoring } };
+    case 'paused':
+      return { ...training, paused: progress.paused };
+    case 'phase':
+      return { ...training, phase: progress.phase };
+    case 'step':
+      return { ...training, loss: [...training.loss, progress.loss] };
+    case 'validation':
+      return { ...training, validation: [...training.validation, { step: progress.step, score: progress.score, best: progress.best }] };
+    case 'held-out':
+      return { ...training, heldOut: [...training.heldOut, { step: progress.step, summary: progress.summary }], heldOutReport: progress.report };
+  }
+}
+
+function isCurrentTraining(state: AppState, id: number): state is AppState & { training: RunningTraining } {
+  return state.training.status === 'running' && state.training.id === id;
 }
 
 function isCurrentLoad(state: AppState, id: number): state is AppState & { datasetTask: Extract<DatasetTask, { status: 'loading' }> } {

@@ -1,11 +1,58 @@
 /** Evaluation runs: what was measured, on what, with what; and what changed since. */
 import type { CandidateTextMode } from '../../core/dataset/texts';
 import type { EvalReport } from '../../core/metrics/types';
-import type { EncoderSpec, ScoringChoice } from '../../../workers/lab/protocol';
+import type { HeadKind, SplitRecord, TrainingConfig } from '../../core/training';
+import type { EncoderSpec, ScoringChoice, TrainingOutcome } from '../../../workers/lab/protocol';
 import { catalogEntry } from '../datasets/catalog';
-import { sameSource, type DatasetSelection, type DatasetSource } from './settings';
+import { sameSource, type DatasetSelection, type DatasetSource, type MixSettings, type TrainSettings } from './settings';
+import { mixLabel } from './training';
 
-export interface Run {
+/**
+ * An evaluation of the frozen encoder, a head trained here, or an imported head; both kinds of head
+ * are measured on the evaluation side of a split.
+ */
+export type Run = EvaluationRun | TrainedRun | ImportedHeadRun;
+
+export interface EvaluationRun extends RunBase {
+  kind: 'evaluation';
+}
+
+export interface TrainedRun extends RunBase {
+  kind: 'trained';
+  /** `report` is the evaluation side with the trained head (`training.outcome.after`). */
+  training: TrainingRecord;
+}
+
+export interface ImportedHeadRun extends RunBase {
+  kind: 'head';
+  /** `report` is the evaluation side with the imported head. */
+  head: ImportedHeadRecord;
+}
+
+export interface ImportedHeadRecord {
+  fileName: string;
+  kind: HeadKind;
+  dim: number;
+  rank: number;
+  /** The encoder the head says it was trained on. */
+  encoder?: string;
+  split: SplitRecord;
+  /** The evaluation side with the frozen encoder. */
+  before: EvalReport;
+}
+
+export interface TrainingRecord {
+  mix: MixSettings;
+  train: TrainSettings;
+  /** Exactly what the core ran with. */
+  config: TrainingConfig;
+  /** Before and after, loss curve, validation and held-out curves, the split, timings. */
+  outcome: TrainingOutcome;
+  /** Set on the runs of one "Compare mixes" experiment. */
+  experimentId: string | null;
+}
+
+interface RunBase {
   id: string;
   /** 1, 2, 3 ... in order of creation; stays with the run when others are deleted. */
   number: number;
@@ -49,6 +96,24 @@ export function describeSubset(selection: DatasetSelection): string {
 
 export function describeEncoder(encoder: EncoderSpec): string {
   return `lexical ${encoder.dim}-d, ${encoder.minN}-${encoder.maxN}-grams`;
+}
+
+/** What a run measured besides the frozen encoder, in words; empty for an evaluation. */
+export function describeHeadOf(run: Run): string {
+  switch (run.kind) {
+    case 'evaluation':
+      return '';
+    case 'trained':
+      return `${describeTraining(run.training)}; evaluation side of ${run.training.outcome.split.spec}`;
+    case 'head':
+      return `imported head ${run.head.fileName} (${run.head.kind}); evaluation side of ${run.head.split.spec}, seed ${run.head.split.seed}`;
+  }
+}
+
+/** A trained run's head and mix in words, e.g. "linear head, Hybrid, 300 steps". */
+export function describeTraining(training: TrainingRecord): string {
+  const head = training.train.headKind === 'linear' ? 'linear head' : `adapter r${training.train.rank}`;
+  return `${head}, ${mixLabel(training.mix)}, ${training.outcome.stepsRun} steps`;
 }
 
 /** The differences between a run's inputs and the current ones, in words; empty when it is current. */

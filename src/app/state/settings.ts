@@ -7,6 +7,7 @@ import { isRecord } from '../../core/dataset/issues';
 import { DEFAULT_LEXICAL_OPTIONS, validateLexicalOptions } from '../../core/encoders/lexical';
 import type { EncoderSpec, ScoringChoice, StoredFile } from '../../../workers/lab/protocol';
 import { CATALOG, type CatalogId } from '../datasets/catalog';
+import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, type BatchMix, type HeadKind, type LanguageWeighting, type MixPresetName } from '../../core/training';
 
 export type SourceKind = 'folder' | 'catalog' | 'files';
 
@@ -24,11 +25,43 @@ export interface DatasetSettings {
   articles: number | null;
 }
 
+/** The Batch Mix cell: what batches training draws, and from which side of which split. */
+export interface MixSettings {
+  /** The preset the weights came from; null once the weights are edited by hand. */
+  preset: MixPresetName | null;
+  /** Weights over batch types (normalised when used). */
+  weights: BatchMix;
+  languageWeighting: LanguageWeighting;
+  /** Languages left out of training (zero-shot); still evaluated. */
+  excludeLanguages: string[];
+  batchSize: number;
+  /** Seeds the split, the batches and the head. */
+  seed: number;
+  /** Fraction of the articles on the training side (the rest is the evaluation side). */
+  trainFraction: number;
+}
+
+/** The Train cell: the head, the optimiser and the schedule. */
+export interface TrainSettings {
+  steps: number;
+  headKind: HeadKind;
+  /** Adapter rank (the linear head has none). */
+  rank: number;
+  learningRate: number;
+  weightDecay: number;
+  warmupSteps: number;
+  temperature: number;
+  /** Measure the evaluation side every this many steps, for the live results; 0 = only at the end. */
+  heldOutEvery: number;
+}
+
 export interface Settings {
   dataset: DatasetSettings;
   encoder: EncoderSpec;
   candidateText: CandidateTextMode;
   scoring: ScoringChoice;
+  mix: MixSettings;
+  train: TrainSettings;
 }
 
 /** A concrete dataset: what a Load reads, and what a run was computed on. */
@@ -49,6 +82,25 @@ export const DEFAULT_SETTINGS: Settings = {
   encoder: { kind: 'lexical', ...DEFAULT_LEXICAL_OPTIONS },
   candidateText: 'sentence',
   scoring: 'onnxruntime',
+  mix: {
+    preset: 'hybrid',
+    weights: MIX_PRESETS.hybrid.mix,
+    languageWeighting: DEFAULT_TRAINING_CONFIG.languageWeighting,
+    excludeLanguages: [],
+    batchSize: DEFAULT_TRAINING_CONFIG.batchSize,
+    seed: DEFAULT_TRAINING_CONFIG.seed,
+    trainFraction: 0.5,
+  },
+  train: {
+    steps: DEFAULT_TRAINING_CONFIG.steps,
+    headKind: DEFAULT_TRAINING_CONFIG.head.kind,
+    rank: DEFAULT_TRAINING_CONFIG.head.rank,
+    learningRate: DEFAULT_TRAINING_CONFIG.learningRate,
+    weightDecay: DEFAULT_TRAINING_CONFIG.weightDecay,
+    warmupSteps: DEFAULT_TRAINING_CONFIG.warmupSteps,
+    temperature: DEFAULT_TRAINING_CONFIG.temperature,
+    heldOutEvery: 25,
+  },
 };
 
 export function chosenSource(dataset: DatasetSettings): DatasetSource | null {
@@ -103,7 +155,48 @@ export function sanitizeSettings(value: unknown): Settings {
     encoder: sanitizeEncoder(input.encoder),
     candidateText: oneOf(input.candidateText, ['sentence', 'sentence+paragraph'] as const, defaults.candidateText),
     scoring: oneOf(input.scoring, ['onnxruntime', 'js'] as const, defaults.scoring),
+    mix: sanitizeMix(input.mix),
+    train: sanitizeTrain(input.train),
   };
+}
+
+function sanitizeMix(value: unknown): MixSettings {
+  const input = isRecord(value) ? value : {};
+  const defaults = DEFAULT_SETTINGS.mix;
+  const weights = isRecord(input.weights) ? input.weights : {};
+  const weight = (w: unknown) => (typeof w === 'number' && Number.isFinite(w) && w >= 0 ? w : 0);
+  const mixWeights: BatchMix = { mono: weight(weights.mono), mixed: weight(weights.mixed), cross: weight(weights.cross) };
+  const usable = mixWeights.mono + mixWeights.mixed + mixWeights.cross > 0;
+  const presetNames = Object.keys(MIX_PRESETS) as MixPresetName[];
+  return {
+    preset: usable ? (input.preset === null ? null : oneOf(input.preset, presetNames, defaults.preset ?? 'hybrid')) : defaults.preset,
+    weights: usable ? mixWeights : defaults.weights,
+    languageWeighting: oneOf(input.languageWeighting, ['uniform', 'size'] as const, defaults.languageWeighting),
+    excludeLanguages: isStringArray(input.excludeLanguages) ? input.excludeLanguages : [],
+    batchSize: integerAtLeast(input.batchSize, 2, defaults.batchSize),
+    seed: integerAtLeast(input.seed, 0, defaults.seed),
+    trainFraction: typeof input.trainFraction === 'number' && input.trainFraction > 0 && input.trainFraction < 1 ? input.trainFraction : defaults.trainFraction,
+  };
+}
+
+function sanitizeTrain(value: unknown): TrainSettings {
+  const input = isRecord(value) ? value : {};
+  const defaults = DEFAULT_SETTINGS.train;
+  const positive = (v: unknown, fallback: number) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : fallback);
+  return {
+    steps: integerAtLeast(input.steps, 1, defaults.steps),
+    headKind: oneOf(input.headKind, ['linear', 'adapter'] as const, defaults.headKind),
+    rank: integerAtLeast(input.rank, 1, defaults.rank),
+    learningRate: positive(input.learningRate, defaults.learningRate),
+    weightDecay: typeof input.weightDecay === 'number' && input.weightDecay >= 0 ? input.weightDecay : defaults.weightDecay,
+    warmupSteps: integerAtLeast(input.warmupSteps, 0, defaults.warmupSteps),
+    temperature: positive(input.temperature, defaults.temperature),
+    heldOutEvery: integerAtLeast(input.heldOutEvery, 0, defaults.heldOutEvery),
+  };
+}
+
+function integerAtLeast(value: unknown, min: number, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min ? value : fallback;
 }
 
 function sanitizeEncoder(value: unknown): EncoderSpec {

@@ -1,0 +1,327 @@
+import { useMemo } from 'react';
+import type { Data, Layout } from 'plotly.js-dist-min';
+import type { EvalSummary } from '../../core/metrics/types';
+import { Cell, type CellStatus } from '../components/Cell';
+import { ErrorPanel } from '../components/ErrorPanel';
+import { isInteger, isNonNegative, isPositive, NumberField } from '../components/NumberField';
+import { ProgressBar } from '../components/ProgressBar';
+import { useNotebook } from '../notebook-context';
+import { formatMetric, formatRanks, formatSeconds } from '../results/format';
+import { MapHeatmap } from '../results/Heatmaps';
+import { PlotlyChart } from '../results/plotly';
+import type { AppState, LiveTraining } from '../state/reducer';
+import { describeHeadOf, describeTraining, type ImportedHeadRun, type TrainedRun } from '../state/runs';
+import { datasetView } from '../state/selectors';
+import { COMPARED_MIXES } from '../state/training';
+import { MixComparison } from './MixComparison';
+
+/** The curves a chart draws: the live training's, or a finished run's. */
+interface Curves {
+  loss: number[];
+  heldOut: { step: number; summary: EvalSummary }[];
+}
+
+export function TrainCell() {
+  const { state, dispatch, actions } = useNotebook();
+  const { train } = state.settings;
+  const { training } = state;
+  const running = training.status === 'running';
+  const view = datasetView(state);
+  const blocker = !state.loaded
+    ? 'Load a dataset first.'
+    : view.stale
+      ? 'The dataset settings changed: load the dataset again before training.'
+      : state.mixPreview.error
+        ? 'Fix the batch mix first.'
+        : null;
+  const change = (patch: Partial<typeof train>) => dispatch({ type: 'trainSettingsChanged', patch });
+  const lastHeadRun = state.runs.filter((run): run is TrainedRun | ImportedHeadRun => run.kind !== 'evaluation').at(-1);
+
+  return (
+    <Cell index={5} title="Train" id="train" status={trainingStatus(state)}>
+      <p className="muted">
+        Contrastive fine-tuning (InfoNCE, in-batch negatives, AdamW) of a projection head on the frozen encoder&apos;s cached embeddings, in the worker.
+        Batches come from the Batch mix cell; the run reports the evaluation side of its split, before and after.
+      </p>
+      <fieldset disabled={running}>
+        <legend>Head and optimiser</legend>
+        <div className="field-row">
+          <label className="field">
+            <span>Head</span>
+            <select value={train.headKind} onChange={(event) => change({ headKind: event.target.value === 'adapter' ? 'adapter' : 'linear' })}>
+              <option value="linear">linear (d × d)</option>
+              <option value="adapter">low-rank residual adapter</option>
+            </select>
+          </label>
+          {train.headKind === 'adapter' ? (
+            <NumberField label="Rank" value={train.rank} step={1} accept={isInteger(1, 8192)} onChange={(rank) => change({ rank })} />
+          ) : null}
+          <NumberField label="Steps" value={train.steps} step={1} accept={isInteger(1, 100_000)} hint="at most" onChange={(steps) => change({ steps })} />
+          <NumberField label="Learning rate" value={train.learningRate} accept={isPositive} onChange={(learningRate) => change({ learningRate })} />
+          <NumberField label="Weight decay" value={train.weightDecay} accept={isNonNegative} onChange={(weightDecay) => change({ weightDecay })} />
+          <NumberField label="Warm-up" value={train.warmupSteps} step={1} accept={isInteger(0)} hint="steps" onChange={(warmupSteps) => change({ warmupSteps })} />
+          <NumberField label="Temperature" value={train.temperature} accept={isPositive} onChange={(temperature) => change({ temperature })} />
+          <NumberField
+            label="Evaluate every"
+            value={train.heldOutEvery}
+            step={1}
+            accept={isInteger(0)}
+            hint="steps, held-out side; 0 = at the end"
+            onChange={(heldOutEvery) => change({ heldOutEvery })}
+          />
+        </div>
+      </fieldset>
+
+      <div className="actions">
+        {running && training.controllable ? (
+          <>
+            {training.paused ? (
+              <>
+                <button type="button" className="primary" onClick={() => actions.controlTraining('resume')}>
+                  Resume
+                </button>
+                <button type="button" onClick={() => actions.controlTraining('step')} disabled={training.phase !== 'train'}>
+                  Step
+                </button>
+              </>
+            ) : (
+              <button type="button" onClick={() => actions.controlTraining('pause')}>
+                Pause
+              </button>
+            )}
+            <button type="button" onClick={actions.stopTraining}>
+              Stop
+            </button>
+          </>
+        ) : running ? null : (
+          <>
+            <button type="button" className="primary" disabled={blocker !== null} onClick={actions.train}>
+              Train
+            </button>
+            <button type="button" disabled={blocker !== null} onClick={actions.compareMixes} title="Trains X-X-mono, X-Y and hybrid with the same seed and split">
+              Compare mixes
+            </button>
+            <label className={`button${blocker === null ? '' : ' disabled'}`} title="Measure an exported head on the evaluation side of the current split">
+              Import head…
+              <input
+                type="file"
+                accept=".json,application/json"
+                className="visually-hidden"
+                disabled={blocker !== null}
+                onChange={(event) => {
+                  const file = event.target.files?.[0];
+                  event.target.value = '';
+                  if (file) actions.importHead(file);
+                }}
+              />
+            </label>
+            {blocker ? <span className="hint">{blocker}</span> : null}
+          </>
+        )}
+      </div>
+
+      {training.status === 'running' ? <LiveProgress training={training} languages={state.loaded?.dataset.summary.languages.map((l) => l.lang) ?? []} /> : null}
+      {training.status === 'stopped' ? <p className="hint">Training stopped; nothing was kept.</p> : null}
+      {training.status === 'failed' ? <ErrorPanel title="Training failed." error={training.error} /> : null}
+      {state.headExportError ? <p className="error-text" role="alert">{state.headExportError}</p> : null}
+      {training.status !== 'running' && lastHeadRun?.kind === 'trained' ? <FinishedRun run={lastHeadRun} onExport={() => actions.exportHead(lastHeadRun)} /> : null}
+      {training.status !== 'running' && lastHeadRun?.kind === 'head' ? <ImportedHead run={lastHeadRun} /> : null}
+      <MixComparison runs={state.runs} />
+    </Cell>
+  );
+}
+
+function trainingStatus(state: AppState): CellStatus | undefined {
+  const { training } = state;
+  switch (training.status) {
+    case 'running':
+      return { tone: 'busy', text: training.paused ? 'paused' : 'training…' };
+    case 'stopped':
+      return { tone: 'neutral', text: 'stopped' };
+    case 'failed':
+      return { tone: 'error', text: 'failed' };
+    case 'idle':
+      return state.runs.some((run) => run.kind === 'trained') ? { tone: 'ready', text: 'trained' } : undefined;
+  }
+}
+
+const PHASE_LABELS: Record<LiveTraining['phase'], string> = {
+  encode: 'Encoding the dataset once (cached for later runs)',
+  before: 'Measuring the evaluation side before training',
+  train: 'Training',
+  after: 'Measuring the evaluation side with the kept head',
+};
+
+function LiveProgress({ training, languages }: { training: LiveTraining; languages: string[] }) {
+  const step = training.loss.length;
+  const lastLoss = training.loss.at(-1);
+  const mixPart = training.experiment ? ` (mix ${training.experiment.index + 1} of ${training.experiment.count}: ${COMPARED_MIXES.length} mixes compared)` : '';
+  return (
+    <div className="live-training" data-testid="live-training">
+      <p className="small">
+        <strong>{training.label}</strong>
+        {mixPart}
+        {training.backend ? (
+          <>
+            {' '}
+            · trainer <span className="backend" data-testid="trainer-backend">{training.backend.trainer}</span> · scoring {training.backend.scoring}
+          </>
+        ) : null}
+      </p>
+      {training.phase === 'encode' && training.encode ? (
+        <ProgressBar label={PHASE_LABELS.encode} done={training.encode.done} total={training.encode.total} />
+      ) : training.phase === 'train' ? (
+        <ProgressBar
+          label={training.paused ? 'Paused' : PHASE_LABELS.train}
+          done={step}
+          total={training.steps}
+          detail={`step ${step} / ${training.steps}${lastLoss === undefined ? '' : ` · loss ${lastLoss.toFixed(4)}`}`}
+        />
+      ) : (
+        <ProgressBar label={PHASE_LABELS[training.phase]} done={0} total={null} />
+      )}
+      <div className="results-grid">
+        <LossChart curves={training} />
+        <HeldOutTable heldOut={training.heldOut} />
+      </div>
+      {training.heldOutReport ? (
+        <MapHeatmap
+          run={{ id: 'live-training', languages, report: training.heldOutReport }}
+          title={`Evaluation side at step ${training.heldOut.at(-1)?.step ?? 0}: mAP, query × passage language`}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function FinishedRun({ run, onExport }: { run: TrainedRun; onExport: () => void }) {
+  const { outcome } = run.training;
+  return (
+    <div className="finished-training" data-testid="finished-training">
+      <p className="small">
+        Run {run.number}: {describeTraining(run.training)} on {outcome.trainerBackend}; kept the head of step {outcome.bestStep}
+        {outcome.stoppedEarly ? ' (stopped early)' : ''}; {formatSeconds(outcome.timings.train_s)} of steps ({outcome.timings.steps_per_s.toFixed(1)} steps/s).{' '}
+        <button type="button" className="link" onClick={onExport}>
+          Export head
+        </button>
+      </p>
+      <div className="results-grid">
+        <LossChart curves={outcome} />
+        <BeforeAfterTable before={outcome.before.summary} after={run.report.summary} />
+      </div>
+    </div>
+  );
+}
+
+function ImportedHead({ run }: { run: ImportedHeadRun }) {
+  return (
+    <div className="finished-training" data-testid="imported-head">
+      <p className="small">
+        Run {run.number}: {describeHeadOf(run)}.
+      </p>
+      <BeforeAfterTable before={run.head.before.summary} after={run.report.summary} />
+    </div>
+  );
+}
+
+function LossChart({ curves }: { curves: Curves }) {
+  const withHeldOut = curves.heldOut.length > 0;
+  const data = useMemo<Data[]>(
+    () => [
+      { type: 'scatter', mode: 'lines', name: 'training loss', x: curves.loss.map((_, i) => i + 1), y: curves.loss, line: { color: '#2f5bd3', width: 1.5 } },
+      ...(curves.heldOut.length > 0
+        ? [
+            {
+              type: 'scatter' as const,
+              mode: 'lines+markers' as const,
+              name: 'held-out cross-lingual mAP',
+              x: curves.heldOut.map((point) => point.step),
+              y: curves.heldOut.map((point) => point.summary.cross_map),
+              yaxis: 'y2',
+              line: { color: '#c2410c', width: 1.5 },
+            },
+          ]
+        : []),
+    ],
+    [curves.loss, curves.heldOut],
+  );
+  const layout = useMemo<Partial<Layout>>(
+    () => ({
+      height: 280,
+      margin: { l: 50, r: withHeldOut ? 70 : 20, t: 10, b: 70 },
+      xaxis: { title: { text: 'step' }, tickformat: 'd' },
+      yaxis: { title: { text: 'InfoNCE loss' } },
+      ...(withHeldOut ? { yaxis2: { title: { text: 'held-out cross mAP' }, overlaying: 'y' as const, side: 'right' as const, showgrid: false, tickformat: '.3f' } } : {}),
+      showlegend: true,
+      legend: { orientation: 'h', y: -0.35 },
+    }),
+    [withHeldOut],
+  );
+  return <PlotlyChart data={data} layout={layout} label="Training loss per step, with the held-out cross-lingual mAP" testId="loss-chart" />;
+}
+
+const HELD_OUT_ROWS: { label: string; value: (s: EvalSummary) => number | null; format: (v: number | null) => string }[] = [
+  { label: 'Mono mAP', value: (s) => s.mono_map, format: formatMetric },
+  { label: 'Cross mAP', value: (s) => s.cross_map, format: formatMetric },
+  { label: 'Multi mAP', value: (s) => s.multi_map, format: formatMetric },
+  { label: 'Rank distance', value: (s) => s.rank_distance, format: formatRanks },
+];
+
+/** The evaluation side at each held-out check so far (the last few columns). */
+function HeldOutTable({ heldOut }: { heldOut: { step: number; summary: EvalSummary }[] }) {
+  const shown = heldOut.slice(-4);
+  if (shown.length === 0) return <p className="muted small">The evaluation side is measured every few steps (Evaluate every); its numbers appear here.</p>;
+  return (
+    <table className="summary" data-testid="held-out-table">
+      <caption className="small muted">Evaluation side while training</caption>
+      <thead>
+        <tr>
+          <th scope="col">Metric</th>
+          {shown.map((point) => (
+            <th key={point.step} scope="col" className="num">
+              step {point.step}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {HELD_OUT_ROWS.map((row) => (
+          <tr key={row.label}>
+            <td>{row.label}</td>
+            {shown.map((point) => (
+              <td key={point.step} className="num">
+                {row.format(row.value(point.summary))}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function BeforeAfterTable({ before, after }: { before: EvalSummary; after: EvalSummary }) {
+  return (
+    <table className="summary" data-testid="before-after-table">
+      <caption className="small muted">Evaluation side, frozen encoder → trained head</caption>
+      <thead>
+        <tr>
+          <th scope="col">Metric</th>
+          <th scope="col" className="num">Before</th>
+          <th scope="col" className="num">After</th>
+        </tr>
+      </thead>
+      <tbody>
+        {HELD_OUT_ROWS.map((row) => (
+          <tr key={row.label}>
+            <td>{row.label}</td>
+            <td className="num">{row.format(row.value(before))}</td>
+            <td className="num" title={String(row.value(after))}>
+              {row.format(row.value(after))}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,51 @@
+/** From the Batch Mix and Train settings to what the core's training takes. */
+import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, type MixPresetName, type TrainingConfig } from '../../core/training';
+import type { SplitChoice } from '../../../workers/lab/protocol';
+import type { MixSettings, Settings } from './settings';
+
+/** Part of the training side held out for validation and early stopping (the command line's default). */
+export const VALIDATION_FRACTION = 0.2;
+
+/** The mixes of the paper's Tables 1 and 2, in its order. */
+export const COMPARED_MIXES: MixPresetName[] = ['x-x-mono', 'x-y', 'hybrid'];
+
+export function splitChoice(mix: MixSettings): SplitChoice {
+  return { train: mix.trainFraction, validation: VALIDATION_FRACTION, seed: mix.seed };
+}
+
+export function trainingConfig(settings: Pick<Settings, 'mix' | 'train'>): TrainingConfig {
+  const { mix, train } = settings;
+  const trainLanguages = mix.preset ? MIX_PRESETS[mix.preset].trainLanguages : undefined;
+  return {
+    mix: mix.weights,
+    languageWeighting: mix.languageWeighting,
+    excludeLanguages: mix.excludeLanguages,
+    ...(trainLanguages ? { trainLanguages } : {}),
+    batchSize: mix.batchSize,
+    steps: train.steps,
+    seed: mix.seed,
+    head: { kind: train.headKind, rank: train.rank },
+    temperature: train.temperature,
+    learningRate: train.learningRate,
+    weightDecay: train.weightDecay,
+    warmupSteps: train.warmupSteps,
+    evalEvery: DEFAULT_TRAINING_CONFIG.evalEvery,
+    patience: DEFAULT_TRAINING_CONFIG.patience,
+    heldOutEvery: train.heldOutEvery,
+  };
+}
+
+/** The mix settings of a preset, everything else kept. */
+export function withPreset(mix: MixSettings, preset: MixPresetName): MixSettings {
+  return { ...mix, preset, weights: { ...MIX_PRESETS[preset].mix } };
+}
+
+/** How a mix is called in tables: its preset's label, or its weights. */
+export function mixLabel(mix: MixSettings): string {
+  if (mix.preset) return MIX_PRESETS[mix.preset].label;
+  const total = mix.weights.mono + mix.weights.mixed + mix.weights.cross;
+  return (['mono', 'mixed', 'cross'] as const)
+    .filter((type) => mix.weights[type] > 0)
+    .map((type) => `${type} ${(mix.weights[type] / total).toFixed(2)}`)
+    .join(' + ');
+}
