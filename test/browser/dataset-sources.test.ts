@@ -91,7 +91,8 @@ describe('dataset sources in Chromium', () => {
       { name: 'en.json', buffer: Buffer.from('{"data": [ this is not JSON') },
       { name: 'de.json', buffer: de },
     ]);
-    const problem = page.getByTestId('error-panel');
+    // The Dataset cell's own panel: the Batch Mix cell may rightly report that a one-article pick cannot be split.
+    const problem = page.getByRole('region', { name: 'Dataset' }).getByTestId('error-panel');
     await problem.waitFor();
     await expect.poll(() => problem.textContent()).toMatch(/en\.json.*not valid JSON/);
     expect(await summary.textContent()).toBe(before); // the loaded dataset is still there
