@@ -102,20 +102,24 @@ export class TrainingLab {
       heldOut.push({ step, summary: measured.summary });
       report({ type: 'held-out', step, summary: measured.summary, report: measured });
     };
+    const observed = observedTrainer(trainer.factory, { beforeStep: () => gate.pass(), afterStep: measureHeldOut });
     try {
       const { head, heldOut: _coreHeldOut, ...result } = await trainHead(
         { split, trainEmbeddings: embeddings, evaluationEmbeddings: embeddings, dim, encoder: encoding.encoderId },
         { ...request.config, heldOutEvery: 0 },
         {
           matmul: scoring.matmul,
-          trainer: observedTrainer(trainer.factory, { beforeStep: () => gate.pass(), afterStep: measureHeldOut }),
+          trainer: observed.factory,
           signal,
           onEvent: (event) => {
             if (event.type !== 'held-out') report(event);
           },
         },
       );
-      return { outcome: { ...result, heldOut, split: split.record, scoringBackend: scoring.name }, head: serializeHead(head) };
+      // The core times whole steps: pauses and held-out checks are not training time.
+      const trainSeconds = Math.max(0, result.timings.train_s - observed.hookSeconds());
+      const timings = { ...result.timings, train_s: trainSeconds, steps_per_s: result.stepsRun / Math.max(trainSeconds, 1e-9) };
+      return { outcome: { ...result, timings, heldOut, split: split.record, scoringBackend: scoring.name }, head: serializeHead(head) };
     } finally {
       this.gates.delete(id);
     }
@@ -197,26 +201,39 @@ async function chooseTrainer(): Promise<{ name: string; factory: HeadTrainerFact
   return { name: 'CPU (no WebGPU in this browser)', factory: createCpuTrainer };
 }
 
-/** A trainer whose every step waits for `beforeStep` and is followed by `afterStep` (1-based step count). */
+/**
+ * A trainer whose every step waits for `beforeStep` and is followed by `afterStep` (1-based step
+ * count); `hookSeconds` is the time spent in the hooks, to take out of the step timings.
+ */
 function observedTrainer(
   factory: HeadTrainerFactory,
   hooks: { beforeStep(): Promise<void>; afterStep(step: number, trainer: HeadTrainer): Promise<void> },
-): HeadTrainerFactory {
-  return async (settings, dim, encoder) => {
-    const trainer = await factory(settings, dim, encoder);
-    let steps = 0;
-    return {
-      backend: trainer.backend,
-      step: async (inputs, n) => {
-        await hooks.beforeStep();
-        const loss = await trainer.step(inputs, n);
-        await hooks.afterStep(++steps, trainer);
-        return loss;
-      },
-      getHead: () => trainer.getHead(),
-      setHead: (head) => trainer.setHead(head),
-      dispose: () => trainer.dispose(),
-    };
+): { factory: HeadTrainerFactory; hookSeconds(): number } {
+  let hookSeconds = 0;
+  const timed = async (hook: () => Promise<void>) => {
+    const start = performance.now();
+    await hook();
+    hookSeconds += (performance.now() - start) / 1000;
+  };
+  return {
+    hookSeconds: () => hookSeconds,
+    factory: async (settings, dim, encoder) => {
+      const trainer = await factory(settings, dim, encoder);
+      let steps = 0;
+      return {
+        backend: trainer.backend,
+        step: async (inputs, n) => {
+          await timed(() => hooks.beforeStep());
+          const loss = await trainer.step(inputs, n);
+          const step = ++steps;
+          await timed(() => hooks.afterStep(step, trainer));
+          return loss;
+        },
+        getHead: () => trainer.getHead(),
+        setHead: (head) => trainer.setHead(head),
+        dispose: () => trainer.dispose(),
+      };
+    },
   };
 }
 
