@@ -2,6 +2,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { dataFolderPlugin } from './src/node/data-server.js';
+import { modelFolderPlugin } from './src/node/model-server.js';
 
 /**
  * Cross-origin isolation (SharedArrayBuffer) lets onnxruntime-web run multi-threaded WASM.
@@ -14,7 +15,7 @@ const crossOriginIsolation = {
 };
 
 export default defineConfig({
-  plugins: [react(), dataFolderPlugin()],
+  plugins: [react(), dataFolderPlugin(), modelFolderPlugin()],
   server: { headers: crossOriginIsolation },
   preview: { headers: crossOriginIsolation },
   optimizeDeps: {

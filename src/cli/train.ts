@@ -13,7 +13,7 @@ import { serializeHead } from '../core/training/head';
 import { formatMix, parseMix, type LanguageWeighting } from '../core/training/mix';
 import { DEFAULT_TRAINING_CONFIG, trainHead, type CachedEmbeddings, type TrainingConfig } from '../core/training/run';
 import { parseSplitSpec, splitByArticles, splitByDatasets } from '../core/training/split';
-import { resolveEncoder } from '../node/encoders';
+import { ENCODER_FLAG_OPTIONS, encoderSettings, parseEncoderFlags, resolveEncoder } from '../node/encoders';
 import { ortNodeMatmul } from '../node/ort-node-matmul';
 import { readDatasetFolder } from '../node/read-dataset';
 
@@ -28,6 +28,7 @@ Options for train (defaults in brackets; see docs/training.md):
   --steps N               maximum training steps [${D.steps}]
   --batch B               pairs per batch [${D.batchSize}]
   --seed S                seeds the split, the batches and the head [${D.seed}]
+  --encoder, --query-prefix, --passage-prefix, --pooling, --dtype    as for eval
   --languages en,de,zh    keep only these language files;  --articles K  keep the first K articles
   --exclude el,vi         languages left out of training (zero-shot); they are still evaluated
   --language-weights W    uniform or size [uniform]
@@ -70,6 +71,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       'held-out-every': { type: 'string' },
       'export-head': { type: 'string' },
       'candidate-text': { type: 'string', default: 'sentence' },
+      ...ENCODER_FLAG_OPTIONS,
     },
   });
   if (!values.dataset) throw new TrainUsageError('train needs --dataset <dir>.');
@@ -83,6 +85,7 @@ export async function trainCommand(args: string[]): Promise<void> {
   const headKind = values.head ?? D.head.kind;
   if (headKind !== 'adapter' && headKind !== 'linear') throw new TrainUsageError(`--head must be 'adapter' or 'linear', got '${headKind}'.`);
   const mix = usage(() => parseMix(values.mix));
+  const encoderFlags = usage(() => parseEncoderFlags(values.encoder, values));
   const list = (text: string | undefined) => text?.split(',').map((l) => l.trim()).filter(Boolean);
 
   const config: TrainingConfig = {
@@ -109,7 +112,7 @@ export async function trainCommand(args: string[]): Promise<void> {
   };
 
   const dataset = await readDatasetFolder(values.dataset, subset);
-  const encoder = await resolveEncoder(values.encoder);
+  const encoder = await resolveEncoder(values.encoder, encoderFlags);
   const encodeStart = performance.now();
   const trainEmbeddings = await encodeAll(dataset, encoder, candidateText);
   let split;
@@ -156,6 +159,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       articles: subset.articles ?? null,
       encoder: encoder.id,
       dim: encoder.dim,
+      ...encoderSettings(encoder, encoderFlags),
       candidate_text: candidateText as CandidateTextMode,
       mix: config.mix,
       mix_text: formatMix(config.mix),

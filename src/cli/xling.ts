@@ -15,7 +15,7 @@ import { evaluateDataset, type EvalEmbeddings } from '../core/evaluate';
 import { encodeNpyFloat32 } from '../core/npy';
 import { readDatasetFolder } from '../node/read-dataset';
 import { ortNodeMatmul } from '../node/ort-node-matmul';
-import { resolveEncoder } from '../node/encoders';
+import { ENCODER_FLAG_OPTIONS, ENCODER_USAGE, encoderSettings, parseEncoderFlags, resolveEncoder } from '../node/encoders';
 import { TRAIN_USAGE, TrainUsageError, trainCommand } from './train';
 
 const USAGE = `Usage:
@@ -23,7 +23,7 @@ const USAGE = `Usage:
 
 Options for eval:
   --dataset <dir>         a folder of LAReQA JSON files (<lang>.json) or JSONL files (docs/formats.md)
-  --encoder <name>        lexical (built-in) or onnx:<folder> (a local transformers.js model folder)
+${ENCODER_USAGE}
   --out <report.json>     where to write the report
   --export <dir>          also write queries.npy, candidates.npy, queries.jsonl, candidates.jsonl
   --languages en,de,zh    keep only these language files
@@ -56,17 +56,19 @@ async function evalCommand(args: string[]): Promise<void> {
       languages: { type: 'string' },
       articles: { type: 'string' },
       'candidate-text': { type: 'string', default: 'sentence' },
+      ...ENCODER_FLAG_OPTIONS,
     },
   });
   if (!values.dataset) throw new UsageError('eval needs --dataset <dir>.');
   if (!values.out) throw new UsageError('eval needs --out <report.json>.');
   const candidateText = parseCandidateText(values['candidate-text']);
+  const encoderFlags = usage(() => parseEncoderFlags(values.encoder, values));
 
   const dataset = await readDatasetFolder(values.dataset, {
     languages: values.languages?.split(',').map((l) => l.trim()).filter(Boolean),
     articles: values.articles === undefined ? undefined : parsePositiveInteger('--articles', values.articles),
   });
-  const encoder = await resolveEncoder(values.encoder);
+  const encoder = await resolveEncoder(values.encoder, encoderFlags);
   log(`${dataset.name}: ${dataset.languages.length} languages, ${dataset.queries.length} queries, ` +
     `${dataset.candidates.length} candidates; encoder ${encoder.id} (${encoder.dim} dims)`);
 
@@ -79,7 +81,8 @@ async function evalCommand(args: string[]): Promise<void> {
   });
   const output = {
     ...report,
-    settings: { dataset: values.dataset, languages: dataset.languages, articles: values.articles ?? null, encoder: encoder.id, dim: encoder.dim, candidate_text: candidateText },
+    settings: { dataset: values.dataset, languages: dataset.languages, articles: values.articles ?? null, encoder: encoder.id, dim: encoder.dim,
+      ...encoderSettings(encoder, encoderFlags), candidate_text: candidateText },
   };
   await writeFile(values.out, JSON.stringify(output, null, 2));
   if (values.export) await exportEmbeddings(values.export, dataset, embeddings);
@@ -111,6 +114,16 @@ async function exportEmbeddings(dir: string, dataset: Dataset, embeddings: EvalE
 function parseCandidateText(value: string | undefined): CandidateTextMode {
   if (value === 'sentence' || value === 'sentence+paragraph') return value;
   throw new UsageError(`--candidate-text must be 'sentence' or 'sentence+paragraph', got '${value}'.`);
+}
+
+/** The encoder flags' checks throw RangeError: the user's to fix, reported with the usage. */
+function usage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 function parsePositiveInteger(flag: string, value: string): number {

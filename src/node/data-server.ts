@@ -8,11 +8,12 @@
  * The folder is `XLING_DATA_DIR` when set (relative to the project root), else `../shared/data`
  * when it exists; without one, the index lists no folders.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Connect, Plugin } from 'vite';
+import { SAFE_SEGMENT, requestSegments, resolveFolder, safeSegments, sendFile, sendIndex, sendNotFound } from './serve-folder.js';
 
 /** The shape of `/data/index.json`; the app imports this type. */
 export interface DataFolderIndex {
@@ -20,13 +21,9 @@ export interface DataFolderIndex {
 }
 
 const DATA_FILE = /\.jsonl?$/;
-/** One path segment of plain characters: no separators, no `..`, nothing to escape the folder. */
-const SAFE_SEGMENT = /^[\w][\w.-]*$/;
 
 export function resolveDataDir(root: string, env: NodeJS.ProcessEnv = process.env): string | null {
-  if (env.XLING_DATA_DIR) return path.resolve(root, env.XLING_DATA_DIR);
-  const shared = path.resolve(root, '../shared/data');
-  return existsSync(shared) ? shared : null;
+  return resolveFolder(root, 'XLING_DATA_DIR', '../shared/data', env);
 }
 
 export async function readDataFolderIndex(dataDir: string | null): Promise<DataFolderIndex> {
@@ -50,40 +47,18 @@ export async function readDataFolderIndex(dataDir: string | null): Promise<DataF
 function dataMiddleware(getDataDir: () => string | null): Connect.NextHandleFunction {
   return (req: IncomingMessage, res: ServerResponse, next: Connect.NextFunction) => {
     // Mounted at /data, so req.url is the rest of the path.
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const segments = requestSegments(req);
     const dataDir = getDataDir();
-    if (segments.length === 1 && segments[0] === 'index.json') {
-      readDataFolderIndex(dataDir).then(
-        (index) => {
-          res.setHeader('Content-Type', 'application/json');
-          res.setHeader('Cache-Control', 'no-store');
-          res.end(JSON.stringify(index));
-        },
-        (error: unknown) => next(error),
-      );
+    if (segments?.length === 1 && segments[0] === 'index.json') {
+      sendIndex(res, next, readDataFolderIndex(dataDir));
+      return;
+    }
+    if (!dataDir || segments?.length !== 2 || !safeSegments(segments) || !DATA_FILE.test(segments[1])) {
+      sendNotFound(res);
       return;
     }
     const [folder, file] = segments;
-    if (!dataDir || segments.length !== 2 || !SAFE_SEGMENT.test(folder) || !SAFE_SEGMENT.test(file) || !DATA_FILE.test(file)) {
-      res.statusCode = 404;
-      res.end('Not found');
-      return;
-    }
-    const filePath = path.join(dataDir, folder, file);
-    stat(filePath).then(
-      (info) => {
-        if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
-        res.setHeader('Content-Type', file.endsWith('.jsonl') ? 'application/x-ndjson' : 'application/json');
-        res.setHeader('Content-Length', String(info.size));
-        res.setHeader('Cache-Control', 'no-cache');
-        createReadStream(filePath).pipe(res);
-      },
-      () => {
-        res.statusCode = 404;
-        res.end('Not found');
-      },
-    );
+    sendFile(req, res, path.join(dataDir, folder, file), file.endsWith('.jsonl') ? 'application/x-ndjson' : 'application/json');
   };
 }
 

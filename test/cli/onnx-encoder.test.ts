@@ -9,14 +9,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { AutoTokenizer, env } from '@huggingface/transformers';
-import onnxProto from 'onnx-proto';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { planLengthBatches } from '../../src/core/encoders/pooling';
 import type { SentenceEncoder } from '../../src/core/encoders/types';
 import { resolveEncoder } from '../../src/node/encoders';
 import { createOnnxEncoder } from '../../src/node/onnx-encoder';
+import { castModel } from '../onnx-fixtures';
 
-const { onnx } = onnxProto;
 const run = promisify(execFile);
 const root = resolve(__dirname, '../..');
 const xquad = resolve(root, '../shared/data/xquad-r');
@@ -134,9 +133,9 @@ describe('ONNX encoder on the tiny test model', () => {
     const wrongOutput = join(dir, 'wrong-output');
     await cp(modelDir, wrongOutput, { recursive: true });
     await writeFile(join(wrongOutput, 'onnx', 'model.onnx'), castModel('logits'));
-    await expect(createOnnxEncoder(wrongOutput)).rejects.toThrow(/not a sentence encoder: it has no 'last_hidden_state' output \(outputs: logits\)/);
+    await expect(createOnnxEncoder(wrongOutput)).rejects.toThrow(/not a sentence encoder: its ONNX model has no 'last_hidden_state' output \(outputs: logits;/);
 
-    await expect(resolveEncoder('hf:intfloat/multilingual-e5-small')).rejects.toThrow(/no model hub is reachable.*onnx:<folder>/);
+    await expect(resolveEncoder('hf:not/../an-id')).rejects.toThrow(/'not\/\.\.\/an-id' is not a hub model id/);
     await expect(resolveEncoder('nope')).rejects.toThrow(/Unknown encoder 'nope'. Available here: lexical .*onnx:<folder>/);
   });
 });
@@ -145,22 +144,4 @@ function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
   for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
   return dot / (Math.hypot(...a) * Math.hypot(...b));
-}
-
-/** A model with the encoder's inputs whose only output, named `output`, is the ids cast to float. */
-function castModel(output: string): Uint8Array {
-  const int64 = onnx.TensorProto.DataType.INT64;
-  const float = onnx.TensorProto.DataType.FLOAT;
-  const valueInfo = (name: string, elemType: number) =>
-    onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType, shape: { dim: [{ dimParam: 'b' }, { dimParam: 's' }] } } } });
-  return onnx.ModelProto.encode(onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
-    graph: {
-      name: 'not_an_encoder',
-      node: [{ opType: 'Cast', input: ['input_ids'], output: [output], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: float }] }],
-      input: [valueInfo('input_ids', int64), valueInfo('attention_mask', int64)],
-      output: [valueInfo(output, float)],
-    },
-  })).finish();
 }

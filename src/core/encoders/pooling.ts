@@ -38,12 +38,8 @@ function paddedTokens(batches: number[][], lengths: readonly number[]): number {
   return batches.reduce((sum, batch) => sum + batch.length * Math.max(0, ...batch.map((i) => lengths[i])), 0);
 }
 
-/**
- * Mean of each row's hidden states over its attended tokens, L2-normalised, written to
- * `out[targetRows[r] * dim ...]`. `hidden` is [rows, seq, dim] row-major; `mask` is [rows, seq].
- * A row with no attended token (cannot happen with a post-processor adding <s> ... </s>) stays zero.
- */
-export function meanPoolNormalised(
+/** How a row of token states becomes one unit vector. */
+export type PoolRows = (
   hidden: Float32Array,
   mask: ArrayLike<number | bigint>,
   rows: number,
@@ -51,7 +47,14 @@ export function meanPoolNormalised(
   dim: number,
   out: Float32Array,
   targetRows: readonly number[],
-): void {
+) => void;
+
+/**
+ * Mean of each row's hidden states over its attended tokens, L2-normalised, written to
+ * `out[targetRows[r] * dim ...]`. `hidden` is [rows, seq, dim] row-major; `mask` is [rows, seq].
+ * A row with no attended token (cannot happen with a post-processor adding <s> ... </s>) stays zero.
+ */
+export const meanPoolNormalised: PoolRows = (hidden, mask, rows, seq, dim, out, targetRows) => {
   const sum = new Float64Array(dim);
   for (let r = 0; r < rows; r++) {
     sum.fill(0);
@@ -61,10 +64,19 @@ export function meanPoolNormalised(
       for (let d = 0; d < dim; d++) sum[d] += hidden[base + d];
     }
     // Dividing by the token count would not change the direction; normalising is enough.
-    let norm = 0;
-    for (let d = 0; d < dim; d++) norm += sum[d] * sum[d];
-    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    const target = targetRows[r] * dim;
-    for (let d = 0; d < dim; d++) out[target + d] = sum[d] * scale;
+    writeNormalised(sum, 0, dim, out, targetRows[r] * dim);
   }
+};
+
+/** The first token's (<s> / [CLS]) hidden state of each row, L2-normalised: CLS pooling. */
+export const clsPoolNormalised: PoolRows = (hidden, _mask, rows, seq, dim, out, targetRows) => {
+  for (let r = 0; r < rows; r++) writeNormalised(hidden, r * seq * dim, dim, out, targetRows[r] * dim);
+};
+
+/** `out[target ...] = v / |v|` for `v = source[start ... start + dim]`; a zero vector stays zero. */
+function writeNormalised(source: ArrayLike<number>, start: number, dim: number, out: Float32Array, target: number): void {
+  let norm = 0;
+  for (let d = 0; d < dim; d++) norm += source[start + d] * source[start + d];
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let d = 0; d < dim; d++) out[target + d] = source[start + d] * scale;
 }

@@ -1,0 +1,127 @@
+/**
+ * Serves local transformers.js model folders to the app from the dev and preview servers, so that the
+ * browser loads encoders such as `models/multilingual-e5-small/` in place, with no model hub.
+ *
+ *   GET /models/index.json           -> ModelFolderIndex: subfolders laid out as transformers.js models
+ *   GET /models/<name>/<path...>     -> that file (e.g. /models/tiny/onnx/model.onnx); HEAD too
+ *
+ * Anything else under /models is a 404 with a short text: transformers.js probes optional files
+ * (tokenizer_config.json, ...) and must not be handed the app's index.html.
+ *
+ * The folder is `XLING_MODELS_DIR` when set (relative to the project root), else `models/` in the
+ * project root when it exists; without one, the index lists no models. Responses are same-origin,
+ * so the app's cross-origin isolation (COEP require-corp) lets them through.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { Connect, Plugin } from 'vite';
+import { SAFE_SEGMENT, requestSegments, resolveFolder, safeSegments, sendFile, sendIndex, sendNotFound } from './serve-folder.js';
+
+export type ModelDtype = 'fp32' | 'fp16' | 'q8' | 'q4';
+
+/** The shape of `/models/index.json`. */
+export interface ModelFolderIndex {
+  models: { name: string; files: { path: string; size: number }[]; dtypes: ModelDtype[] }[];
+}
+
+/** transformers.js's file name for each dtype, in the order the index lists them. */
+const DTYPE_FILES: [ModelDtype, string][] = [
+  ['fp32', 'onnx/model.onnx'],
+  ['fp16', 'onnx/model_fp16.onnx'],
+  ['q8', 'onnx/model_quantized.onnx'],
+  ['q4', 'onnx/model_q4.onnx'],
+];
+/** Symlinked folders are followed (Hugging Face cache snapshots are links); this bounds a loop. */
+const MAX_DEPTH = 8;
+
+export function resolveModelsDir(root: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  return resolveFolder(root, 'XLING_MODELS_DIR', 'models', env);
+}
+
+/** Every servable file under `folder`, sorted by path ('/'-separated), symlinks followed. */
+async function listFiles(folder: string, prefix = '', depth = 0): Promise<{ path: string; size: number }[]> {
+  const files: { path: string; size: number }[] = [];
+  if (depth > MAX_DEPTH) return files;
+  for (const name of (await readdir(folder)).sort()) {
+    if (!SAFE_SEGMENT.test(name)) continue;
+    const full = path.join(folder, name);
+    const info = await stat(full).catch(() => null); // a dangling link is skipped
+    if (info?.isFile()) files.push({ path: prefix + name, size: info.size });
+    else if (info?.isDirectory()) files.push(...(await listFiles(full, `${prefix}${name}/`, depth + 1)));
+  }
+  return files;
+}
+
+/** A model folder holds config.json, tokenizer.json and onnx/ with at least one .onnx file. */
+function isModelFolder(files: { path: string }[]): boolean {
+  const paths = new Set(files.map((file) => file.path));
+  return (
+    paths.has('config.json') &&
+    paths.has('tokenizer.json') &&
+    files.some((file) => /^onnx\/[^/]+\.onnx$/.test(file.path))
+  );
+}
+
+export async function readModelFolderIndex(modelsDir: string | null): Promise<ModelFolderIndex> {
+  if (!modelsDir || !existsSync(modelsDir)) return { models: [] };
+  const models: ModelFolderIndex['models'] = [];
+  for (const name of await readdir(modelsDir)) {
+    if (!SAFE_SEGMENT.test(name)) continue;
+    const folder = path.join(modelsDir, name);
+    const info = await stat(folder).catch(() => null);
+    if (!info?.isDirectory()) continue;
+    const files = await listFiles(folder);
+    if (!isModelFolder(files)) continue;
+    const paths = new Set(files.map((file) => file.path));
+    const dtypes = DTYPE_FILES.filter(([, file]) => paths.has(file)).map(([dtype]) => dtype);
+    models.push({ name, files, dtypes });
+  }
+  models.sort((a, b) => a.name.localeCompare(b.name));
+  return { models };
+}
+
+function modelMiddleware(getModelsDir: () => string | null): Connect.NextHandleFunction {
+  return (req: IncomingMessage, res: ServerResponse, next: Connect.NextFunction) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.statusCode = 405;
+      res.setHeader('Allow', 'GET, HEAD');
+      res.end('Method not allowed');
+      return;
+    }
+    // Mounted at /models, so req.url is the rest of the path.
+    const segments = requestSegments(req);
+    const modelsDir = getModelsDir();
+    if (segments?.length === 1 && segments[0] === 'index.json') {
+      sendIndex(res, next, readModelFolderIndex(modelsDir));
+      return;
+    }
+    if (!modelsDir || !segments || segments.length < 2 || !safeSegments(segments)) {
+      sendNotFound(res);
+      return;
+    }
+    const file = segments[segments.length - 1];
+    sendFile(req, res, path.join(modelsDir, ...segments), file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+  };
+}
+
+/** The Vite plugin: the same routes on `vite` (dev) and `vite preview`. */
+export function modelFolderPlugin(): Plugin {
+  let root = process.cwd();
+  // Resolved per request: a `models/` folder made while the server runs is picked up.
+  const getModelsDir = () => resolveModelsDir(root);
+  return {
+    name: 'xling-model-folder',
+    configResolved(config) {
+      root = config.root;
+    },
+    configureServer(server) {
+      server.config.logger.info(`  model folder: ${getModelsDir() ?? 'none (set XLING_MODELS_DIR or make models/)'} -> /models/`);
+      server.middlewares.use('/models', modelMiddleware(getModelsDir));
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use('/models', modelMiddleware(getModelsDir));
+    },
+  };
+}
