@@ -6,8 +6,10 @@ import { EvaluateCell } from './cells/EvaluateCell';
 import { ResultsCell } from './cells/ResultsCell';
 import { TrainCell } from './cells/TrainCell';
 import { fetchDataFolderIndex } from './datasets/sources';
+import { fetchModelFolderIndex } from './models/served';
 import { NotebookContext } from './notebook-context';
 import { createLabActions } from './state/actions';
+import { createModelActions } from './state/model-actions';
 import { keepHeadsOf } from './state/heads';
 import { createSaver, persistedPart } from './state/persistence';
 import { initialState, reducer, type PersistedState } from './state/reducer';
@@ -19,11 +21,15 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
   useEffect(() => {
     stateRef.current = state;
   }, [state]);
-  const actions = useMemo(() => createLabActions(client, dispatch, () => stateRef.current), [client]);
+  const actions = useMemo(
+    () => ({ ...createLabActions(client, dispatch, () => stateRef.current), ...createModelActions(client.encoder, dispatch, () => stateRef.current) }),
+    [client],
+  );
 
   // On startup: list the local data folder, and load the dataset that was loaded when the page was left.
   useEffect(() => {
     void fetchDataFolderIndex().then((index) => dispatch({ type: 'folderIndexLoaded', index }));
+    void fetchModelFolderIndex().then((index) => dispatch({ type: 'modelIndexLoaded', index }));
     if (persisted?.loadedSelection) actions.loadSelection(persisted.loadedSelection);
   }, [persisted, actions]);
 
@@ -39,6 +45,10 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
   useEffect(() => {
     saver.save(persistedPart(stateRef.current));
   }, [saver, settings, runs, selectedRunId, compareRunId, loaded]);
+  // A finished run may have filled the embedding cache: keep its listing current.
+  useEffect(() => {
+    actions.refreshModelCache();
+  }, [actions, runs.length]);
   // A deleted run's stored head goes with it.
   useEffect(() => {
     keepHeadsOf(runs.map((run) => run.id)).catch((error: unknown) => console.warn('Could not tidy the stored heads:', error));

@@ -1,11 +1,12 @@
 import { createContext, useContext, type Dispatch } from 'react';
 import type { LabActions } from './state/actions';
+import type { ModelActions } from './state/model-actions';
 import type { Action, AppState } from './state/reducer';
 
 export interface Notebook {
   state: AppState;
   dispatch: Dispatch<Action>;
-  actions: LabActions;
+  actions: LabActions & ModelActions;
 }
 
 export const NotebookContext = createContext<Notebook | null>(null);

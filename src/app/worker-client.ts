@@ -1,86 +1,39 @@
 /**
- * The typed RPC client of the lab worker: one call per command, a promise for its terminal event,
- * a callback for its progress, and `cancel`. Errors come back as Errors again (DatasetError with
- * its issues intact).
+ * The page's clients of the two workers: the lab worker (datasets, evaluation, training) and the
+ * encoder worker (transformer models, their caches). The page gives the lab worker a MessagePort
+ * to the encoder worker, so embeddings go from one worker to the other without the page.
  */
-import {
-  LAB_REPLIES,
-  fromWireError,
-  type LabCommand,
-  type LabEvent,
-  type LabProgress,
-  type LabReplies,
-  type TrainingControl,
-} from '../../workers/lab/protocol';
+import { ENCODER_REPLIES, type EncoderCommand, type EncoderEvent, type EncoderProgress, type EncoderReplies } from '../../workers/encoder/protocol';
+import { LAB_REPLIES, type LabCommand, type LabEvent, type LabProgress, type LabReplies, type TrainingControl } from '../../workers/lab/protocol';
+import { RpcClient } from '../../workers/rpc';
 
-type CommandName = keyof LabReplies;
-type PayloadOf<C extends CommandName> = Omit<Extract<LabCommand, { type: C }>, 'id' | 'type'>;
-type ReplyOf<C extends CommandName> = Extract<LabEvent, { type: LabReplies[C] }>;
-type ProgressOf<C extends CommandName> = LabProgress[C];
+export type EncoderClient = RpcClient<EncoderCommand, EncoderEvent, EncoderReplies, EncoderProgress> & { cancel(id: number): void };
 
-interface Pending {
-  reply: LabEvent['type'];
-  onProgress?: (progress: LabProgress[CommandName]) => void;
-  resolve: (event: LabEvent) => void;
-  reject: (error: Error) => void;
-}
-
-export interface LabCall<C extends CommandName> {
-  id: number;
-  reply: Promise<ReplyOf<C>>;
-}
-
-export class LabClient {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
-  /** Set once the worker has died: later calls fail at once instead of waiting forever. */
-  private failure: Error | null = null;
+export class LabClient extends RpcClient<LabCommand, LabEvent, LabReplies, LabProgress> {
+  /** The encoder worker, for the Encoder cell (model loading, cache). */
+  readonly encoder: EncoderClient;
 
   constructor() {
-    this.worker = new Worker(new URL('../../workers/lab/lab.worker.ts', import.meta.url), { type: 'module', name: 'lab' });
-    this.worker.onmessage = (message: MessageEvent<LabEvent>) => this.receive(message.data);
-    this.worker.onerror = (event) => {
-      this.failure = new Error(`The lab worker stopped: ${event.message || 'it failed to start'}. Reload the page.`);
-      for (const pending of this.pending.values()) pending.reject(this.failure);
-      this.pending.clear();
-    };
-  }
+    const lab = new Worker(new URL('../../workers/lab/lab.worker.ts', import.meta.url), { type: 'module', name: 'lab' });
+    super(lab, LAB_REPLIES, 'lab worker');
+    const encoderWorker = new Worker(new URL('../../workers/encoder/encoder.worker.ts', import.meta.url), { type: 'module', name: 'encoder' });
+    const encoder = new RpcClient<EncoderCommand, EncoderEvent, EncoderReplies, EncoderProgress>(encoderWorker, ENCODER_REPLIES, 'encoder worker');
+    this.encoder = Object.assign(encoder, { cancel: (id: number) => encoder.send({ type: 'cancel', id }) });
 
-  call<C extends CommandName>(type: C, payload: PayloadOf<C>, onProgress?: (progress: ProgressOf<C>) => void): LabCall<C> {
-    const id = this.nextId++;
-    if (this.failure) return { id, reply: Promise.reject(this.failure) };
-    const reply = new Promise<ReplyOf<C>>((resolve, reject) => {
-      this.pending.set(id, {
-        reply: LAB_REPLIES[type],
-        onProgress: onProgress as Pending['onProgress'],
-        resolve: resolve as Pending['resolve'],
-        reject,
-      });
-    });
-    const command = { ...payload, type, id } as Extract<LabCommand, { type: C }>;
-    this.worker.postMessage(command);
-    return { id, reply };
+    const channel = new MessageChannel();
+    encoderWorker.postMessage({ type: 'connect' }, [channel.port1]);
+    lab.postMessage({ type: 'connectEncoder' }, [channel.port2]);
+
+    lab.onerror = (event) => this.fail(new Error(`The lab worker stopped: ${event.message || 'it failed to start'}. Reload the page.`));
+    encoderWorker.onerror = (event) =>
+      encoder.fail(new Error(`The encoder worker stopped: ${event.message || 'it failed to start'}. Reload the page.`));
   }
 
   cancel(id: number): void {
-    this.worker.postMessage({ type: 'cancel', id } satisfies LabCommand);
+    this.send({ type: 'cancel', id });
   }
 
   controlTraining(id: number, control: TrainingControl): void {
-    this.worker.postMessage({ type: 'controlTraining', id, control } satisfies LabCommand);
-  }
-
-  private receive(event: LabEvent): void {
-    const pending = this.pending.get(event.id);
-    if (!pending) return;
-    if (event.type === 'progress') {
-      pending.onProgress?.(event.progress);
-      return;
-    }
-    this.pending.delete(event.id);
-    if (event.type === 'error') pending.reject(fromWireError(event.error));
-    else if (event.type === pending.reply) pending.resolve(event);
-    else pending.reject(new Error(`The lab worker answered ${event.type} where ${pending.reply} was due`));
+    this.send({ type: 'controlTraining', id, control });
   }
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLocalSubset, openNotebook, startHarness, XQUAD_R_DIR, type Harness } from './harness';
+import { dropPaths, loadLocalSubset, openNotebook, startHarness, XQUAD_R_DIR, type Harness } from './harness';
 
 const CATALOG_URL = /^https:\/\/raw\.githubusercontent\.com\/google-research-datasets\/lareqa\/HEAD\/xquad-r\/(\w+)\.json$/;
 
@@ -16,17 +16,6 @@ const CATALOG_URL = /^https:\/\/raw\.githubusercontent\.com\/google-research-dat
 async function firstArticle(lang: string): Promise<Buffer> {
   const file = JSON.parse(await readFile(path.join(XQUAD_R_DIR, `${lang}.json`), 'utf8')) as { data: unknown[] };
   return Buffer.from(JSON.stringify({ ...file, data: file.data.slice(0, 1) }));
-}
-
-/** Drags real files or folders from disk onto the drop zone, as the operating system would. */
-async function dropPaths(page: Page, paths: string[]): Promise<void> {
-  const zone = (await page.getByTestId('dropzone').boundingBox())!;
-  const cdp = await page.context().newCDPSession(page);
-  const at = { x: zone.x + zone.width / 2, y: zone.y + zone.height / 2 };
-  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
-    await cdp.send('Input.dispatchDragEvent', { type, ...at, data: { items: [], files: paths, dragOperationsMask: 1 } });
-  }
-  await cdp.detach();
 }
 
 /** Drops files on the drop zone as a user dragging them from the desktop would. */
@@ -115,7 +104,7 @@ describe('dataset sources in Chromium', () => {
     await Promise.all([writeFile(path.join(folder, 'en.json'), en), writeFile(path.join(folder, 'es.json'), await firstArticle('es')), writeFile(path.join(folder, 'LICENSE'), 'CC BY-SA 4.0')]);
 
     // A folder dragged from the desktop (a real OS-level drag of the path, through the DevTools protocol).
-    await dropPaths(page, [folder]);
+    await dropPaths(page, 'dropzone', [folder]);
     await expect.poll(() => summary.textContent()).toContain('mini-xquad: 2 languages');
     await drop(page, [{ name: 'en.json', text: en.toString() }, { name: 'de.json', text: de.toString() }]);
     await expect.poll(() => summary.textContent()).toContain('dataset: 2 languages');

@@ -27,7 +27,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `webgpu`: Chromium with WebGPU on SwiftShader (slow, but the real code path). */
+export async function startHarness({ webgpu = false } = {}): Promise<Harness> {
   const server: ViteDevServer = await createServer({
     root: ROOT,
     configFile: path.join(ROOT, 'vite.config.ts'),
@@ -42,7 +43,15 @@ export async function startHarness(): Promise<Harness> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      ...(webgpu ? ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'] : []),
+    ],
   });
   return {
     url: `http://127.0.0.1:${port}/`,
@@ -84,4 +93,16 @@ export async function expectedReport(languages: string[], articles: number): Pro
   const dataset = await readDatasetFolder(XQUAD_R_DIR, { languages, articles });
   const { report } = await evaluateDataset(dataset, createLexicalEncoder(DEFAULT_LEXICAL_OPTIONS), { matmul: jsMatmul });
   return report;
+}
+
+/** Drags real files or folders from disk onto the drop zone with this test id, as the operating system would. */
+export async function dropPaths(page: Page, testId: string, paths: string[]): Promise<void> {
+  await page.getByTestId(testId).scrollIntoViewIfNeeded();
+  const zone = (await page.getByTestId(testId).boundingBox())!;
+  const cdp = await page.context().newCDPSession(page);
+  const at = { x: zone.x + zone.width / 2, y: zone.y + zone.height / 2 };
+  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
+    await cdp.send('Input.dispatchDragEvent', { type, ...at, data: { items: [], files: paths, dragOperationsMask: 1 } });
+  }
+  await cdp.detach();
 }

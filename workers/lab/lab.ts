@@ -7,11 +7,12 @@ import { MAX_ISSUES } from '../../src/core/dataset/issues';
 import { isDatasetFileName, languagesFromFileNames, loadDataset } from '../../src/core/dataset/load';
 import { datasetSummary } from '../../src/core/dataset/texts';
 import type { Dataset, DatasetFile, LoadOptions } from '../../src/core/dataset/types';
-import { createLexicalEncoder } from '../../src/core/encoders/lexical';
 import { evaluateDataset } from '../../src/core/evaluate';
+import { serveCommands, type Endpoint } from '../rpc';
+import { LabEncoders } from './encoders';
 import { fetchTextFiles } from './fetch-files';
 import { readStoredFiles, storePickedFiles } from './file-store';
-import { toWireError, type FileSource, type LabCommand, type LabEvent, type LoadedDataset } from './protocol';
+import { type FileSource, type LabCommand, type LabEvent, type LoadedDataset } from './protocol';
 import { scoringBackend } from './scoring-backend';
 import { TrainingLab } from './training';
 
@@ -25,11 +26,17 @@ interface SourceFiles {
   available?: string[];
 }
 
-export function createLab(post: Post): (command: LabCommand) => void {
-  const running = new Map<number, AbortController>();
+export interface Lab {
+  handle(command: LabCommand): void;
+  /** The port to the encoder worker, which the page hands over once at start. */
+  connectEncoder(port: Endpoint): void;
+}
+
+export function createLab(post: Post): Lab {
   let dataset: Dataset | null = null;
   let lastSource: SourceFiles | null = null;
-  const training = new TrainingLab();
+  const encoders = new LabEncoders();
+  const training = new TrainingLab(encoders);
 
   function loadedDataset(): Dataset {
     if (!dataset) throw new Error('No dataset is loaded: load one in the Dataset cell first.');
@@ -75,14 +82,17 @@ export function createLab(post: Post): (command: LabCommand) => void {
   async function handleEvaluate(command: Extract<LabCommand, { type: 'evaluate' }>, signal: AbortSignal): Promise<void> {
     const evaluated = loadedDataset();
     const backend = await scoringBackend(command.scoring);
-    const { report, embeddings } = await evaluateDataset(evaluated, createLexicalEncoder(command.encoder), {
+    const { encoder, info } = await encoders.open(command.encoder, signal, (done, total) =>
+      post({ type: 'progress', id: command.id, progress: { phase: 'download-model', done, total } }),
+    );
+    const { report, embeddings } = await evaluateDataset(evaluated, encoder, {
       matmul: backend.matmul,
       candidateText: command.candidateText,
       signal,
       onProgress: (progress) => post({ type: 'progress', id: command.id, progress }),
     });
-    training.rememberEncoding(evaluated, command.encoder, command.candidateText, embeddings);
-    post({ type: 'result', id: command.id, report, backend: backend.name });
+    training.rememberEncoding(evaluated, command.encoder, command.candidateText, embeddings, encoder.id);
+    post({ type: 'result', id: command.id, report, backend: backend.name, model: info });
   }
 
   async function handlePreview(command: Extract<LabCommand, { type: 'previewMix' }>): Promise<void> {
@@ -118,21 +128,12 @@ export function createLab(post: Post): (command: LabCommand) => void {
     }
   }
 
-  return (command) => {
-    if (command.type === 'cancel') {
-      running.get(command.id)?.abort();
-      return;
-    }
-    if (command.type === 'controlTraining') {
-      training.control(command.id, command.control);
-      return;
-    }
-    const controller = new AbortController();
-    running.set(command.id, controller);
-    start(command, controller.signal)
-      .catch((error: unknown) => post({ type: 'error', id: command.id, error: toWireError(error) }))
-      .finally(() => running.delete(command.id));
+  const serve = serveCommands<Exclude<LabCommand, { type: 'controlTraining' }>>(start, (id, error) => post({ type: 'error', id, error }));
+  const handle = (command: LabCommand) => {
+    if (command.type === 'controlTraining') training.control(command.id, command.control);
+    else serve(command);
   };
+  return { handle, connectEncoder: (port) => encoders.connect(port) };
 }
 
 /** Identifies a source whose files can be reused; null for a fresh pick. */

@@ -4,5 +4,8 @@ import { createLab } from './lab';
 import type { LabCommand, LabEvent } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-const handle = createLab((event: LabEvent) => scope.postMessage(event));
-scope.onmessage = (message: MessageEvent<LabCommand>) => handle(message.data);
+const lab = createLab((event: LabEvent) => scope.postMessage(event));
+scope.onmessage = (message: MessageEvent<LabCommand | { type: 'connectEncoder' }>) => {
+  if (message.data.type === 'connectEncoder') lab.connectEncoder(message.ports[0]);
+  else lab.handle(message.data);
+};

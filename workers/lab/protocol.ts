@@ -6,6 +6,7 @@
 import type { CandidateTextMode, DatasetSummary } from '../../src/core/dataset/texts';
 import { DatasetError, type DatasetIssue, type LoadOptions } from '../../src/core/dataset/types';
 import type { LexicalOptions } from '../../src/core/encoders/lexical';
+import type { ModelInfo, TransformerSpec } from '../encoder/protocol';
 import type { EvalProgress } from '../../src/core/evaluate';
 import type { EvalReport, EvalSummary } from '../../src/core/metrics/types';
 import type {
@@ -20,8 +21,11 @@ import type {
   TrainingResult,
 } from '../../src/core/training';
 
-/** Encoders the worker can build (hub ONNX models join this union later). */
-export type EncoderSpec = { kind: 'lexical' } & LexicalOptions;
+/** The built-in lexical encoder (runs in the lab worker) or a transformer (runs in the encoder worker). */
+export type EncoderSpec = ({ kind: 'lexical' } & LexicalOptions) | TransformerSpec;
+
+/** An evaluation's progress: the core's phases, and a transformer's download before them. */
+export type EvaluateProgress = EvalProgress | { phase: 'download-model'; done: number; total: number };
 
 /**
  * Score-matrix backend: onnxruntime-web's float32 Gemm (fast, multi-threaded), or the JS kernel
@@ -102,6 +106,7 @@ export type TrainingProgress =
   | Exclude<TrainingEvent, { type: 'held-out' }>
   | { type: 'held-out'; step: number; summary: EvalSummary; report: MeasuredReport }
   | { type: 'encode'; done: number; total: number }
+  | { type: 'download-model'; done: number; total: number }
   | { type: 'backend'; trainer: string; scoring: string }
   | { type: 'paused'; paused: boolean };
 
@@ -131,9 +136,10 @@ export type LabCommand =
   | { type: 'cancel'; id: number };
 
 export type LabEvent =
-  | { type: 'progress'; id: number; progress: LoadProgress | EvalProgress | TrainingProgress }
+  | { type: 'progress'; id: number; progress: LoadProgress | EvaluateProgress | TrainingProgress }
   | { type: 'datasetLoaded'; id: number; dataset: LoadedDataset }
-  | { type: 'result'; id: number; report: EvalReport; backend: string }
+  /** `model`: what the encoder worker ran (device, dtype), for a transformer encoder. */
+  | { type: 'result'; id: number; report: EvalReport; backend: string; model: ModelInfo | null }
   | { type: 'mixPreview'; id: number; preview: MixPreview }
   /** `head`: the kept head, exported (serializeHead's JSON). */
   | { type: 'trained'; id: number; outcome: TrainingOutcome; head: string }
@@ -146,7 +152,7 @@ export const LAB_REPLIES = { loadDataset: 'datasetLoaded', evaluate: 'result', p
 /** Which progress each command reports. */
 export interface LabProgress {
   loadDataset: LoadProgress;
-  evaluate: EvalProgress;
+  evaluate: EvaluateProgress;
   previewMix: never;
   train: TrainingProgress;
   evaluateHead: TrainingProgress;

@@ -5,7 +5,6 @@
  */
 import { candidateTexts, type CandidateTextMode } from '../../src/core/dataset/texts';
 import type { Dataset } from '../../src/core/dataset/types';
-import { createLexicalEncoder } from '../../src/core/encoders/lexical';
 import type { EvalEmbeddings } from '../../src/core/evaluate';
 import {
   buildTrainingExamples,
@@ -40,6 +39,7 @@ import {
   type TrainingProgress,
   type TrainingRequest,
 } from './protocol';
+import type { LabEncoders } from './encoders';
 import { scoringBackend } from './scoring-backend';
 
 interface CachedEncoding {
@@ -61,9 +61,11 @@ export class TrainingLab {
   /** Pause gates of running trainings, by command id. */
   private readonly gates = new Map<number, PauseGate>();
 
+  constructor(private readonly encoders: LabEncoders) {}
+
   /** Keeps an evaluation's embeddings, so training on the same settings needs no encoding. */
-  rememberEncoding(dataset: Dataset, encoder: EncoderSpec, candidateText: CandidateTextMode, embeddings: EvalEmbeddings): void {
-    this.encoding = { dataset, key: encodingKey(encoder, candidateText), embeddings, encoderId: createLexicalEncoder(encoder).id };
+  rememberEncoding(dataset: Dataset, encoder: EncoderSpec, candidateText: CandidateTextMode, embeddings: EvalEmbeddings, encoderId: string): void {
+    this.encoding = { dataset, key: encodingKey(encoder, candidateText), embeddings, encoderId };
   }
 
   preview(dataset: Dataset, choice: SplitChoice, config: TrainingConfig): MixPreview {
@@ -167,7 +169,7 @@ export class TrainingLab {
   ): Promise<CachedEncoding> {
     const key = encodingKey(encoderSpec, candidateText);
     if (this.encoding?.dataset === dataset && this.encoding.key === key) return this.encoding;
-    const encoder = createLexicalEncoder(encoderSpec);
+    const { encoder } = await this.encoders.open(encoderSpec, signal, (done, total) => report({ type: 'download-model', done, total }));
     const texts = candidateTexts(dataset, candidateText);
     const total = dataset.queries.length + texts.length;
     const queries = await encoder.encode(dataset.queries.map((q) => q.text), 'query', {

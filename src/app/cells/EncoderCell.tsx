@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { validateLexicalOptions, type LexicalOptions } from '../../core/encoders/lexical';
-import { Cell } from '../components/Cell';
+import { Cell, type CellStatus } from '../components/Cell';
+import type { AppState } from '../state/reducer';
+import { TransformerPanel } from './model-picker';
 import { useNotebook } from '../notebook-context';
 import type { Settings } from '../state/settings';
 
@@ -17,26 +19,34 @@ const LEXICAL_FIELDS: { key: keyof LexicalOptions; label: string; hint: string }
 
 export function EncoderCell() {
   const { state, dispatch } = useNotebook();
-  const { encoder, candidateText } = state.settings;
+  const { encoder, candidateText, encoderDrafts } = state.settings;
   return (
-    <Cell index={2} title="Encoder" id="encoder">
+    <Cell index={2} title="Encoder" id="encoder" status={modelStatus(state)}>
       <div className="encoder-grid">
         <fieldset>
           <legend>Encoder</legend>
-          <label className="option selected">
-            <input type="radio" name="encoder" value="lexical" checked readOnly />
-            <span>
-              <strong>Lexical</strong> <span className="muted">built in, no download</span>
-              <span className="option-hint">
-                Hashed character n-grams, sublinear tf, L2-normalised. Strong within a language, weak across scripts: the baseline.
+          {ENCODER_KINDS.map((kind) => (
+            <label key={kind.value} className={`option${encoder.kind === kind.value ? ' selected' : ''}`}>
+              <input
+                type="radio"
+                name="encoder"
+                value={kind.value}
+                checked={encoder.kind === kind.value}
+                onChange={() => dispatch({ type: 'encoderKindChosen', kind: kind.value })}
+              />
+              <span>
+                <strong>{kind.label}</strong> <span className="muted">{kind.tag}</span>
+                <span className="option-hint">{kind.hint}</span>
               </span>
-            </span>
-          </label>
+            </label>
+          ))}
         </fieldset>
-        <fieldset>
-          <legend>Lexical settings</legend>
-          <LexicalFields options={encoder} onChange={(options) => dispatch({ type: 'encoderChanged', encoder: { kind: 'lexical', ...options } })} />
-        </fieldset>
+        {encoder.kind === 'lexical' ? (
+          <fieldset>
+            <legend>Lexical settings</legend>
+            <LexicalFields options={encoderDrafts.lexical} onChange={(options) => dispatch({ type: 'encoderChanged', encoder: { kind: 'lexical', ...options } })} />
+          </fieldset>
+        ) : null}
         <fieldset>
           <legend>Candidate text</legend>
           {CANDIDATE_TEXTS.map((option) => (
@@ -56,8 +66,37 @@ export function EncoderCell() {
           ))}
         </fieldset>
       </div>
+      {encoder.kind === 'transformer' ? <TransformerPanel spec={encoder} /> : null}
     </Cell>
   );
+}
+
+const ENCODER_KINDS = [
+  {
+    value: 'lexical',
+    label: 'Lexical',
+    tag: 'built in, no download',
+    hint: 'Hashed character n-grams, sublinear tf, L2-normalised. Strong within a language, weak across scripts: the baseline.',
+  },
+  {
+    value: 'transformer',
+    label: 'Transformer model',
+    tag: 'ONNX, in the encoder worker',
+    hint: 'A multilingual sentence encoder from the hub or a folder of yours, on WebGPU or WASM. Embeddings are cached in this browser.',
+  },
+] as const;
+
+function modelStatus(state: AppState): CellStatus | undefined {
+  switch (state.model.status) {
+    case 'loading':
+      return { tone: 'busy', text: 'loading model…' };
+    case 'failed':
+      return { tone: 'error', text: 'model failed' };
+    case 'ready':
+      return state.settings.encoder.kind === 'transformer' ? { tone: 'ready', text: `model on ${state.model.info.device === 'webgpu' ? 'WebGPU' : 'WASM'}` } : undefined;
+    case 'idle':
+      return undefined;
+  }
 }
 
 /** Drafts are edited freely; only a valid combination (validateLexicalOptions) reaches the settings. */

@@ -1,13 +1,13 @@
-import { useEffect, useState } from 'react';
-import type { EvalProgress } from '../../core/evaluate';
+import { useEffect, useRef, useState } from 'react';
+import type { EvaluateProgress } from '../../../workers/lab/protocol';
 import { Cell, type CellStatus } from '../components/Cell';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
-import { formatCount, formatSeconds } from '../results/format';
+import { formatBytes, formatCount, formatSeconds } from '../results/format';
 import type { AppState } from '../state/reducer';
 import type { Settings } from '../state/settings';
-import { describeEncoder, describeSubset } from '../state/runs';
+import { describeEncoder, describeModelRuntime, describeSubset } from '../state/runs';
 import { datasetView } from '../state/selectors';
 
 const SCORING: { value: Settings['scoring']; label: string; hint: string }[] = [
@@ -15,7 +15,8 @@ const SCORING: { value: Settings['scoring']; label: string; hint: string }[] = [
   { value: 'js', label: 'JavaScript', hint: 'float64 sums, the same scores as the core in Node; slower' },
 ];
 
-const PHASES: Record<EvalProgress['phase'], { label: string; unit: string }> = {
+const PHASES: Record<EvaluateProgress['phase'], { label: string; unit: string }> = {
+  'download-model': { label: 'Downloading the model', unit: 'bytes' },
   'encode-queries': { label: 'Encoding queries', unit: 'texts' },
   'encode-candidates': { label: 'Encoding candidates', unit: 'texts' },
   score: { label: 'Scoring and ranking', unit: 'queries' },
@@ -74,8 +75,9 @@ export function EvaluateCell() {
       {evaluation.status === 'failed' ? <ErrorPanel title="The evaluation failed." error={evaluation.error} /> : null}
       {evaluation.status === 'idle' && lastRun ? (
         <p className="timings" data-testid="timings">
-          Run {lastRun.number}: encoding {formatSeconds(lastRun.report.timings.encode_s)}, scoring {formatSeconds(lastRun.report.timings.score_s)} on{' '}
-          <span className="backend">{lastRun.backend}</span>.
+          Run {lastRun.number}: encoding {formatSeconds(lastRun.report.timings.encode_s)}
+          {lastRun.model ? <> on <span className="backend" data-testid="encoder-runtime">{describeModelRuntime(lastRun.model)}</span></> : null}, scoring{' '}
+          {formatSeconds(lastRun.report.timings.score_s)} on <span className="backend">{lastRun.backend}</span>.
         </p>
       ) : null}
     </Cell>
@@ -95,19 +97,43 @@ function evaluationStatus(state: AppState): CellStatus | undefined {
   }
 }
 
-function RunningProgress({ startedAt, progress }: { startedAt: number; progress: EvalProgress | null }) {
+function RunningProgress({ startedAt, progress }: { startedAt: number; progress: EvaluateProgress | null }) {
   const now = useNow(250);
+  const rate = useRate(progress);
   const elapsed = formatSeconds(Math.max(0, (now - startedAt) / 1000));
   if (!progress) return <ProgressBar label="Starting" done={0} total={null} detail={elapsed} />;
   const phase = PHASES[progress.phase];
+  if (progress.phase === 'download-model') {
+    const total = progress.total ? formatBytes(progress.total) : 'unknown size';
+    return <ProgressBar label={phase.label} done={progress.done} total={progress.total || null} detail={`${formatBytes(progress.done)} of ${total} · ${elapsed}`} />;
+  }
+  const speed = rate && progress.phase !== 'score'
+    ? ` · ${formatCount(Math.round(rate))} texts/s · ${formatSeconds((progress.total - progress.done) / rate)} left`
+    : '';
   return (
     <ProgressBar
       label={phase.label}
       done={progress.done}
       total={progress.total}
-      detail={`${formatCount(progress.done)} / ${formatCount(progress.total)} ${phase.unit} · ${elapsed}`}
+      detail={`${formatCount(progress.done)} / ${formatCount(progress.total)} ${phase.unit}${speed} · ${elapsed}`}
     />
   );
+}
+
+/**
+ * Items per second within the current phase, measured from the phase's first report (texts that
+ * came from the embedding cache arrive at once and would inflate a rate measured from zero).
+ */
+function useRate(progress: EvaluateProgress | null): number | null {
+  const start = useRef<{ phase: string; done: number; at: number } | null>(null);
+  if (!progress) return null;
+  if (start.current?.phase !== progress.phase || progress.done < start.current.done) {
+    start.current = { phase: progress.phase, done: progress.done, at: performance.now() };
+    return null;
+  }
+  const seconds = (performance.now() - start.current.at) / 1000;
+  const items = progress.done - start.current.done;
+  return seconds > 0.5 && items > 0 ? items / seconds : null;
 }
 
 /** The current time, refreshed every `intervalMs` while mounted (for elapsed-time readouts). */

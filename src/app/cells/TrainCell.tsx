@@ -6,7 +6,7 @@ import { ErrorPanel } from '../components/ErrorPanel';
 import { isInteger, isNonNegative, isPositive, NumberField } from '../components/NumberField';
 import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
-import { formatMetric, formatRanks, formatSeconds } from '../results/format';
+import { formatBytes, formatMetric, formatRanks, formatSeconds } from '../results/format';
 import { MapHeatmap } from '../results/Heatmaps';
 import { PlotlyChart } from '../results/plotly';
 import type { AppState, LiveTraining } from '../state/reducer';
@@ -146,6 +146,7 @@ function trainingStatus(state: AppState): CellStatus | undefined {
 }
 
 const PHASE_LABELS: Record<LiveTraining['phase'], string> = {
+  download: 'Downloading the model',
   encode: 'Encoding the dataset once (cached for later runs)',
   before: 'Measuring the evaluation side before training',
   train: 'Training',
@@ -168,7 +169,10 @@ function LiveProgress({ training, languages }: { training: LiveTraining; languag
           </>
         ) : null}
       </p>
-      {training.phase === 'encode' && training.encode ? (
+      {training.phase === 'download' && training.encode ? (
+        <ProgressBar label={PHASE_LABELS.download} done={training.encode.done} total={training.encode.total || null}
+          detail={`${formatBytes(training.encode.done)} of ${training.encode.total ? formatBytes(training.encode.total) : '?'}`} />
+      ) : training.phase === 'encode' && training.encode ? (
         <ProgressBar label={PHASE_LABELS.encode} done={training.encode.done} total={training.encode.total} />
       ) : training.phase === 'train' ? (
         <ProgressBar

@@ -1,10 +1,12 @@
 /** The Dataset cell's three source panels: the local data folder, the public catalog, the user's files. */
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { CATALOG, cachedFileCount, type CatalogId } from '../datasets/catalog';
 import { useNotebook } from '../notebook-context';
 import { formatBytes } from '../results/format';
 import type { AppState } from '../state/reducer';
-import { droppedFiles, type DroppedFile } from '../datasets/dropped-files';
+import type { DroppedFile } from '../datasets/dropped-files';
+import { DropZone } from '../components/DropZone';
+import { FolderPicker } from '../components/FolderPicker';
 
 export function FolderPanel() {
   const { state, dispatch } = useNotebook();
@@ -88,38 +90,17 @@ function useCachedCounts(loaded: AppState['loaded']): Partial<Record<CatalogId, 
 
 export function FilesPanel() {
   const { state, actions } = useNotebook();
-  const folderInput = useRef<HTMLInputElement>(null);
-  const [dragging, setDragging] = useState(false);
   const loading = state.datasetTask.status === 'loading';
   const remembered = state.settings.dataset.files;
-
-  useEffect(() => {
-    // React has no prop for it; the DOM property makes the picker choose a whole folder.
-    if (folderInput.current) folderInput.current.webkitdirectory = true;
-  }, []);
 
   const load = (files: DroppedFile[]) => {
     if (files.length > 0 && !loading) actions.loadPickedFiles(files);
   };
   const pick = (files: FileList | null) =>
     load(Array.from(files ?? [], (file) => ({ name: file.webkitRelativePath || file.name, blob: file })));
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setDragging(false);
-    void droppedFiles(event.dataTransfer).then(load);
-  };
 
   return (
-    <div
-      className={`dropzone${dragging ? ' dragging' : ''}`}
-      onDragOver={(event) => {
-        event.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={onDrop}
-      data-testid="dropzone"
-    >
+    <DropZone onFiles={load} testId="dropzone">
       <p>
         Drop dataset files or their folder here: one LAReQA <code>&lt;lang&gt;.json</code> per language, or <code>queries.jsonl</code>,{' '}
         <code>candidates.jsonl</code> and <code>relevance.jsonl</code>. They load at once and stay in this browser.
@@ -140,26 +121,15 @@ export function FilesPanel() {
           />
           Choose files…
         </label>
-        <label className="button">
-          <input
-            type="file"
-            ref={folderInput}
-            className="visually-hidden"
-            data-testid="pick-folder"
-            disabled={loading}
-            onChange={(event) => {
-              pick(event.target.files);
-              event.target.value = '';
-            }}
-          />
+        <FolderPicker onFiles={load} disabled={loading} testId="pick-folder">
           Choose a folder…
-        </label>
+        </FolderPicker>
       </div>
       {remembered.length > 0 ? (
         <p className="muted small">
           Kept in this browser: {remembered.map((file) => `${file.name} (${formatBytes(file.size)})`).join(', ')}
         </p>
       ) : null}
-    </div>
+    </DropZone>
   );
 }

@@ -19,7 +19,10 @@ export function formatDelta(value: number | null, digits = 3): string {
 }
 
 export function formatSeconds(seconds: number): string {
-  return seconds < 10 ? `${seconds.toFixed(2)} s` : `${seconds.toFixed(1)} s`;
+  if (seconds < 10) return `${seconds.toFixed(2)} s`;
+  if (seconds < 120) return `${seconds.toFixed(1)} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 120 ? `${minutes} min` : `${(seconds / 3600).toFixed(1)} h`;
 }
 
 export function formatBytes(bytes: number): string {

@@ -152,7 +152,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
       );
       evaluationCall = call.id;
       call.reply.then(
-        ({ report, backend }) => {
+        ({ report, backend, model }) => {
           const run: Run = {
             kind: 'evaluation',
             id: crypto.randomUUID(),
@@ -165,6 +165,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
             candidateText,
             scoring,
             backend,
+            model,
             report,
           };
           dispatch({ type: 'evaluationFinished', id, run });

@@ -4,10 +4,11 @@
  * never recomputed on a settings change: the cells compare settings with what was loaded or run
  * and mark the difference stale.
  */
-import type { EvalProgress } from '../../core/evaluate';
 import type { DataFolderIndex } from '../../node/data-server';
 import type { EvalReport, EvalSummary } from '../../core/metrics/types';
-import type { LoadedDataset, LoadProgress, MixPreview, TrainingProgress, WireError } from '../../../workers/lab/protocol';
+import type { EvaluateProgress, LoadedDataset, LoadProgress, MixPreview, TrainingProgress, WireError } from '../../../workers/lab/protocol';
+import type { CachedModel, ModelInfo, TransformerSpec } from '../../../workers/encoder/protocol';
+import type { ModelFolderIndex } from '../../node/model-server';
 import type { Run } from './runs';
 import { DEFAULT_SETTINGS, normalizeLanguages, type DatasetSelection, type DatasetSettings, type Settings } from './settings';
 
@@ -19,7 +20,7 @@ export type DatasetTask =
 
 export type EvaluationTask =
   | { status: 'idle' }
-  | { status: 'running'; id: number; startedAt: number; progress: EvalProgress | null }
+  | { status: 'running'; id: number; startedAt: number; progress: EvaluateProgress | null }
   | { status: 'cancelled' }
   | { status: 'failed'; error: WireError };
 
@@ -38,7 +39,7 @@ export interface LiveTraining {
   /** The mix trained, in words. */
   label: string;
   steps: number;
-  phase: 'encode' | 'before' | 'train' | 'after';
+  phase: 'download' | 'encode' | 'before' | 'train' | 'after';
   encode: { done: number; total: number } | null;
   backend: { trainer: string; scoring: string } | null;
   loss: number[];
@@ -59,8 +60,27 @@ export type TrainingTask =
   | { status: 'stopped' }
   | { status: 'failed'; error: WireError };
 
+/** The Encoder cell's explicit "Load model": download and start a transformer before a run needs it. */
+export type ModelTask =
+  | { status: 'idle' }
+  | { status: 'loading'; id: number; spec: TransformerSpec; loaded: number; total: number; file: string | null }
+  | { status: 'ready'; spec: TransformerSpec; info: ModelInfo }
+  | { status: 'failed'; spec: TransformerSpec; error: WireError };
+
+/** The browser's model cache and embedding cache, as last listed. */
+export interface ModelCacheView {
+  models: CachedModel[];
+  embeddings: number;
+}
+
 export interface AppState {
   settings: Settings;
+  /** Model folders the dev or preview server serves (/models/index.json); null until fetched. */
+  modelIndex: ModelFolderIndex | null;
+  model: ModelTask;
+  modelCache: ModelCacheView | null;
+  /** Why the last cache operation or folder pick failed. */
+  modelCacheError: WireError | null;
   /** The local data folder's listing; null until fetched. */
   folderIndex: DataFolderIndex | null;
   /** The dataset the worker holds, with the selection it was loaded from. */
@@ -90,6 +110,14 @@ export type Action =
   | { type: 'folderIndexLoaded'; index: DataFolderIndex }
   | { type: 'datasetSettingsChanged'; patch: Partial<DatasetSettings> }
   | { type: 'encoderChanged'; encoder: Settings['encoder'] }
+  | { type: 'encoderKindChosen'; kind: Settings['encoder']['kind'] }
+  | { type: 'modelIndexLoaded'; index: ModelFolderIndex }
+  | { type: 'modelLoadStarted'; id: number; spec: TransformerSpec }
+  | { type: 'modelLoadProgress'; id: number; loaded: number; total: number; file: string }
+  | { type: 'modelLoaded'; id: number; info: ModelInfo }
+  | { type: 'modelLoadFailed'; id: number; error: WireError }
+  | { type: 'modelCacheListed'; cache: ModelCacheView }
+  | { type: 'modelCacheFailed'; error: WireError }
   | { type: 'candidateTextChanged'; candidateText: Settings['candidateText'] }
   | { type: 'scoringChanged'; scoring: Settings['scoring'] }
   | { type: 'mixChanged'; mix: Settings['mix'] }
@@ -107,7 +135,7 @@ export type Action =
   | { type: 'datasetLoaded'; id: number; selection: DatasetSelection; dataset: LoadedDataset }
   | { type: 'datasetLoadFailed'; id: number; error: WireError }
   | { type: 'evaluationStarted'; id: number; startedAt: number }
-  | { type: 'evaluationProgress'; id: number; progress: EvalProgress }
+  | { type: 'evaluationProgress'; id: number; progress: EvaluateProgress }
   | { type: 'evaluationFinished'; id: number; run: Run }
   | { type: 'evaluationFailed'; id: number; error: WireError }
   | { type: 'runSelected'; id: string }
@@ -118,6 +146,10 @@ export function initialState(persisted: PersistedState | null): AppState {
   return {
     settings: persisted?.settings ?? DEFAULT_SETTINGS,
     folderIndex: null,
+    modelIndex: null,
+    model: { status: 'idle' },
+    modelCache: null,
+    modelCacheError: null,
     loaded: null,
     datasetTask: { status: 'idle' },
     evaluation: { status: 'idle' },
@@ -146,8 +178,36 @@ export function reducer(state: AppState, action: Action): AppState {
       const leftFailure = state.datasetTask.status === 'failed' && dataset.source !== state.settings.dataset.source;
       return { ...state, settings: { ...state.settings, dataset }, datasetTask: leftFailure ? { status: 'idle' } : state.datasetTask };
     }
-    case 'encoderChanged':
-      return { ...state, settings: { ...state.settings, encoder: action.encoder } };
+    case 'encoderChanged': {
+      const { encoder } = action;
+      const drafts = state.settings.encoderDrafts;
+      const encoderDrafts = encoder.kind === 'lexical'
+        ? { ...drafts, lexical: { dim: encoder.dim, minN: encoder.minN, maxN: encoder.maxN } }
+        : { ...drafts, transformer: encoder };
+      return { ...state, settings: { ...state.settings, encoder, encoderDrafts } };
+    }
+    case 'encoderKindChosen': {
+      const drafts = state.settings.encoderDrafts;
+      const encoder = action.kind === 'lexical' ? { kind: 'lexical' as const, ...drafts.lexical } : drafts.transformer;
+      return { ...state, settings: { ...state.settings, encoder } };
+    }
+    case 'modelIndexLoaded':
+      return { ...state, modelIndex: action.index };
+    case 'modelLoadStarted':
+      return { ...state, model: { status: 'loading', id: action.id, spec: action.spec, loaded: 0, total: 0, file: null } };
+    case 'modelLoadProgress':
+      if (state.model.status !== 'loading' || state.model.id !== action.id) return state;
+      return { ...state, model: { ...state.model, loaded: action.loaded, total: action.total, file: action.file } };
+    case 'modelLoaded':
+      if (state.model.status !== 'loading' || state.model.id !== action.id) return state;
+      return { ...state, model: { status: 'ready', spec: state.model.spec, info: action.info } };
+    case 'modelLoadFailed':
+      if (state.model.status !== 'loading' || state.model.id !== action.id) return state;
+      return { ...state, model: action.error.name === 'AbortError' ? { status: 'idle' } : { status: 'failed', spec: state.model.spec, error: action.error } };
+    case 'modelCacheListed':
+      return { ...state, modelCache: action.cache, modelCacheError: null };
+    case 'modelCacheFailed':
+      return { ...state, modelCacheError: action.error };
     case 'candidateTextChanged':
       return { ...state, settings: { ...state.settings, candidateText: action.candidateText } };
     case 'scoringChanged':
@@ -258,6 +318,8 @@ type RunningTraining = Extract<TrainingTask, { status: 'running' }>;
 
 function withProgress(training: RunningTraining, progress: TrainingProgress): RunningTraining {
   switch (progress.type) {
+    case 'download-model':
+      return { ...training, phase: 'download', encode: { done: progress.done, total: progress.total } };
     case 'encode':
       return { ...training, phase: 'encode', encode: { done: progress.done, total: progress.total } };
     case 'backend':

@@ -3,6 +3,7 @@ import type { CandidateTextMode } from '../../core/dataset/texts';
 import type { EvalReport } from '../../core/metrics/types';
 import type { HeadKind, SplitRecord, TrainingConfig } from '../../core/training';
 import type { EncoderSpec, ScoringChoice, TrainingOutcome } from '../../../workers/lab/protocol';
+import { sourceName, type ModelInfo } from '../../../workers/encoder/protocol';
 import { catalogEntry } from '../datasets/catalog';
 import { sameSource, type DatasetSelection, type DatasetSource, type MixSettings, type TrainSettings } from './settings';
 import { mixLabel } from './training';
@@ -66,6 +67,8 @@ interface RunBase {
   scoring: ScoringChoice;
   /** The scoring backend that ran, e.g. "onnxruntime-web wasm, 2 threads". */
   backend: string;
+  /** What the encoder worker ran for a transformer encoder (device, dtype); absent for lexical. */
+  model?: ModelInfo | null;
   report: EvalReport;
 }
 
@@ -95,7 +98,14 @@ export function describeSubset(selection: DatasetSelection): string {
 }
 
 export function describeEncoder(encoder: EncoderSpec): string {
-  return `lexical ${encoder.dim}-d, ${encoder.minN}-${encoder.maxN}-grams`;
+  if (encoder.kind === 'lexical') return `lexical ${encoder.dim}-d, ${encoder.minN}-${encoder.maxN}-grams`;
+  const prefixes = encoder.queryPrefix || encoder.passagePrefix ? `, prefixes '${encoder.queryPrefix}' / '${encoder.passagePrefix}'` : '';
+  return `${sourceName(encoder.source)} ${encoder.dtype}, ${encoder.pooling} pooling${prefixes}`;
+}
+
+/** Where a transformer ran, e.g. "WebGPU, 384-d" or "WASM, 384-d (no WebGPU adapter ...)". */
+export function describeModelRuntime(model: ModelInfo): string {
+  return `${model.device === 'webgpu' ? 'WebGPU' : 'WASM'}, ${model.dim}-d${model.deviceNote ? ` (${model.deviceNote})` : ''}`;
 }
 
 /** What a run measured besides the frozen encoder, in words; empty for an evaluation. */

@@ -4,8 +4,11 @@
  */
 import type { CandidateTextMode } from '../../core/dataset/texts';
 import { isRecord } from '../../core/dataset/issues';
-import { DEFAULT_LEXICAL_OPTIONS, validateLexicalOptions } from '../../core/encoders/lexical';
+import { DEFAULT_LEXICAL_OPTIONS, validateLexicalOptions, type LexicalOptions } from '../../core/encoders/lexical';
+import { MODEL_CATALOG } from '../../core/encoders/catalog';
+import { DTYPES } from '../../core/encoders/transformer';
 import type { EncoderSpec, ScoringChoice, StoredFile } from '../../../workers/lab/protocol';
+import type { ModelSource, TransformerSpec } from '../../../workers/encoder/protocol';
 import { CATALOG, type CatalogId } from '../datasets/catalog';
 import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, type BatchMix, type HeadKind, type LanguageWeighting, type MixPresetName } from '../../core/training';
 
@@ -57,7 +60,10 @@ export interface TrainSettings {
 
 export interface Settings {
   dataset: DatasetSettings;
+  /** The encoder runs use: one of the two drafts. */
   encoder: EncoderSpec;
+  /** The settings of each kind of encoder, kept while the other kind is chosen. */
+  encoderDrafts: { lexical: LexicalOptions; transformer: TransformerSpec };
   candidateText: CandidateTextMode;
   scoring: ScoringChoice;
   mix: MixSettings;
@@ -77,9 +83,25 @@ export interface DatasetSelection {
   articles: number | null;
 }
 
+export const HUGGING_FACE_HOST = 'https://huggingface.co/';
+
+const DEFAULT_MODEL = MODEL_CATALOG[0];
+
+/** The first catalog model in q8 (a quarter of the fp32 download), on WebGPU where there is one. */
+export const DEFAULT_TRANSFORMER: TransformerSpec = {
+  kind: 'transformer',
+  source: { kind: 'hub', id: DEFAULT_MODEL.id, host: HUGGING_FACE_HOST },
+  dtype: 'q8',
+  device: 'auto',
+  pooling: DEFAULT_MODEL.pooling,
+  queryPrefix: DEFAULT_MODEL.queryPrefix,
+  passagePrefix: DEFAULT_MODEL.passagePrefix,
+};
+
 export const DEFAULT_SETTINGS: Settings = {
   dataset: { source: 'folder', folder: null, catalog: 'xquad-r', files: [], languages: null, articles: null },
   encoder: { kind: 'lexical', ...DEFAULT_LEXICAL_OPTIONS },
+  encoderDrafts: { lexical: DEFAULT_LEXICAL_OPTIONS, transformer: DEFAULT_TRANSFORMER },
   candidateText: 'sentence',
   scoring: 'onnxruntime',
   mix: {
@@ -152,7 +174,7 @@ export function sanitizeSettings(value: unknown): Settings {
       languages: isStringArray(dataset.languages) ? dataset.languages : null,
       articles: typeof dataset.articles === 'number' && Number.isInteger(dataset.articles) && dataset.articles > 0 ? dataset.articles : null,
     },
-    encoder: sanitizeEncoder(input.encoder),
+    ...sanitizeEncoders(input.encoder, input.encoderDrafts),
     candidateText: oneOf(input.candidateText, ['sentence', 'sentence+paragraph'] as const, defaults.candidateText),
     scoring: oneOf(input.scoring, ['onnxruntime', 'js'] as const, defaults.scoring),
     mix: sanitizeMix(input.mix),
@@ -199,14 +221,46 @@ function integerAtLeast(value: unknown, min: number, fallback: number): number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min ? value : fallback;
 }
 
-function sanitizeEncoder(value: unknown): EncoderSpec {
-  if (!isRecord(value) || value.kind !== 'lexical') return DEFAULT_SETTINGS.encoder;
+function sanitizeEncoders(active: unknown, drafts: unknown): Pick<Settings, 'encoder' | 'encoderDrafts'> {
+  const saved = isRecord(drafts) ? drafts : {};
+  const lexical = sanitizeLexical(isRecord(active) && active.kind === 'lexical' ? active : saved.lexical);
+  const transformer = sanitizeTransformer(isRecord(active) && active.kind === 'transformer' ? active : saved.transformer);
+  const encoder: EncoderSpec = isRecord(active) && active.kind === 'transformer' ? transformer : { kind: 'lexical', ...lexical };
+  return { encoder, encoderDrafts: { lexical, transformer } };
+}
+
+function sanitizeLexical(value: unknown): LexicalOptions {
+  if (!isRecord(value)) return DEFAULT_LEXICAL_OPTIONS;
   try {
-    const { dim, minN, maxN } = value;
-    return { kind: 'lexical', ...validateLexicalOptions({ dim: Number(dim), minN: Number(minN), maxN: Number(maxN) }) };
+    return validateLexicalOptions({ dim: Number(value.dim), minN: Number(value.minN), maxN: Number(value.maxN) });
   } catch {
-    return DEFAULT_SETTINGS.encoder;
+    return DEFAULT_LEXICAL_OPTIONS;
   }
+}
+
+function sanitizeTransformer(value: unknown): TransformerSpec {
+  if (!isRecord(value)) return DEFAULT_TRANSFORMER;
+  const source = sanitizeModelSource(value.source);
+  if (!source) return DEFAULT_TRANSFORMER;
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return {
+    kind: 'transformer',
+    source,
+    dtype: oneOf(value.dtype, DTYPES, DEFAULT_TRANSFORMER.dtype),
+    device: oneOf(value.device, ['auto', 'webgpu', 'wasm'] as const, 'auto'),
+    pooling: oneOf(value.pooling, ['mean', 'cls'] as const, 'mean'),
+    queryPrefix: text(value.queryPrefix),
+    passagePrefix: text(value.passagePrefix),
+  };
+}
+
+function sanitizeModelSource(value: unknown): ModelSource | null {
+  if (!isRecord(value)) return null;
+  const filled = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+  if (value.kind === 'hub' && filled(value.id)) return { kind: 'hub', id: value.id, host: filled(value.host) ? value.host : HUGGING_FACE_HOST };
+  if (value.kind === 'served' && filled(value.name)) return { kind: 'served', name: value.name };
+  if (value.kind === 'picked' && filled(value.key) && filled(value.name)) return { kind: 'picked', key: value.key, name: value.name };
+  return null;
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {

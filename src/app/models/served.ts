@@ -1,0 +1,8 @@
+import type { ModelFolderIndex } from '../../node/model-server';
+
+/** The model folders the dev or preview server serves at /models/ (none on a plain static host). */
+export function fetchModelFolderIndex(): Promise<ModelFolderIndex> {
+  return fetch('/models/index.json')
+    .then((response) => (response.ok ? (response.json() as Promise<ModelFolderIndex>) : { models: [] }))
+    .catch(() => ({ models: [] }));
+}

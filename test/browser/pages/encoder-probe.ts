@@ -1,0 +1,31 @@
+/**
+ * Exposes the encoder worker to browser tests as `window.encoderProbe`: the worker is the app's own
+ * (same module, same protocol, same RpcClient), only the page around it is bare.
+ */
+import { ENCODER_REPLIES, type EncoderCommand, type EncoderEvent, type EncoderProgress, type EncoderReplies, type TransformerSpec } from '../../../workers/encoder/protocol';
+import { RpcClient } from '../../../workers/rpc';
+import type { TextRole } from '../../../src/core/encoders/types';
+
+const worker = new Worker(new URL('../../../workers/encoder/encoder.worker.ts', import.meta.url), { type: 'module' });
+const client = new RpcClient<EncoderCommand, EncoderEvent, EncoderReplies, EncoderProgress>(worker, ENCODER_REPLIES, 'encoder worker');
+
+const probe = {
+  async encode(spec: TransformerSpec, texts: string[], role: TextRole) {
+    const progress: EncoderProgress['encode'][] = [];
+    const started = performance.now();
+    const { embeddings, info } = await client.call('encode', { spec, texts, role }, (p) => progress.push(p)).reply;
+    return { embeddings: Array.from(embeddings), info, progress, seconds: (performance.now() - started) / 1000 };
+  },
+  async load(spec: TransformerSpec) {
+    return (await client.call('loadModel', { spec }).reply).info;
+  },
+  async listCache() {
+    const { models, embeddings } = await client.call('listCache', {}).reply;
+    return { models, embeddings };
+  },
+  async clearCache(model: string | null) {
+    await client.call('clearCache', { model }).reply;
+  },
+};
+
+Object.assign(window, { encoderProbe: probe });

@@ -1,0 +1,199 @@
+/**
+ * The encoder worker's state and handlers. The model itself runs in a runtime sub-worker
+ * (runtime.worker.ts); this side chooses the device, keeps one model configuration loaded (a new one
+ * replaces it), runs all model work through one queue so that no two requests ever run into one
+ * session at once, keeps embeddings in IndexedDB and models in the Cache API, and replaces the
+ * runtime with a WASM one when the WebGPU device is lost mid-run.
+ */
+import { encodeWithCache } from '../../src/core/encoders/cached';
+import type { SentenceEncoder, TextRole } from '../../src/core/encoders/types';
+import { RpcClient, serveCommands } from '../rpc';
+import { clearEmbeddings, countEmbeddings, embeddingStore } from './embedding-store';
+import { clearCachedModel, listCachedModels, stagePickedFolder } from './model-cache';
+import {
+  modelKey,
+  type DeviceChoice,
+  type DownloadProgress,
+  type EncodeProgress,
+  type EncoderCommand,
+  type EncoderEvent,
+  type ModelInfo,
+  type TransformerSpec,
+} from './protocol';
+import { RUNTIME_REPLIES, type RuntimeCommand, type RuntimeEvent, type RuntimeProgress, type RuntimeReplies } from './runtime-protocol';
+
+type Post = (event: EncoderEvent) => void;
+type WebDevice = ModelInfo['device'];
+type RuntimeClient = RpcClient<RuntimeCommand, RuntimeEvent, RuntimeReplies, RuntimeProgress>;
+
+interface LoadedModel {
+  key: string;
+  runtime: RuntimeClient;
+  info: ModelInfo;
+}
+
+const PROGRESS_INTERVAL_MS = 150;
+
+export function createEncoderHost(): (command: EncoderCommand, post: Post) => void {
+  let worker: Worker | null = null;
+  let runtime: RuntimeClient | null = null;
+  let loaded: LoadedModel | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** Runs model work one request at a time, in arrival order. */
+  function enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = queue.then(work, work);
+    queue = result.catch(() => undefined);
+    return result;
+  }
+
+  function startRuntime(): RuntimeClient {
+    if (runtime) return runtime;
+    worker = new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'encoder-runtime' });
+    const client: RuntimeClient = new RpcClient(worker, RUNTIME_REPLIES, 'model runtime');
+    worker.onerror = (event) => {
+      client.fail(new Error(`The model runtime stopped: ${event.message || 'it failed to start'}.`));
+      if (runtime === client) stopRuntime();
+    };
+    runtime = client;
+    return client;
+  }
+
+  /** Ends the runtime and the model in it (and the WebGPU device it held). */
+  function stopRuntime(): void {
+    worker?.terminate();
+    worker = null;
+    runtime = null;
+    loaded = null;
+  }
+
+  async function ensureLoaded(
+    spec: TransformerSpec,
+    onDownload: (progress: DownloadProgress) => void,
+    signal: AbortSignal,
+    forced?: { device: WebDevice; note: string },
+  ): Promise<LoadedModel> {
+    const key = `${modelKey(spec)}|${spec.device}`;
+    if (!forced && loaded?.key === key) return loaded;
+    loaded = null;
+    const { device, note } = forced ?? (await chooseDevice(spec.device, spec.dtype));
+    const client = startRuntime();
+    const call = client.call('load', { spec, device, deviceNote: note }, onDownload);
+    const { info } = await client.cancellable(call, signal);
+    loaded = { key, runtime: client, info };
+    return loaded;
+  }
+
+  function runtimeEncoder(model: LoadedModel): SentenceEncoder {
+    return {
+      id: model.info.name,
+      dim: model.info.dim,
+      async encode(texts, role, { onProgress, signal } = {}) {
+        const call = model.runtime.call('encode', { texts, role }, (progress) => onProgress?.(progress.done, progress.total));
+        return (await model.runtime.cancellable(call, signal)).embeddings;
+      },
+    };
+  }
+
+  async function encodeCached(model: LoadedModel, spec: TransformerSpec, texts: string[], role: TextRole, signal: AbortSignal, onProgress: (p: Omit<EncodeProgress, 'phase'>) => void) {
+    let last = 0;
+    return encodeWithCache(runtimeEncoder(model), embeddingStore, modelKey(spec), spec, texts, role, {
+      signal,
+      onProgress: (progress) => {
+        const now = performance.now();
+        if (progress.done === progress.total || now - last > PROGRESS_INTERVAL_MS) {
+          last = now;
+          onProgress(progress);
+        }
+      },
+    });
+  }
+
+  async function encode(command: Extract<EncoderCommand, { type: 'encode' }>, signal: AbortSignal, post: Post) {
+    const { id, spec, texts, role } = command;
+    const onDownload = (progress: DownloadProgress) => post({ type: 'progress', id, progress });
+    const onEncode = (progress: Omit<EncodeProgress, 'phase'>) => post({ type: 'progress', id, progress: { phase: 'encode', ...progress } });
+    return enqueue(async () => {
+      let model = await ensureLoaded(spec, onDownload, signal);
+      try {
+        return { model, embeddings: await encodeCached(model, spec, texts, role, signal, onEncode) };
+      } catch (error) {
+        if (model.info.device !== 'webgpu' || signal.aborted) throw error;
+        // A lost WebGPU device (driver reset, GPU out of memory, a long background tab) fails the
+        // batch that was running and leaves onnxruntime-web unusable in its worker: start a fresh
+        // runtime on WASM and go on; the chunks already encoded are in the embedding cache.
+        const reason = error instanceof Error ? error.message : String(error);
+        const note = `WebGPU failed mid-run (${reason.length > 160 ? `${reason.slice(0, 160)}…` : reason}); carried on with WASM.`;
+        onEncode({ done: 0, total: texts.length, cached: 0, fallback: note });
+        stopRuntime();
+        model = await ensureLoaded(spec, onDownload, signal, { device: 'wasm', note });
+        return { model, embeddings: await encodeCached(model, spec, texts, role, signal, onEncode) };
+      }
+    });
+  }
+
+  async function handle(command: Exclude<EncoderCommand, { type: 'cancel' }>, signal: AbortSignal, post: Post): Promise<void> {
+    switch (command.type) {
+      case 'loadModel': {
+        const model = await enqueue(() => ensureLoaded(command.spec, (progress) => post({ type: 'progress', id: command.id, progress }), signal));
+        post({ type: 'modelLoaded', id: command.id, info: model.info });
+        return;
+      }
+      case 'encode': {
+        const { model, embeddings } = await encode(command, signal, post);
+        post({ type: 'encoded', id: command.id, embeddings, dim: model.info.dim, info: model.info });
+        return;
+      }
+      case 'listCache': {
+        const [models, embeddings] = await Promise.all([listCachedModels(), countEmbeddings()]);
+        post({ type: 'cacheListed', id: command.id, models, embeddings });
+        return;
+      }
+      case 'clearCache':
+        await enqueue(async () => {
+          stopRuntime();
+          await clearCachedModel(command.model);
+          await clearEmbeddings(command.model === null ? null : embeddingPrefixOf(command.model));
+        });
+        post({ type: 'cacheCleared', id: command.id });
+        return;
+      case 'stagePicked':
+        post({ type: 'picked', id: command.id, source: await stagePickedFolder(command.name, command.files) });
+        return;
+    }
+  }
+
+  // One server per channel (page, lab), so that each side's answers go back on its own channel.
+  const servers = new Map<Post, (command: EncoderCommand) => void>();
+  return (command, post) => {
+    let serve = servers.get(post);
+    if (!serve) {
+      serve = serveCommands<EncoderCommand>((c, signal) => handle(c, signal, post), (id, error) => post({ type: 'error', id, error }));
+      servers.set(post, serve);
+    }
+    serve(command);
+  };
+}
+
+/** The embedding-cache prefix of a model as the model cache names it (see listCachedModels). */
+function embeddingPrefixOf(cacheModel: string): string {
+  if (cacheModel.startsWith('picked/')) return `picked:${cacheModel.slice('picked/'.length)}|`;
+  if (cacheModel.startsWith('served/')) return `served:${cacheModel.slice('served/'.length)}|`;
+  return `hf:${cacheModel}|`;
+}
+
+interface GpuAdapterLike {
+  features: { has(feature: string): boolean };
+}
+
+/** WebGPU when asked for (or on auto) and an adapter exists; fp16 also needs shader-f16. */
+async function chooseDevice(choice: DeviceChoice, dtype: TransformerSpec['dtype']): Promise<{ device: WebDevice; note: string | null }> {
+  if (choice === 'wasm') return { device: 'wasm', note: null };
+  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
+  const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+  if (!adapter) return { device: 'wasm', note: 'No WebGPU adapter in this browser: running on WASM.' };
+  if (dtype === 'fp16' && !adapter.features.has('shader-f16')) {
+    return { device: 'wasm', note: 'This WebGPU adapter has no shader-f16: fp16 runs on WASM.' };
+  }
+  return { device: 'webgpu', note: null };
+}

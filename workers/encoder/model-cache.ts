@@ -1,0 +1,96 @@
+/**
+ * The models kept in the browser: transformers.js's Cache API cache (MODEL_CACHE_NAME), where hub
+ * downloads are stored under their URLs and picked folders are staged under /models/picked/<key>/.
+ * Listing groups the entries by model; clearing deletes a model's entries.
+ */
+import type { CachedModel, ModelSource } from './protocol';
+import { MODEL_CACHE_NAME } from './runtime-protocol';
+
+type PickedSource = Extract<ModelSource, { kind: 'picked' }>;
+
+/** What a folder needs to be a transformers.js encoder. */
+const REQUIRED = ['config.json', 'tokenizer.json'];
+
+interface Grouped {
+  model: string;
+  source: ModelSource | null;
+}
+
+/** Which model a cached URL belongs to; null for files that are no model's (the ORT runtime). */
+function groupOf(url: URL): Grouped | null {
+  const picked = /^\/models\/picked\/([^/]+)\//.exec(url.pathname);
+  if (url.origin === self.location.origin && picked) {
+    const key = decodeURIComponent(picked[1]);
+    return { model: `picked/${key}`, source: { kind: 'picked', key, name: key.replace(/-[0-9a-f]{8}$/, '') } };
+  }
+  const served = /^\/models\/([^/]+)\//.exec(url.pathname);
+  if (url.origin === self.location.origin && served) {
+    const name = decodeURIComponent(served[1]);
+    return { model: `served/${name}`, source: { kind: 'served', name } };
+  }
+  const hub = /^\/(.+?)\/resolve\/[^/]+\//.exec(url.pathname);
+  if (hub) return { model: decodeURIComponent(hub[1]), source: { kind: 'hub', id: decodeURIComponent(hub[1]), host: `${url.origin}/` } };
+  return null;
+}
+
+export async function listCachedModels(): Promise<CachedModel[]> {
+  if (!('caches' in self)) return [];
+  const cache = await caches.open(MODEL_CACHE_NAME);
+  const models = new Map<string, CachedModel>();
+  for (const request of await cache.keys()) {
+    const group = groupOf(new URL(request.url));
+    if (!group) continue;
+    const response = await cache.match(request);
+    const length = Number(response?.headers.get('content-length'));
+    const bytes = Number.isFinite(length) && length > 0 ? length : (await response?.blob())?.size ?? 0;
+    const entry = models.get(group.model) ?? { model: group.model, source: group.source, files: 0, bytes: 0 };
+    entry.files += 1;
+    entry.bytes += bytes;
+    models.set(group.model, entry);
+  }
+  return [...models.values()].sort((a, b) => a.model.localeCompare(b.model));
+}
+
+/** Deletes one model's files (as listCachedModels names it), or every model's (null). */
+export async function clearCachedModel(model: string | null): Promise<void> {
+  if (!('caches' in self)) return;
+  const cache = await caches.open(MODEL_CACHE_NAME);
+  for (const request of await cache.keys()) {
+    const group = groupOf(new URL(request.url));
+    if (group && (model === null || group.model === model)) await cache.delete(request);
+  }
+}
+
+/**
+ * Copies a picked or dropped model folder into the cache where transformers.js looks for local
+ * models, so that it loads through the same path as every other model and survives a reload.
+ * `files` paths are relative to the folder (`onnx/model.onnx`).
+ */
+export async function stagePickedFolder(name: string, files: { path: string; blob: Blob }[]): Promise<PickedSource> {
+  const paths = new Set(files.map((file) => file.path));
+  const missing = REQUIRED.filter((file) => !paths.has(file));
+  if (!files.some((file) => /^onnx\/[^/]+\.onnx$/.test(file.path))) missing.push('onnx/*.onnx');
+  if (missing.length) {
+    throw new Error(`The folder ${name} is not a transformers.js model folder: missing ${missing.join(', ')}. ` +
+      'It needs config.json, tokenizer.json and onnx/model.onnx (a sentence-transformers model exported with Optimum has them).');
+  }
+  const key = `${name.replace(/[^\w.-]+/g, '_')}-${await fingerprint(files)}`;
+  const cache = await caches.open(MODEL_CACHE_NAME);
+  for (const file of files) {
+    const url = new URL(`/models/picked/${encodeURIComponent(key)}/${file.path.split('/').map(encodeURIComponent).join('/')}`, self.location.origin);
+    const type = file.path.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+    await cache.put(url, new Response(file.blob, { headers: { 'content-type': type, 'content-length': String(file.blob.size) } }));
+  }
+  return { kind: 'picked', key, name };
+}
+
+/** Eight hex digits of SHA-256 over paths, sizes and the small files' bytes: same folder, same key. */
+async function fingerprint(files: { path: string; blob: Blob }[]): Promise<string> {
+  const parts: BlobPart[] = [];
+  for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+    parts.push(`${file.path}\n${file.blob.size}\n`);
+    if (file.blob.size < 1 << 20) parts.push(await file.blob.arrayBuffer());
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await new Blob(parts).arrayBuffer()));
+  return Array.from(digest.slice(0, 4), (b) => b.toString(16).padStart(2, '0')).join('');
+}

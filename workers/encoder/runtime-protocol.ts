@@ -1,0 +1,30 @@
+/**
+ * Between the encoder worker and its runtime sub-worker, which holds transformers.js, onnxruntime-web
+ * and one model. The runtime lives in its own worker because a lost WebGPU device leaves
+ * onnxruntime-web unusable in that realm (even for WASM sessions): the encoder worker then ends the
+ * sub-worker and starts a fresh one on WASM.
+ */
+import type { TextRole } from '../../src/core/encoders/types';
+import type { WireError } from '../lab/protocol';
+import type { DownloadProgress, ModelInfo, TransformerSpec } from './protocol';
+
+export type RuntimeCommand =
+  | { type: 'load'; id: number; spec: TransformerSpec; device: ModelInfo['device']; deviceNote: string | null }
+  | { type: 'encode'; id: number; texts: string[]; role: TextRole }
+  | { type: 'cancel'; id: number };
+
+export type RuntimeEvent =
+  | { type: 'progress'; id: number; progress: DownloadProgress | { phase: 'encode'; done: number; total: number } }
+  | { type: 'loaded'; id: number; info: ModelInfo }
+  | { type: 'encoded'; id: number; embeddings: Float32Array }
+  | { type: 'error'; id: number; error: WireError };
+
+export const RUNTIME_REPLIES = { load: 'loaded', encode: 'encoded' } as const;
+export type RuntimeReplies = typeof RUNTIME_REPLIES;
+export interface RuntimeProgress {
+  load: DownloadProgress;
+  encode: { phase: 'encode'; done: number; total: number };
+}
+
+/** transformers.js's Cache API cache (its `env.cacheKey`): models downloaded and folders picked. */
+export const MODEL_CACHE_NAME = 'transformers-cache';

@@ -1,0 +1,126 @@
+/// <reference lib="webworker" />
+/**
+ * The runtime sub-worker: transformers.js on onnxruntime-web, one model at a time. ORT's .wasm and
+ * .mjs come from the app's own origin (Vite `?url` assets), never a CDN; WASM runs multi-threaded
+ * when the page is cross-origin isolated.
+ */
+import { env } from '@huggingface/transformers';
+import ortGlueUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import { explainModelError } from '../../src/models/model-errors';
+import { loadTransformerEncoder, type FileProgress, type TransformerEncoder } from '../../src/models/transformers-encoder';
+import { serveCommands } from '../rpc';
+import { sourceName, type DownloadProgress, type ModelInfo, type ModelSource } from './protocol';
+import { MODEL_CACHE_NAME, type RuntimeCommand, type RuntimeEvent } from './runtime-protocol';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const PROGRESS_INTERVAL_MS = 150;
+
+const onnx = env.backends.onnx;
+if (onnx.wasm) {
+  onnx.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href, mjs: new URL(ortGlueUrl, self.location.href).href };
+  // Threads need SharedArrayBuffer, which only a cross-origin isolated page has.
+  onnx.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency, 8)) : 1;
+}
+env.useBrowserCache = true;
+env.cacheKey = MODEL_CACHE_NAME;
+
+let model: TransformerEncoder | null = null;
+
+function post(event: RuntimeEvent): void {
+  scope.postMessage(event, event.type === 'encoded' ? [event.embeddings.buffer] : []);
+}
+
+async function handle(command: Exclude<RuntimeCommand, { type: 'cancel' }>, signal: AbortSignal): Promise<void> {
+  if (command.type === 'load') {
+    const { spec, device, deviceNote } = command;
+    await model?.dispose().catch(() => undefined);
+    model = null;
+    const context = { model: describeSource(spec.source), host: spec.source.kind === 'hub' ? spec.source.host : undefined, dtype: spec.dtype };
+    try {
+      model = await loadTransformerEncoder(pointTransformersAt(spec.source), {
+        dtype: spec.dtype,
+        device,
+        name: sourceName(spec.source),
+        pooling: spec.pooling,
+        queryPrefix: spec.queryPrefix,
+        passagePrefix: spec.passagePrefix,
+        onFileProgress: downloadReporter((progress) => post({ type: 'progress', id: command.id, progress })),
+      });
+    } catch (error) {
+      throw explainModelError(error, context);
+    }
+    const info: ModelInfo = { name: model.id, dim: model.dim, device, deviceNote, dtype: spec.dtype, maxTokens: model.settings.maxTokens };
+    post({ type: 'loaded', id: command.id, info });
+    return;
+  }
+  if (!model) throw new Error('No model is loaded in the runtime.');
+  let last = 0;
+  const embeddings = await model.encode(command.texts, command.role, {
+    signal,
+    onProgress: (done, total) => {
+      const now = performance.now();
+      if (done === total || now - last > PROGRESS_INTERVAL_MS) {
+        last = now;
+        post({ type: 'progress', id: command.id, progress: { phase: 'encode', done, total } });
+      }
+    },
+  });
+  post({ type: 'encoded', id: command.id, embeddings });
+}
+
+const serve = serveCommands<RuntimeCommand>(handle, (id, error) => post({ type: 'error', id, error }));
+scope.onmessage = (message: MessageEvent<RuntimeCommand>) => serve(message.data);
+
+/**
+ * transformers.js's `env` is global: set where files come from right before a load. Returns the
+ * id to load. Local sources never fall through to the hub.
+ */
+function pointTransformersAt(source: ModelSource): string {
+  env.localModelPath = '/models/';
+  switch (source.kind) {
+    case 'hub':
+      env.allowRemoteModels = true;
+      env.allowLocalModels = false;
+      env.remoteHost = source.host.endsWith('/') ? source.host : `${source.host}/`;
+      return source.id;
+    case 'served':
+      env.allowRemoteModels = false;
+      env.allowLocalModels = true;
+      return source.name;
+    case 'picked':
+      // Staged in the Cache API under /models/picked/<key>/, where transformers.js looks first.
+      env.allowRemoteModels = false;
+      env.allowLocalModels = true;
+      return `picked/${source.key}`;
+  }
+}
+
+function describeSource(source: ModelSource): string {
+  switch (source.kind) {
+    case 'hub':
+      return source.id;
+    case 'served':
+      return `the served folder models/${source.name}`;
+    case 'picked':
+      return `the picked folder ${source.name}`;
+  }
+}
+
+/** Collects transformers.js's per-file events into one throttled progress with every file's bytes. */
+function downloadReporter(report: (progress: DownloadProgress) => void): (event: FileProgress) => void {
+  const files: DownloadProgress['files'] = {};
+  let last = 0;
+  return (event) => {
+    if (!event.file || (event.status !== 'progress' && event.status !== 'done')) return;
+    const previous = files[event.file];
+    const total = event.total ?? previous?.total ?? 0;
+    const loaded = event.status === 'done' ? Math.max(total, previous?.loaded ?? 0) : (event.loaded ?? 0);
+    files[event.file] = { loaded, total };
+    const now = performance.now();
+    if (event.status === 'done' || now - last > PROGRESS_INTERVAL_MS) {
+      last = now;
+      report({ phase: 'download', file: event.file, loaded, total, files: { ...files } });
+    }
+  };
+}

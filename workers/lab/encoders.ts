@@ -1,0 +1,59 @@
+/**
+ * The lab worker's encoders: the built-in lexical one runs right here; a transformer encoder is a
+ * proxy to the encoder worker, reached through the MessagePort the page handed over. Either way
+ * the rest of the lab sees a SentenceEncoder.
+ */
+import { createLexicalEncoder } from '../../src/core/encoders/lexical';
+import type { SentenceEncoder } from '../../src/core/encoders/types';
+import { ENCODER_REPLIES, type EncoderCommand, type EncoderEvent, type EncoderProgress, type EncoderReplies, type ModelInfo, type TransformerSpec } from '../encoder/protocol';
+import { RpcClient, type Endpoint } from '../rpc';
+import type { EncoderSpec } from './protocol';
+
+export type EncoderRpc = RpcClient<EncoderCommand, EncoderEvent, EncoderReplies, EncoderProgress>;
+
+export interface OpenedEncoder {
+  encoder: SentenceEncoder;
+  /** What the encoder worker loaded (device, dtype); null for the lexical encoder. */
+  info: ModelInfo | null;
+}
+
+/** Model download bytes while a transformer loads (all files together). */
+export type DownloadReport = (loaded: number, total: number) => void;
+
+export class LabEncoders {
+  private remote: EncoderRpc | null = null;
+
+  connect(port: Endpoint): void {
+    this.remote = new RpcClient(port, ENCODER_REPLIES, 'encoder worker');
+  }
+
+  async open(spec: EncoderSpec, signal: AbortSignal, onDownload: DownloadReport): Promise<OpenedEncoder> {
+    if (spec.kind === 'lexical') return { encoder: createLexicalEncoder(spec), info: null };
+    const remote = this.remote;
+    if (!remote) throw new Error('The encoder worker is not connected: reload the page.');
+    const call = remote.call('loadModel', { spec }, (progress) => onDownload(...downloadTotals(progress)));
+    const info = (await remote.cancellable(call, signal)).info;
+    return { encoder: remoteEncoder(remote, spec, info, onDownload), info };
+  }
+}
+
+function remoteEncoder(remote: EncoderRpc, spec: TransformerSpec, info: ModelInfo, onDownload: DownloadReport): SentenceEncoder {
+  return {
+    id: info.name,
+    dim: info.dim,
+    async encode(texts, role, { onProgress, signal } = {}) {
+      const call = remote.call('encode', { spec, texts, role }, (progress) => {
+        if (progress.phase === 'encode') onProgress?.(progress.done, progress.total);
+        else onDownload(...downloadTotals(progress));
+      });
+      const { embeddings } = await remote.cancellable(call, signal);
+      return embeddings;
+    },
+  };
+}
+
+function downloadTotals(progress: Extract<EncoderProgress['loadModel'], { phase: 'download' }>): [number, number] {
+  const files = Object.values(progress.files);
+  return [files.reduce((sum, f) => sum + f.loaded, 0), files.reduce((sum, f) => sum + f.total, 0)];
+}
+
