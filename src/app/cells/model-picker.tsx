@@ -222,7 +222,7 @@ function RunSettings({ spec, onChange }: { spec: TransformerSpec; onChange: (pat
       <label className="field">
         <span>Device</span>
         <select value={spec.device} onChange={(event) => onChange({ device: event.target.value as TransformerSpec['device'] })}>
-          <option value="auto">auto: WebGPU if this browser has it, else WASM</option>
+          <option value="auto">auto: WebGPU, else WASM</option>
           <option value="webgpu">WebGPU</option>
           <option value="wasm">WASM (CPU)</option>
         </select>
