@@ -1,0 +1,496 @@
+/**
+ * Encoding throughput benchmark: sentences per second on XQuAD-R questions, the browser's WASM path
+ * against onnxruntime-node, same model, same thread count, same texts, in the same run.
+ *
+ *   npm run bench:encode    # or npx tsx scripts/bench-encode.ts; options:
+ *     [--model minilm|tiny] [--layers 12] [--per-language 40] [--runs 3] [--no-diagnose]
+ *
+ * Model: `minilm` is shaped like paraphrase-multilingual-MiniLM-L12-v2 (12 layers, hidden 384, 12
+ * heads, feed-forward 1536, XLM-R's 250002-row embedding table) with seeded random weights; `tiny` is
+ * make-test-model's default (2 layers, hidden 32) for a quick smoke check. `--layers` changes the
+ * layer count of `minilm` (a different model: label it as such). Models are written by
+ * scripts/make-test-model.ts into .tmp/bench-models/ (gitignored) when missing, and reused.
+ *
+ * Texts: the first K questions of each of XQuAD-R's 11 languages (../shared/data/xquad-r), role
+ * `query`, no prefix. Both sides encode them the way the app does: through `encodeWithCache`, i.e.
+ * in chunks of CACHE_CHUNK (256) texts, each length-grouped into batches of 32
+ * (DEFAULT_TRANSFORMER_SETTINGS.batchSize). The browser's store is IndexedDB, cleared before every
+ * timed run so that every text is encoded; Node's store is one that never hits.
+ *
+ *   - browser: test/browser/pages/encoder-probe.html in Debian's Chromium (playwright-core), the app's
+ *     encoder worker, transformers.js on onnxruntime-web WASM with navigator.hardwareConcurrency
+ *     threads (at most 8; the page is cross-origin isolated). Timed inside the page (`seconds`: the
+ *     worker round trip, including the cache lookups, the IndexedDB writes and the postMessage of the
+ *     vectors).
+ *   - native: createOnnxEncoder (transformers.js on onnxruntime-node, CPU) with intraOpNumThreads set to
+ *     the browser's thread count.
+ *
+ * Each side: model load and one warm-up encode of all texts (not timed), then `--runs` timed encodes of
+ * all texts, alternating native / browser; the best of each is reported. The browser's vectors must equal
+ * Node's (max |difference| < 1e-4, else exit status 1): both sides did the same work. Padding: the
+ * batch plans of the run (grouped by length within the chunks, and what input-order batches would be),
+ * and grouping all texts in one call.
+ *
+ * Diagnosis (unless --no-diagnose): the model alone on one batch of the run's mean padded length, and
+ * one Gemm of the feed-forward shape, straight on onnxruntime-node and on onnxruntime-web in a worker
+ * of the same page (the app's build and the plain WASM build), to tell the runtimes' kernels apart
+ * from the app's own layers (tokenizer, transformers.js, pooling, cache, messages).
+ *
+ * The dev server may reload the page once at the start (Vite optimising the worker's dependencies on
+ * a cold cache); the script waits for that. A reload later (a served file edited mid-run) voids the
+ * run: it stops with a message.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { AutoTokenizer } from '@huggingface/transformers';
+import type { Page } from 'playwright-core';
+import { ortMatmul } from '../src/core/linalg/ort-matmul';
+import { CACHE_CHUNK, encodeWithCache, type VectorStore } from '../src/core/encoders/cached';
+import { planLengthBatches, type BatchPlan } from '../src/core/encoders/pooling';
+import { DEFAULT_TRANSFORMER_SETTINGS, paddingShare } from '../src/core/encoders/transformer';
+import type { SentenceEncoder } from '../src/core/encoders/types';
+import { createOnnxEncoder } from '../src/node/onnx-encoder';
+import { readDatasetFolder } from '../src/node/read-dataset';
+import { startHarness, type Harness } from '../test/browser/harness';
+import type { TransformerSpec } from '../workers/encoder/protocol';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const XQUAD_R = path.resolve(ROOT, '../shared/data/xquad-r');
+const MODELS_DIR = path.join(ROOT, '.tmp/bench-models');
+const BATCH = DEFAULT_TRANSFORMER_SETTINGS.batchSize;
+const TOLERANCE = 1e-4;
+
+interface ModelChoice {
+  name: string;
+  label: string;
+  args: string[];
+}
+
+function modelChoice(model: string, layers: number | undefined): ModelChoice {
+  if (model === 'tiny') {
+    return { name: 'tiny', label: 'tiny test model (2 layers, hidden 32)', args: ['--seed', '1'] };
+  }
+  if (model !== 'minilm') throw new Error(`--model must be minilm or tiny, got ${model}.`);
+  const n = layers ?? 12;
+  return {
+    name: n === 12 ? 'minilm-l12' : `minilm-l${n}`,
+    label: `MiniLM-L12 shape${n === 12 ? '' : `, but ${n} layers`} (${n} layers, hidden 384, 12 heads, 250002-row table, random weights)`,
+    args: ['--layers', String(n), '--hidden', '384', '--vocab-size', '250002', '--seed', '1'],
+  };
+}
+
+function ensureModel(choice: ModelChoice): string {
+  const folder = path.join(MODELS_DIR, choice.name);
+  if (!existsSync(path.join(folder, 'onnx/model.onnx'))) {
+    console.error(`writing ${folder} ...`);
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/make-test-model.ts', folder, ...choice.args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  }
+  return folder;
+}
+
+/** A store that never hits and keeps nothing: Node encodes in the app's chunks, every text encoded. */
+const noStore: VectorStore = {
+  getMany: async (keys) => keys.map(() => undefined),
+  setMany: async () => undefined,
+};
+
+interface Timed {
+  seconds: number;
+  embeddings: Float32Array;
+}
+
+type Probe = {
+  encode(spec: TransformerSpec, texts: string[], role: string): Promise<{ embeddings: number[]; info: { device: string; dim: number }; progress: { phase: string; done?: number; cached?: number }[]; seconds: number }>;
+  load(spec: TransformerSpec): Promise<{ device: string; dim: number }>;
+  clearCache(model: string | null): Promise<void>;
+  listCache(): Promise<{ embeddings: number }>;
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string', default: 'minilm' },
+      layers: { type: 'string' },
+      'per-language': { type: 'string', default: '40' },
+      runs: { type: 'string', default: '3' },
+      'no-diagnose': { type: 'boolean', default: false },
+    },
+  });
+  const perLanguage = positive('--per-language', values['per-language']);
+  const runs = positive('--runs', values.runs);
+  const choice = modelChoice(values.model, values.layers === undefined ? undefined : positive('--layers', values.layers));
+  const startLoad = os.loadavg();
+  const folder = ensureModel(choice);
+
+  const dataset = await readDatasetFolder(XQUAD_R);
+  // Distinct texts (the cache encodes a repeated text once), so that every text is one row of model input.
+  const texts = [...new Set(dataset.languages.flatMap((lang) => dataset.queries.filter((q) => q.lang === lang).slice(0, perLanguage).map((q) => q.text)))];
+  console.error(`${texts.length} questions (${perLanguage} per language x ${dataset.languages.length} languages), model ${choice.label}`);
+
+  // The browser first: its thread count is what Node must match.
+  process.env.XLING_MODELS_DIR = MODELS_DIR;
+  const harness: Harness = await startHarness();
+  let nodeEncoder: Awaited<ReturnType<typeof createOnnxEncoder>> | undefined;
+  try {
+    const context = await harness.browser.newContext();
+    const page = await context.newPage();
+    const reloads = await openProbe(page, harness);
+    const browserEnv = await page.evaluate(() => ({
+      isolated: self.crossOriginIsolated,
+      cores: navigator.hardwareConcurrency,
+    }));
+    // As workers/encoder/host.ts sets onnx.wasm.numThreads.
+    const threads = browserEnv.isolated ? Math.max(1, Math.min(browserEnv.cores, 8)) : 1;
+    const spec: TransformerSpec = {
+      kind: 'transformer', source: { kind: 'served', name: choice.name }, dtype: 'fp32', device: 'wasm', pooling: 'mean', queryPrefix: '', passagePrefix: '',
+    };
+
+    // Native: load + warm-up.
+    let started = performance.now();
+    nodeEncoder = await createOnnxEncoder(folder, { batchSize: BATCH, threads, queryPrefix: '', passagePrefix: '' });
+    const nodeLoad = (performance.now() - started) / 1000;
+    const plans: BatchPlan[] = [];
+    const inner = nodeEncoder;
+    const recording: SentenceEncoder = {
+      id: inner.id,
+      dim: inner.dim,
+      encode: async (chunk, role, options) => {
+        const out = await inner.encode(chunk, role, options);
+        plans.push(inner.lastPlan!);
+        return out;
+      },
+    };
+    const nodeEncode = async (): Promise<Timed> => {
+      plans.length = 0;
+      const t0 = performance.now();
+      const embeddings = await encodeWithCache(recording, noStore, 'bench', { queryPrefix: '', passagePrefix: '' }, texts, 'query');
+      return { seconds: (performance.now() - t0) / 1000, embeddings };
+    };
+    const nodeWarm = await nodeEncode();
+    console.error(`native: load ${nodeLoad.toFixed(1)} s, warm-up ${nodeWarm.seconds.toFixed(2)} s (${threads} intra-op threads)`);
+
+    // Browser: a clean cache, load + warm-up.
+    await page.evaluate(() => (window as unknown as { encoderProbe: Probe }).encoderProbe.clearCache(null));
+    started = performance.now();
+    const info = await page.evaluate((s) => (window as unknown as { encoderProbe: Probe }).encoderProbe.load(s), spec);
+    const browserLoad = (performance.now() - started) / 1000;
+    if (info.device !== 'wasm') throw new Error(`the browser loaded the model on ${info.device}, not wasm.`);
+    const browserWarm = await browserEncode(page, spec, texts);
+    console.error(`browser: load ${browserLoad.toFixed(1)} s, warm-up ${browserWarm.seconds.toFixed(2)} s (${threads} WASM threads, cross-origin isolated: ${browserEnv.isolated})`);
+    // Asked again without clearing: every vector from IndexedDB, none encoded (the cache path's own cost).
+    const cachedRun = await browserEncode(page, spec, texts, texts.length);
+
+    const nodeRuns: Timed[] = [];
+    const browserRuns: Timed[] = [];
+    for (let i = 0; i < runs; i++) {
+      nodeRuns.push(await nodeEncode());
+      browserRuns.push(await browserEncode(page, spec, texts));
+      console.error(`run ${i + 1}: native ${nodeRuns[i].seconds.toFixed(2)} s, browser ${browserRuns[i].seconds.toFixed(2)} s`);
+    }
+    if (reloads.count) throw new Error(`the dev server reloaded the page during the benchmark (a file it serves changed?): run again.`);
+    await context.close();
+    const diagnosis = values['no-diagnose'] ? null : await diagnose(harness, folder, choice.name, threads, lengthsForDiagnosis(plans));
+
+    const difference = Math.max(
+      maxAbsDifference(browserWarm.embeddings, nodeWarm.embeddings),
+      ...browserRuns.map((r, i) => maxAbsDifference(r.embeddings, nodeRuns[i].embeddings)),
+    );
+    const nodeBest = Math.min(...nodeRuns.map((r) => r.seconds));
+    const browserBest = Math.min(...browserRuns.map((r) => r.seconds));
+
+    // Padding: the plans Node recorded (the same on both sides: same tokenizer, same chunks), and what
+    // grouping all texts in one call (the CLI without a cache) would give.
+    const chunked = sumPlans(plans);
+    const tokenizer = await AutoTokenizer.from_pretrained(path.basename(folder));
+    const lengths = texts.map((text) => tokenizer.encode(text).length);
+    const whole = planLengthBatches(lengths, BATCH);
+    if (whole.tokens !== chunked.tokens) throw new Error(`token counts disagree: ${whole.tokens} vs ${chunked.tokens}.`);
+
+    const rate = (seconds: number) => texts.length / seconds;
+    const fmtRuns = (list: Timed[]) => list.map((r) => r.seconds.toFixed(2)).join(', ');
+    console.log(`Model: ${choice.label}; fp32, mean pooling, batch ${BATCH}, ${texts.length} XQuAD-R questions ` +
+      `(first ${perLanguage} of each of ${dataset.languages.length} languages), ${chunked.tokens} tokens (${(chunked.tokens / texts.length).toFixed(1)} per question).`);
+    console.log(`Machine: ${os.cpus()[0]?.model ?? 'cpu'} x ${os.cpus().length}, Node ${process.version}, ${await harness.browser.version()} (Chromium), ` +
+      `load average at start ${startLoad.map((l) => l.toFixed(2)).join(' / ')}; ${new Date().toISOString().slice(0, 10)}.`);
+    console.log(`Untimed: native load ${nodeLoad.toFixed(1)} s + warm-up ${nodeWarm.seconds.toFixed(2)} s; browser load ${browserLoad.toFixed(1)} s + warm-up ${browserWarm.seconds.toFixed(2)} s. ` +
+      `Browser, all ${texts.length} from the IndexedDB cache: ${cachedRun.seconds.toFixed(2)} s.\n`);
+    console.log(`| side | runtime | threads | timed runs (s) | best (s) | sentences/s | tokens/s | time vs native |`);
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    console.log(`| native (Node) | onnxruntime-node ${packageVersion('onnxruntime-node')}, CPU EP | ${threads} intra-op | ${fmtRuns(nodeRuns)} | ${nodeBest.toFixed(2)} | ${rate(nodeBest).toFixed(1)} | ${(chunked.tokens / nodeBest).toFixed(0)} | 1.00x |`);
+    console.log(`| browser (Chromium) | onnxruntime-web ${packageVersion('onnxruntime-web')}, WASM | ${threads} WASM | ${fmtRuns(browserRuns)} | ${browserBest.toFixed(2)} | ${rate(browserBest).toFixed(1)} | ${(chunked.tokens / browserBest).toFixed(0)} | ${(browserBest / nodeBest).toFixed(2)}x |`);
+    console.log(`\nBrowser / native time (best of ${runs} each): ${(browserBest / nodeBest).toFixed(2)}x; target at most 1.5x: ${browserBest / nodeBest <= 1.5 ? 'met' : 'missed'}.`);
+    console.log(`Browser vs native embeddings: max |difference| ${difference.toExponential(2)} (limit ${TOLERANCE}).\n`);
+    console.log('| batching | model input (tokens) | padding share |');
+    console.log('| --- | --- | --- |');
+    console.log(`| length-grouped within chunks of ${CACHE_CHUNK} texts (what both sides ran) | ${chunked.paddedTokens} | ${paddingShare(chunked.paddedTokens, chunked.tokens).toFixed(1)}% |`);
+    console.log(`| input order, batches of ${BATCH} | ${chunked.paddedTokensInInputOrder} | ${paddingShare(chunked.paddedTokensInInputOrder, chunked.tokens).toFixed(1)}% |`);
+    console.log(`| length-grouped over all ${texts.length} texts at once | ${whole.paddedTokens} | ${paddingShare(whole.paddedTokens, whole.tokens).toFixed(1)}% |`);
+    console.log(`| no padding (real tokens) | ${chunked.tokens} | 0.0% |`);
+    console.log(`\nGrouping by length cuts model input by ${(100 * (1 - chunked.paddedTokens / chunked.paddedTokensInInputOrder)).toFixed(1)}% against input order.`);
+    if (diagnosis) printDiagnosis(diagnosis);
+    if (!(difference < TOLERANCE)) {
+      console.error('The browser and native embeddings differ: the two sides did not compute the same thing.');
+      process.exitCode = 1;
+    }
+  } finally {
+    await nodeEncoder?.dispose();
+    await harness.close();
+  }
+}
+
+/**
+ * Empties the embedding cache (IndexedDB 'xling-lab-embeddings') from the page, leaving the loaded
+ * model alone: the probe's clearCache would also unload it and make the next run a first run.
+ */
+async function clearEmbeddings(page: Page): Promise<void> {
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('xling-lab-embeddings');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction('vectors', 'readwrite');
+          tx.objectStore('vectors').clear();
+          tx.oncomplete = () => (db.close(), resolve());
+          tx.onerror = () => (db.close(), reject(tx.error));
+        };
+      }),
+  );
+}
+
+/** One browser encode of all texts; `expectCached` is how many must come from the cache (0: cleared first). */
+async function browserEncode(page: Page, spec: TransformerSpec, texts: string[], expectCached = 0): Promise<Timed> {
+  if (expectCached === 0) await clearEmbeddings(page);
+  const result = await page.evaluate(
+    ([s, t]) => (window as unknown as { encoderProbe: Probe }).encoderProbe.encode(s, t, 'query'),
+    [spec, texts] as const,
+  );
+  const last = result.progress.filter((p) => p.phase === 'encode').at(-1);
+  if (last?.cached !== expectCached || last.done !== texts.length) {
+    throw new Error(`browser encode: expected ${expectCached} of ${texts.length} from the cache, progress says ${JSON.stringify(last)}.`);
+  }
+  return { seconds: result.seconds, embeddings: Float32Array.from(result.embeddings) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diagnosis: where the gap is. The model alone on one fixed batch, straight on each runtime (no
+// transformers.js, tokenizer, pooling or cache): onnxruntime-node, and onnxruntime-web in a worker of
+// the same cross-origin isolated page with the app's build (the WebGPU bundle with the asyncify .wasm,
+// as workers/encoder/host.ts loads it) and with the plain WASM build; and one Gemm of the model's
+// feed-forward shape (src/core/linalg/ort-matmul.ts on each runtime), the kernel MLAS runs natively.
+// ---------------------------------------------------------------------------------------------
+
+const DIAG_REPEATS = 5;
+/** The Gemm takes milliseconds: more repeats, so that one disturbed run does not decide. */
+const GEMM_REPEATS = 20;
+
+interface Diagnosis {
+  rows: number;
+  seq: number;
+  lines: Array<{ what: string; threads: number; native: number; web: Array<{ build: string; seconds: number }> }>;
+}
+
+/** A full batch as long as the run's batches were on average (padded tokens per row). */
+function lengthsForDiagnosis(plans: BatchPlan[]): { rows: number; seq: number } {
+  const padded = plans.reduce((n, p) => n + p.paddedTokens, 0);
+  const rows = plans.reduce((n, p) => n + p.batches.reduce((k, b) => k + b.length, 0), 0);
+  return { rows: BATCH, seq: Math.max(1, Math.round(padded / rows)) };
+}
+
+const WEB_BUILDS = [
+  { build: 'app build (ort.webgpu bundle, asyncify .wasm)', bundle: 'ort.webgpu.bundle.min.mjs', wasm: 'ort-wasm-simd-threaded.asyncify.wasm', mjs: 'ort-wasm-simd-threaded.asyncify.mjs' },
+  { build: 'plain WASM build (ort.wasm, ort-wasm-simd-threaded.wasm)', bundle: 'ort.wasm.min.mjs', wasm: 'ort-wasm-simd-threaded.wasm', mjs: 'ort-wasm-simd-threaded.mjs' },
+];
+
+/** Module worker source (a blob): loads one onnxruntime-web build and times the model and the Gemm. */
+const DIAG_WORKER = `
+self.onmessage = async ({ data }) => {
+  try {
+    const { origin, dist, build, threads, model, rows, seq, repeats, gemmRepeats, hidden, ffn } = data;
+    const ort = await import(origin + dist + build.bundle);
+    ort.env.wasm.numThreads = threads;
+    ort.env.wasm.wasmPaths = { wasm: origin + dist + build.wasm, mjs: origin + dist + build.mjs };
+    const { ortMatmul } = await import(origin + '/src/core/linalg/ort-matmul.ts');
+    const time = async (f, n = repeats) => {
+      await f();
+      let best = Infinity;
+      for (let i = 0; i < n; i++) { const t = performance.now(); await f(); best = Math.min(best, performance.now() - t); }
+      return best / 1000;
+    };
+    let modelSeconds = NaN;
+    if (model) {
+      const bytes = new Uint8Array(await (await fetch(origin + model)).arrayBuffer());
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+      const ids = new BigInt64Array(rows * seq).map((_, i) => BigInt(4 + ((i * 7919) % 5000)));
+      const feeds = { input_ids: new ort.Tensor('int64', ids, [rows, seq]), attention_mask: new ort.Tensor('int64', new BigInt64Array(rows * seq).fill(1n), [rows, seq]) };
+      modelSeconds = await time(() => session.run(feeds));
+      await session.release();
+    }
+    const m = rows * seq;
+    const q = new Float32Array(m * hidden).map((_, i) => Math.sin(i));
+    const c = new Float32Array(ffn * hidden).map((_, i) => Math.cos(i));
+    const backend = await ortMatmul(ort, { executionProviders: ['wasm'], threads })(c, ffn, hidden);
+    const gemmSeconds = await time(() => backend.scores(q, m), gemmRepeats);
+    await backend.dispose();
+    postMessage({ modelSeconds, gemmSeconds, isolated: self.crossOriginIsolated });
+  } catch (error) {
+    postMessage({ error: String(error && error.stack || error) });
+  }
+};
+`;
+
+async function diagnose(harness: Harness, folder: string, modelName: string, threads: number, shape: { rows: number; seq: number }): Promise<Diagnosis> {
+  const { rows, seq } = shape;
+  // The feed-forward block's first product: [tokens x hidden] x [hidden x intermediate].
+  const config = JSON.parse(readFileSync(path.join(folder, 'config.json'), 'utf8')) as { hidden_size: number; intermediate_size: number };
+  const hidden = config.hidden_size;
+  const ffn = config.intermediate_size;
+  const gemm = `Gemm [${rows * seq} x ${hidden}] x [${hidden} x ${ffn}] (feed-forward shape)`;
+  console.error(`diagnosis: one ${rows} x ${seq} batch (best of ${DIAG_REPEATS}), and ${gemm} (best of ${GEMM_REPEATS}) ...`);
+  const ortNode = await import('onnxruntime-node');
+  const time = async (f: () => Promise<unknown>, repeats = DIAG_REPEATS) => {
+    await f();
+    let best = Infinity;
+    for (let i = 0; i < repeats; i++) {
+      const t = performance.now();
+      await f();
+      best = Math.min(best, performance.now() - t);
+    }
+    return best / 1000;
+  };
+  const session = await ortNode.InferenceSession.create(path.join(folder, 'onnx/model.onnx'), { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  const ids = new BigInt64Array(rows * seq).map((_, i) => BigInt(4 + ((i * 7919) % 5000)));
+  const feeds = {
+    input_ids: new ortNode.Tensor('int64', ids, [rows, seq]),
+    attention_mask: new ortNode.Tensor('int64', new BigInt64Array(rows * seq).fill(1n), [rows, seq]),
+  };
+  const nativeModel = await time(() => session.run(feeds));
+  await session.release();
+  const m = rows * seq;
+  const q = new Float32Array(m * hidden).map((_, i) => Math.sin(i));
+  const c = new Float32Array(ffn * hidden).map((_, i) => Math.cos(i));
+  const nativeGemmAt = async (n: number) => {
+    const backend = await ortMatmul(ortNode, { executionProviders: ['cpu'], threads: n })(c, ffn, hidden);
+    const seconds = await time(() => backend.scores(q, m), GEMM_REPEATS);
+    await backend.dispose();
+    return seconds;
+  };
+  const nativeGemm = await nativeGemmAt(threads);
+  const nativeGemm1 = threads === 1 ? nativeGemm : await nativeGemmAt(1);
+
+  const context = await harness.browser.newContext();
+  const web: Array<{ build: string; modelSeconds: number; gemmSeconds: number }> = [];
+  let webGemm1 = NaN;
+  try {
+    const page = await context.newPage();
+    const reloads = await openProbe(page, harness);
+    // Each build at the benchmark's thread count with the model, then the app's build at 1 thread (Gemm only).
+    const jobs = [...WEB_BUILDS.map((build) => ({ build, threads, model: true })), { build: WEB_BUILDS[0], threads: 1, model: false }];
+    for (const job of jobs) {
+      const { build } = job;
+      const result = await page.evaluate(
+        ([source, message]) =>
+          new Promise<{ modelSeconds: number; gemmSeconds: number; isolated: boolean; error?: string }>((resolve) => {
+            const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), { type: 'module' });
+            worker.onmessage = ({ data }) => (worker.terminate(), resolve(data));
+            worker.onerror = (event) => (worker.terminate(), resolve({ modelSeconds: NaN, gemmSeconds: NaN, isolated: false, error: event.message }));
+            worker.postMessage({ ...message, origin: location.origin });
+          }),
+        [DIAG_WORKER, { dist: '/node_modules/onnxruntime-web/dist/', build, threads: job.threads, model: job.model ? `/models/${modelName}/onnx/model.onnx` : null, rows, seq, repeats: DIAG_REPEATS, gemmRepeats: GEMM_REPEATS, hidden, ffn }] as const,
+      );
+      if (result.error) throw new Error(`diagnosis worker (${build.build}): ${result.error}`);
+      if (!result.isolated) throw new Error('diagnosis worker is not cross-origin isolated: it would run on one thread.');
+      if (reloads.count) throw new Error('the dev server reloaded the page during the diagnosis: run again.');
+      console.error(`  ${build.build}, ${job.threads} thread(s): model ${result.modelSeconds.toFixed(3)} s, Gemm ${result.gemmSeconds.toFixed(4)} s`);
+      if (job.model) web.push({ build: build.build, modelSeconds: result.modelSeconds, gemmSeconds: result.gemmSeconds });
+      else webGemm1 = result.gemmSeconds;
+    }
+  } finally {
+    await context.close();
+  }
+  console.error(`  onnxruntime-node: model ${nativeModel.toFixed(3)} s, Gemm ${nativeGemm.toFixed(4)} s (1 thread: ${nativeGemm1.toFixed(4)} s)`);
+  return {
+    rows,
+    seq,
+    lines: [
+      { what: `model alone, one ${rows} x ${seq} batch`, threads, native: nativeModel, web: web.map((w) => ({ build: w.build, seconds: w.modelSeconds })) },
+      { what: gemm, threads, native: nativeGemm, web: web.map((w) => ({ build: w.build, seconds: w.gemmSeconds })) },
+      { what: gemm, threads: 1, native: nativeGemm1, web: [{ build: WEB_BUILDS[0].build, seconds: webGemm1 }] },
+    ],
+  };
+}
+
+function printDiagnosis(diagnosis: Diagnosis): void {
+  console.log(`\nWhere the time goes (straight on the runtime, no transformers.js; after one warm-up, the model best of ${DIAG_REPEATS}, the Gemm best of ${GEMM_REPEATS}):\n`);
+  console.log('| what | threads | runtime | ms | vs onnxruntime-node |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const line of diagnosis.lines) {
+    console.log(`| ${line.what} | ${line.threads} | onnxruntime-node | ${(line.native * 1000).toFixed(1)} | 1.00x |`);
+    for (const w of line.web) console.log(`| ${line.what} | ${line.threads} | onnxruntime-web, ${w.build} | ${(w.seconds * 1000).toFixed(1)} | ${(w.seconds / line.native).toFixed(2)}x |`);
+  }
+}
+
+/**
+ * Opens the probe page and waits until the dev server is done with it: on a cold dependency cache
+ * Vite optimises the worker's dependencies when it first asks for them and then reloads the page.
+ * The returned counter counts later reloads (the benchmark is void if one happens).
+ */
+async function openProbe(page: Page, harness: Harness): Promise<{ count: number }> {
+  const reloads = { count: 0 };
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) reloads.count++;
+  });
+  await page.goto(`${harness.url}test/browser/pages/encoder-probe.html`);
+  for (let attempt = 0; ; attempt++) {
+    const before = reloads.count;
+    await page.waitForFunction(() => 'encoderProbe' in window);
+    // The worker answers only once its modules (and so the optimised dependencies) have loaded.
+    await page.evaluate(() => (window as unknown as { encoderProbe: Probe }).encoderProbe.listCache()).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    if (reloads.count === before) break;
+    if (attempt === 5) throw new Error('the probe page keeps reloading.');
+  }
+  reloads.count = 0;
+  return reloads;
+}
+
+function sumPlans(plans: BatchPlan[]): Omit<BatchPlan, 'batches'> {
+  return plans.reduce(
+    (sum, plan) => ({
+      paddedTokens: sum.paddedTokens + plan.paddedTokens,
+      paddedTokensInInputOrder: sum.paddedTokensInInputOrder + plan.paddedTokensInInputOrder,
+      tokens: sum.tokens + plan.tokens,
+    }),
+    { paddedTokens: 0, paddedTokensInInputOrder: 0, tokens: 0 },
+  );
+}
+
+function maxAbsDifference(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return Number.isNaN(max) ? Infinity : max;
+}
+
+function packageVersion(name: string): string {
+  return (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+function positive(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got ${value}.`);
+  return n;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
