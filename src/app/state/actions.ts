@@ -9,7 +9,8 @@ import { fileSourceOf } from '../datasets/sources';
 import type { LabClient } from '../worker-client';
 import type { Action, AppState } from './reducer';
 import { saveHead, loadHead } from './heads';
-import type { Run, TrainedRun } from './runs';
+import type { Run, RunBase, TrainedRun } from './runs';
+import type { EvalReport } from '../../core/metrics/types';
 import type { DatasetSelection, Settings } from './settings';
 import { COMPARED_MIXES, mixLabel, splitChoice, trainingConfig, withPreset } from './training';
 
@@ -43,8 +44,22 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
   /** Set by Stop: a "Compare mixes" experiment trains no further mix. */
   let stopRequested = false;
 
-  function nextRunNumber(): number {
-    return Math.max(0, ...getState().runs.map((r) => r.number)) + 1;
+  /** The fields every kind of run shares: what it was computed on and with, numbered after the last run. */
+  function newRun(loaded: NonNullable<AppState['loaded']>, settings: Settings, startedAt: number, backend: string, report: EvalReport): RunBase {
+    const { encoder, candidateText, scoring } = settings;
+    return {
+      id: crypto.randomUUID(),
+      number: Math.max(0, ...getState().runs.map((r) => r.number)) + 1,
+      createdAt: startedAt,
+      selection: loaded.selection,
+      datasetName: loaded.dataset.summary.name,
+      languages: loaded.dataset.summary.languages.map((l) => l.lang),
+      encoder,
+      candidateText,
+      scoring,
+      backend,
+      report,
+    };
   }
 
   /** One training run with these settings; resolves true when it finished and was added as a run. */
@@ -74,17 +89,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
       const { outcome, head } = await call.reply;
       const run: Run = {
         kind: 'trained',
-        id: crypto.randomUUID(),
-        number: nextRunNumber(),
-        createdAt: startedAt,
-        selection: loaded.selection,
-        datasetName: loaded.dataset.summary.name,
-        languages: loaded.dataset.summary.languages.map((l) => l.lang),
-        encoder,
-        candidateText,
-        scoring,
-        backend: outcome.scoringBackend,
-        report: outcome.after,
+        ...newRun(loaded, settings, startedAt, outcome.scoringBackend, outcome.after),
         training: { mix, train, config, outcome, experimentId: experiment?.id ?? null },
       };
       await saveHead(run.id, head);
@@ -153,21 +158,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
       evaluationCall = call.id;
       call.reply.then(
         ({ report, backend, model }) => {
-          const run: Run = {
-            kind: 'evaluation',
-            id: crypto.randomUUID(),
-            number: Math.max(0, ...getState().runs.map((r) => r.number)) + 1,
-            createdAt: startedAt,
-            selection: loaded.selection,
-            datasetName: loaded.dataset.summary.name,
-            languages: loaded.dataset.summary.languages.map((l) => l.lang),
-            encoder,
-            candidateText,
-            scoring,
-            backend,
-            model,
-            report,
-          };
+          const run: Run = { kind: 'evaluation', ...newRun(loaded, state.settings, startedAt, backend, report), model };
           dispatch({ type: 'evaluationFinished', id, run });
         },
         (error: unknown) => dispatch({ type: 'evaluationFailed', id, error: toWireError(error) }),
@@ -252,17 +243,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
           const { evaluation } = await call.reply;
           const run: Run = {
             kind: 'head',
-            id: crypto.randomUUID(),
-            number: nextRunNumber(),
-            createdAt: startedAt,
-            selection: loaded.selection,
-            datasetName: loaded.dataset.summary.name,
-            languages: loaded.dataset.summary.languages.map((l) => l.lang),
-            encoder,
-            candidateText,
-            scoring,
-            backend: evaluation.scoringBackend,
-            report: evaluation.after,
+            ...newRun(loaded, settings, startedAt, evaluation.scoringBackend, evaluation.after),
             head: { fileName: file.name, ...evaluation.head, split: evaluation.split, before: evaluation.before },
           };
           dispatch({ type: 'trainingFinished', id, run });

@@ -53,7 +53,7 @@ export interface TrainingRecord {
   experimentId: string | null;
 }
 
-interface RunBase {
+export interface RunBase {
   id: string;
   /** 1, 2, 3 ... in order of creation; stays with the run when others are deleted. */
   number: number;
