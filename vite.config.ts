@@ -34,6 +34,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // Browser waits under load: CI shares two cores with other work, a 1 s poll is not enough.
+    expect: { poll: { timeout: 60_000 } },
     // Two cores: browser and CLI tests are heavy, keep files sequential to avoid starving each other.
     fileParallelism: false,
   },

@@ -37,6 +37,7 @@ Options for train (defaults in brackets; see docs/training.md):
   --validation F          fraction of the training articles held out for early stopping [0.2]
   --eval-every N          validate every N steps [${D.evalEvery}];  --patience P  checks without gain [${D.patience}]
   --held-out-every N      also measure the evaluation side every N steps (a learning curve) [off]
+  --held-out-questions Q  questions sampled for each of those checks, against the whole pools; 0 = all [${D.heldOutQuestions}]
   --export-head <file>    write the trained head (JSON, format in src/core/training/head.ts)
   --candidate-text MODE   sentence or sentence+paragraph [sentence]`;
 
@@ -69,6 +70,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       'eval-every': { type: 'string' },
       patience: { type: 'string' },
       'held-out-every': { type: 'string' },
+      'held-out-questions': { type: 'string' },
       'export-head': { type: 'string' },
       'candidate-text': { type: 'string', default: 'sentence' },
       ...ENCODER_FLAG_OPTIONS,
@@ -104,6 +106,7 @@ export async function trainCommand(args: string[]): Promise<void> {
     evalEvery: integer('--eval-every', values['eval-every'], D.evalEvery, 0),
     patience: integer('--patience', values.patience, D.patience, 0),
     heldOutEvery: integer('--held-out-every', values['held-out-every'], D.heldOutEvery, 0),
+    heldOutQuestions: integer('--held-out-questions', values['held-out-questions'], D.heldOutQuestions, 0),
   };
   const validationFraction = number('--validation', values.validation, 0.2, true);
   const subset = {
@@ -142,7 +145,7 @@ export async function trainCommand(args: string[]): Promise<void> {
           const s = event.summary;
           log(`step ${event.step}: validation mono ${s.mono_map.toFixed(4)} cross ${s.cross_map.toFixed(4)} multi ${s.multi_map.toFixed(4)}${event.best ? ' (best)' : ''}`);
         } else if (event.type === 'held-out') {
-          log(`step ${event.step}: held-out cross ${event.summary.cross_map.toFixed(4)}`);
+          log(`step ${event.step}: held-out (${event.questions} of ${event.ofQuestions} questions) cross ${event.report.summary.cross_map.toFixed(4)}`);
         }
       },
     }),
@@ -180,6 +183,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       eval_every: config.evalEvery,
       patience: config.patience,
       held_out_every: config.heldOutEvery,
+      held_out_questions: config.heldOutQuestions,
       trainer: result.trainerBackend,
     },
     split: r,
@@ -187,6 +191,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       steps_run: result.stepsRun,
       best_step: result.bestStep,
       stopped_early: result.stoppedEarly,
+      stopped: result.stopped,
       validation: result.validation,
       held_out: result.heldOut,
     },

@@ -89,7 +89,7 @@ describe('transformer encoders in the browser', () => {
     const page = await context.newPage();
     await page.goto(`${harness.url}test/browser/pages/encoder-probe.html`);
     await page.waitForFunction(() => 'encoderProbe' in window);
-    type Probe = { encode(spec: TransformerSpec, texts: string[], role: string): Promise<{ embeddings: number[]; info: { device: string; dim: number }; progress: { phase: string; cached?: number; done?: number }[] }>; clearCache(model: string | null): Promise<void>; listCache(): Promise<{ models: { model: string; files: number }[]; embeddings: number }> };
+    type Probe = { encode(spec: TransformerSpec, texts: string[], role: string): Promise<{ embeddings: number[]; info: { device: string; dim: number; deviceNote: string | null }; progress: { phase: string; cached?: number; done?: number }[] }>; clearCache(model: string | null): Promise<void>; listCache(): Promise<{ models: { model: string; files: number }[]; embeddings: number }> };
     const encode = (spec: TransformerSpec, role: string) =>
       page.evaluate(([s, texts, r]) => (window as unknown as { encoderProbe: Probe }).encoderProbe.encode(s, texts, r), [spec, TEXTS, role] as const);
 
@@ -102,6 +102,12 @@ describe('transformer encoders in the browser', () => {
         expect(result.progress.filter((p) => p.phase === 'encode').at(-1)).toMatchObject({ done: TEXTS.length, cached: 0 });
       }
     }
+    // On auto, the software adapter (SwiftShader, what this Chromium has) is passed over for WASM, with the reason.
+    const auto = await encode({ ...servedSpec('wasm'), device: 'auto' }, 'query');
+    expect(auto.info.device).toBe('wasm');
+    expect(auto.info.deviceNote).toMatch(/only WebGPU adapter is a software one \(SwiftShader\): running on WASM/);
+    expect(maxAbsDifference(auto.embeddings, expected.query)).toBeLessThan(1e-5);
+
     // Two requests at once to one model are queued, not run into one session together: both come out right.
     await page.evaluate(() => (window as unknown as { encoderProbe: Probe }).encoderProbe.clearCache(null));
     const [queries, passages] = await Promise.all([encode(servedSpec('wasm'), 'query'), encode(servedSpec('wasm'), 'passage')]);

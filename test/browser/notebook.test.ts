@@ -64,13 +64,14 @@ describe('notebook in Chromium', () => {
 
     await loadLocalSubset(page, LANGUAGES, ARTICLES);
     const counts = page.getByTestId('dataset-summary');
-    await expect.poll(() => counts.textContent()).toContain('4 languages');
+    await expect.poll(() => counts.textContent(), { timeout: 60_000 }).toContain('4 languages');
 
-    // The JS kernel sums in float64 like the core's jsMatmul in Node: the numbers must agree exactly.
-    await page.getByRole('radio', { name: /JavaScript/ }).check();
+    // The default scoring (Automatic) takes the exact sparse kernel for the lexical vectors, on a pool
+    // of scoring workers: float64 sums like the core's jsMatmul in Node, so the numbers agree exactly.
+    expect(await page.getByRole('radio', { name: /Automatic/ }).isChecked()).toBe(true);
     await page.getByRole('button', { name: 'Evaluate' }).click();
     await page.getByTestId('timings').waitFor();
-    expect(await page.getByTestId('timings').textContent()).toMatch(/Run 1: encoding [\d.]+ s, scoring [\d.]+ s on js \(float64 accumulation\)/);
+    expect(await page.getByTestId('timings').textContent()).toMatch(/Run 1: encoding [\d.]+ s, scoring [\d.]+ s on sparse exact, 2 threads\./);
 
     expectHeatmapMatches(await readHeatmap(page), expected);
     const summary = await readSummary(page);
@@ -94,9 +95,9 @@ describe('notebook in Chromium', () => {
     expect(await page.getByTestId('results-status').textContent()).toBe('current');
 
     // A settings change marks the run stale instead of re-running it.
-    await page.getByRole('radio', { name: /onnxruntime-web/ }).check();
+    await page.getByRole('radio', { name: /^onnxruntime-web/ }).check();
     await page.getByTestId('stale-banner').waitFor();
-    expect(await page.getByTestId('stale-banner').textContent()).toContain('scoring: js → onnxruntime');
+    expect(await page.getByTestId('stale-banner').textContent()).toContain('scoring: auto → onnxruntime');
 
     // onnxruntime-web sums in float32: near-ties may order differently, so cells agree closely, not bit for bit.
     await page.getByRole('button', { name: 'Evaluate' }).click();
@@ -114,7 +115,7 @@ describe('notebook in Chromium', () => {
     await page.screenshot({ path: `${SHOTS_DIR}/compare.png`, fullPage: true });
 
     await page.getByRole('button', { name: 'Delete Run 1' }).click();
-    await expect.poll(() => page.getByTestId('runs-table').locator('tbody tr').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('runs-table').locator('tbody tr').count(), { timeout: 60_000 }).toBe(1);
     expect(await page.getByTestId('heatmap-difference').count()).toBe(0);
 
     expect(errors).toEqual([]);

@@ -170,16 +170,22 @@ describe('Batch Mix and Train cells in Chromium', () => {
     expect(liveAxes).toEqual(LANGUAGES);
     expect(await trainCell.getByTestId('held-out-table').textContent()).toContain('step 2');
     await trainCell.getByRole('button', { name: 'Pause' }).click();
-    await expect.poll(() => page.getByTestId('train-status').textContent()).toBe('paused');
+    await expect.poll(() => page.getByTestId('train-status').textContent(), { timeout: 60_000 }).toBe('paused');
     await page.waitForTimeout(500); // a step under way when paused finishes
     const stepNow = async () => Number(await progress.getAttribute('aria-valuenow'));
     const held = await stepNow();
     await page.waitForTimeout(500);
     expect(await stepNow()).toBe(held);
     await trainCell.getByRole('button', { name: 'Step' }).click();
-    await expect.poll(stepNow).toBe(held + 1);
+    await expect.poll(stepNow, { timeout: 60_000 }).toBe(held + 1);
+    // Stop keeps the best head so far as a run: the last step's head is validated too, then measured.
     await trainCell.getByRole('button', { name: 'Stop' }).click();
-    await expect.poll(() => page.getByTestId('train-status').textContent()).toBe('stopped');
+    await expect.poll(() => page.getByTestId('train-status').textContent(), { timeout: 120_000 }).toBe('trained');
+    const kept = /stopped at step (\d+), best step (\d+)/.exec((await trainCell.getByTestId('kept-head').textContent()) ?? '');
+    expect(kept, 'the finished run says where it stopped').not.toBeNull();
+    expect(Number(kept![1])).toBe(held + 1);
+    expect(Number(kept![2])).toBeLessThanOrEqual(held + 1);
+    expect(await page.getByTestId('runs-table').locator('tbody tr').count()).toBe(1);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -197,7 +203,7 @@ describe('Batch Mix and Train cells in Chromium', () => {
     const mixes = await table1.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-mix')));
     expect(mixes).toEqual(['Untrained', 'X-X-mono', 'X-Y', 'Hybrid']);
     expect(await trainCell.getByTestId('table-2').locator('tbody tr').count()).toBe(4);
-    await expect.poll(() => page.getByTestId('train-status').textContent()).toBe('trained');
+    await expect.poll(() => page.getByTestId('train-status').textContent(), { timeout: 120_000 }).toBe('trained');
     // Each mix is a trained run of its own, in the runs list with the others.
     const runs = page.getByTestId('runs-table').locator('tbody tr');
     expect(await runs.count()).toBe(3);

@@ -5,6 +5,7 @@
  * session at once, keeps embeddings in IndexedDB and models in the Cache API, and replaces the
  * runtime with a WASM one when the WebGPU device is lost mid-run.
  */
+import { chooseGpu } from '../webgpu';
 import { encodeWithCache } from '../../src/core/encoders/cached';
 import type { SentenceEncoder, TextRole } from '../../src/core/encoders/types';
 import { RpcClient, serveCommands } from '../rpc';
@@ -186,14 +187,15 @@ interface GpuAdapterLike {
   features: { has(feature: string): boolean };
 }
 
-/** WebGPU when asked for (or on auto) and an adapter exists; fp16 also needs shader-f16. */
+/**
+ * WebGPU when asked for, or on auto when a hardware adapter exists (never a software one on auto:
+ * core/devices.ts); fp16 also needs shader-f16.
+ */
 async function chooseDevice(choice: DeviceChoice, dtype: TransformerSpec['dtype']): Promise<{ device: WebDevice; note: string | null }> {
-  if (choice === 'wasm') return { device: 'wasm', note: null };
-  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
-  const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
-  if (!adapter) return { device: 'wasm', note: 'No WebGPU adapter in this browser: running on WASM.' };
-  if (dtype === 'fp16' && !adapter.features.has('shader-f16')) {
+  const decision = await chooseGpu<GpuAdapterLike>(choice === 'wasm' ? 'cpu' : choice, 'WASM');
+  if (!decision.gpu || !decision.adapter) return { device: 'wasm', note: decision.note };
+  if (dtype === 'fp16' && !decision.adapter.features.has('shader-f16')) {
     return { device: 'wasm', note: 'This WebGPU adapter has no shader-f16: fp16 runs on WASM.' };
   }
-  return { device: 'webgpu', note: null };
+  return { device: 'webgpu', note: decision.note };
 }

@@ -117,3 +117,8 @@ export function sourceName(source: ModelSource): string {
       return `local:${source.name}`;
   }
 }
+
+/** Where a model ran, in words: "WebGPU, 384-d" or "WASM, 384-d (no WebGPU adapter)". */
+export function describeModelDevice(model: ModelInfo): string {
+  return `${model.device === 'webgpu' ? 'WebGPU' : 'WASM'}, ${model.dim}-d${model.deviceNote ? ` (${model.deviceNote})` : ''}`;
+}

@@ -10,6 +10,7 @@ import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url
 import { explainModelError } from '../../src/models/model-errors';
 import { loadTransformerEncoder, type FileProgress, type TransformerEncoder } from '../../src/models/transformers-encoder';
 import { serveCommands } from '../rpc';
+import { workerThreads } from '../threads';
 import { sourceName, type DownloadProgress, type ModelInfo, type ModelSource } from './protocol';
 import { MODEL_CACHE_NAME, type RuntimeCommand, type RuntimeEvent } from './runtime-protocol';
 
@@ -19,8 +20,7 @@ const PROGRESS_INTERVAL_MS = 150;
 const onnx = env.backends.onnx;
 if (onnx.wasm) {
   onnx.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href, mjs: new URL(ortGlueUrl, self.location.href).href };
-  // Threads need SharedArrayBuffer, which only a cross-origin isolated page has.
-  onnx.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency, 8)) : 1;
+  onnx.wasm.numThreads = workerThreads();
 }
 env.useBrowserCache = true;
 env.cacheKey = MODEL_CACHE_NAME;

@@ -12,7 +12,9 @@ import { serveCommands, type Endpoint } from '../rpc';
 import { LabEncoders } from './encoders';
 import { fetchTextFiles } from './fetch-files';
 import { readStoredFiles, storePickedFiles } from './file-store';
-import { type FileSource, type LabCommand, type LabEvent, type LoadedDataset } from './protocol';
+import { RateMeter } from '../../src/core/progress';
+import { describeModelDevice } from '../encoder/protocol';
+import { type EvaluateProgress, type FileSource, type LabCommand, type LabEvent, type LoadedDataset } from './protocol';
 import { scoringBackend } from './scoring-backend';
 import { TrainingLab } from './training';
 
@@ -82,17 +84,19 @@ export function createLab(post: Post): Lab {
   async function handleEvaluate(command: Extract<LabCommand, { type: 'evaluate' }>, signal: AbortSignal): Promise<void> {
     const evaluated = loadedDataset();
     const backend = await scoringBackend(command.scoring);
-    const { encoder, info } = await encoders.open(command.encoder, signal, (done, total) =>
-      post({ type: 'progress', id: command.id, progress: { phase: 'download-model', done, total } }),
-    );
+    const meter = new RateMeter();
+    const paced = (progress: EvaluateProgress, device?: string) =>
+      post({ type: 'progress', id: command.id, progress: { ...progress, device, pace: meter.update(progress.phase, progress.done, progress.total, performance.now()) } });
+    const { encoder, info } = await encoders.open(command.encoder, signal, (done, total) => paced({ phase: 'download-model', done, total }));
+    const encoderDevice = info ? describeModelDevice(info) : 'lab worker, CPU';
     const { report, embeddings } = await evaluateDataset(evaluated, encoder, {
       matmul: backend.matmul,
       candidateText: command.candidateText,
       signal,
-      onProgress: (progress) => post({ type: 'progress', id: command.id, progress }),
+      onProgress: (progress) => paced(progress, progress.phase === 'score' ? backend.name() : encoderDevice),
     });
     training.rememberEncoding(evaluated, command.encoder, command.candidateText, embeddings, encoder.id);
-    post({ type: 'result', id: command.id, report, backend: backend.name, model: info });
+    post({ type: 'result', id: command.id, report, backend: backend.name(), model: info });
   }
 
   async function handlePreview(command: Extract<LabCommand, { type: 'previewMix' }>): Promise<void> {

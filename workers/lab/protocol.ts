@@ -8,7 +8,9 @@ import { DatasetError, type DatasetIssue, type LoadOptions } from '../../src/cor
 import type { LexicalOptions } from '../../src/core/encoders/lexical';
 import type { ModelInfo, TransformerSpec } from '../encoder/protocol';
 import type { EvalProgress } from '../../src/core/evaluate';
-import type { EvalReport, EvalSummary } from '../../src/core/metrics/types';
+import type { GpuChoice } from '../../src/core/devices';
+import type { Pace } from '../../src/core/progress';
+import type { EvalReport } from '../../src/core/metrics/types';
 import type {
   BatchPreviewPair,
   BatchType,
@@ -24,14 +26,21 @@ import type {
 /** The built-in lexical encoder (runs in the lab worker) or a transformer (runs in the encoder worker). */
 export type EncoderSpec = ({ kind: 'lexical' } & LexicalOptions) | TransformerSpec;
 
-/** An evaluation's progress: the core's phases, and a transformer's download before them. */
-export type EvaluateProgress = EvalProgress | { phase: 'download-model'; done: number; total: number };
+/**
+ * An evaluation's progress: the core's phases, and a transformer's download before them; each with
+ * its pace (rate and time left) and what it runs on (e.g. "lexical encoder, lab worker CPU",
+ * "sparse exact, 2 threads").
+ */
+export type EvaluateProgress = (EvalProgress | { phase: 'download-model'; done: number; total: number }) & { pace?: Pace; device?: string };
 
 /**
- * Score-matrix backend: onnxruntime-web's float32 Gemm (fast, multi-threaded), or the JS kernel
- * (float64 accumulation, slower) whose scores match the Node core's `jsMatmul` bit for bit.
+ * Score-matrix backend: `auto` (the exact sparse kernel on scoring workers for sparse vectors,
+ * onnxruntime-web for dense ones), onnxruntime-web's float32 Gemm alone, or the JS kernel (float64
+ * accumulation, slow). The sparse kernel's and the JS kernel's scores match the Node core's
+ * `jsMatmul` bit for bit.
  */
-export type ScoringChoice = 'onnxruntime' | 'js';
+export type ScoringChoice = 'auto' | 'onnxruntime' | 'js';
+export const SCORING_CHOICES: readonly ScoringChoice[] = ['auto', 'onnxruntime', 'js'];
 
 /** A user's file kept in IndexedDB under a key derived from its content. */
 export interface StoredFile {
@@ -94,24 +103,31 @@ export interface TrainingRequest {
   encoder: EncoderSpec;
   candidateText: CandidateTextMode;
   scoring: ScoringChoice;
+  /** Where the trainer runs: auto never picks a software WebGPU adapter (core/devices.ts). */
+  device: GpuChoice;
   split: SplitChoice;
   config: TrainingConfig;
 }
 
 /**
- * Training progress: the core's events, plus the encoding of the frozen embeddings and the trainer
- * chosen. A held-out check carries the whole report (heatmap cells included), not only the summary.
+ * Training progress: the core session's events (a held-out check carries its whole report, heatmap
+ * cells included), plus the encoding of the frozen embeddings and the devices chosen (`note` says
+ * why the trainer is not the obvious one, e.g. a software WebGPU adapter passed over).
  */
 export type TrainingProgress =
-  | Exclude<TrainingEvent, { type: 'held-out' }>
-  | { type: 'held-out'; step: number; summary: EvalSummary; report: MeasuredReport }
-  | { type: 'encode'; done: number; total: number }
+  | TrainingEvent
+  | { type: 'encode'; done: number; total: number; pace?: Pace }
   | { type: 'download-model'; done: number; total: number }
-  | { type: 'backend'; trainer: string; scoring: string }
-  | { type: 'paused'; paused: boolean };
+  | { type: 'backend'; trainer: string; note: string | null; scoring: string };
 
 /** A finished training run: everything of the core's result except the head's tensors, plus the split. */
-export type TrainingOutcome = Omit<TrainingResult, 'head'> & { split: SplitRecord; scoringBackend: string };
+export type TrainingOutcome = Omit<TrainingResult, 'head'> & {
+  split: SplitRecord;
+  scoringBackend: string;
+  trainerDevice: string;
+  /** Why the trainer is not the obvious one (e.g. a software WebGPU adapter passed over); null when nothing to say. */
+  trainerNote: string | null;
+};
 
 /** An exported head measured on the evaluation side of a split, before (frozen encoder) and after. */
 export interface HeadEvaluation {
@@ -122,8 +138,11 @@ export interface HeadEvaluation {
   scoringBackend: string;
 }
 
-/** Pause, resume or take one step of a running `train` command (`id` is that command's). */
-export type TrainingControl = 'pause' | 'resume' | 'step';
+/**
+ * Pause, resume or take one step of a running `train` command (`id` is that command's); `stop` ends
+ * its training and keeps the best head so far as a run (`cancel` keeps nothing).
+ */
+export type TrainingControl = 'pause' | 'resume' | 'step' | 'stop';
 
 export type LabCommand =
   | { type: 'loadDataset'; id: number; source: FileSource; options: LoadOptions }
@@ -132,7 +151,7 @@ export type LabCommand =
   | { type: 'train'; id: number; request: TrainingRequest }
   | { type: 'controlTraining'; id: number; control: TrainingControl }
   /** `head` is an exported head document (serializeHead's JSON); `request.config` is not used. */
-  | { type: 'evaluateHead'; id: number; head: string; request: Omit<TrainingRequest, 'config'> }
+  | { type: 'evaluateHead'; id: number; head: string; request: Omit<TrainingRequest, 'config' | 'device'> }
   | { type: 'cancel'; id: number };
 
 export type LabEvent =

@@ -1,37 +1,54 @@
 /**
- * The scoring backends: onnxruntime-web's multi-threaded WASM Gemm (started once per worker; the
- * pure-JS kernel stands in when it fails to start), or the JS kernel by choice. ORT's .wasm and .mjs
- * files come from the app's own origin (Vite `?url` assets), never from a CDN.
+ * The scoring backends. `auto` (the default) scores sparse vectors (the lexical encoder's) with the
+ * exact sparse kernel on a pool of scoring workers, and dense ones (transformer embeddings, trained
+ * heads' projections) with onnxruntime-web's multi-threaded WASM Gemm; `onnxruntime` and `js` force
+ * one backend. Why: docs/benchmarks.md, "Scoring backends". ORT's .wasm and .mjs files come from the
+ * app's own origin (Vite `?url` assets), never from a CDN. WebGPU is not used for scoring: on a
+ * software adapter it is far slower, and a real GPU's gain was not measured here.
  */
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import ortGlueUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { ortMatmul } from '../../src/core/linalg/ort-matmul';
+import { sparseWhereSparse } from '../../src/core/linalg/sparse-matmul';
 import type { ScoreMatmulFactory } from '../../src/core/linalg/types';
+import { workerThreads } from '../threads';
 import type { ScoringChoice } from './protocol';
+import { pooledSparseMatmul, sparseThreads } from './sparse-pool';
 
 export interface ScoringBackend {
-  /** Shown with each run, e.g. "onnxruntime-web wasm, 4 threads" or "js (onnxruntime-web failed: ...)". */
-  name: string;
   matmul: ScoreMatmulFactory;
+  /**
+   * What scored since the backend was made, shown with each run, e.g. "sparse exact, 2 threads" or
+   * "sparse exact, 2 threads (raw vectors); onnxruntime-web wasm, 2 threads (projected)".
+   */
+  name(): string;
 }
 
-let ortBackend: Promise<ScoringBackend> | undefined;
+const JS_NAME = 'js (float64 accumulation)';
 
-export function scoringBackend(choice: ScoringChoice): Promise<ScoringBackend> {
-  if (choice === 'js') return Promise.resolve({ name: 'js (float64 accumulation)', matmul: jsMatmul });
+let ortBackend: Promise<{ name: string; matmul: ScoreMatmulFactory }> | undefined;
+
+/** A fresh backend per run, so that its name says what that run used. */
+export async function scoringBackend(choice: ScoringChoice): Promise<ScoringBackend> {
+  if (choice === 'js') return { matmul: jsMatmul, name: () => JS_NAME };
   ortBackend ??= startOrt().catch((error: unknown) => ({
-    name: `js (onnxruntime-web failed to start: ${error instanceof Error ? error.message : error})`,
+    name: `${JS_NAME}; onnxruntime-web failed to start: ${error instanceof Error ? error.message : error}`,
     matmul: jsMatmul,
   }));
-  return ortBackend;
+  const dense = await ortBackend;
+  if (choice === 'onnxruntime') return { matmul: dense.matmul, name: () => dense.name };
+  const used = new Set<string>();
+  const threads = sparseThreads();
+  const sparseName = `sparse exact, ${threads} thread${threads === 1 ? '' : 's'}`;
+  const matmul = sparseWhereSparse(pooledSparseMatmul, dense.matmul, (sparse) => used.add(sparse ? sparseName : dense.name));
+  return { matmul, name: () => [...used].join('; ') || sparseName };
 }
 
-async function startOrt(): Promise<ScoringBackend> {
+async function startOrt(): Promise<{ name: string; matmul: ScoreMatmulFactory }> {
   const ort = await import('onnxruntime-web/wasm');
   ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href, mjs: new URL(ortGlueUrl, self.location.href).href };
-  // Threads need SharedArrayBuffer, which only a cross-origin isolated page has.
-  const threads = self.crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency, 8)) : 1;
+  const threads = workerThreads();
   ort.env.wasm.numThreads = threads;
   const matmul = ortMatmul(ort, { executionProviders: ['wasm'] });
   // A 1 x 1 product proves the runtime loads before a long evaluation depends on it.

@@ -13,19 +13,21 @@ import {
   measurePart,
   mixStatistics,
   parseHead,
-  requestWebGpuDevice,
+  deviceOfAdapter,
   sampleBatches,
   serializeHead,
   splitByArticles,
-  trainHead,
+  TrainingSession,
   webgpuTrainer,
   type DataSplit,
-  type HeadTrainer,
   type HeadTrainerFactory,
   type SamplerSettings,
   type TrainingConfig,
-  type WgGpu,
+  type WgAdapter,
 } from '../../src/core/training';
+import type { GpuChoice } from '../../src/core/devices';
+import { RateMeter } from '../../src/core/progress';
+import { chooseGpu } from '../webgpu';
 import {
   PREVIEW_BATCHES,
   PREVIEW_PAIRS,
@@ -58,8 +60,8 @@ export function encodingKey(encoder: EncoderSpec, candidateText: CandidateTextMo
 export class TrainingLab {
   private encoding: CachedEncoding | null = null;
   private split: { dataset: Dataset; key: string; split: DataSplit } | null = null;
-  /** Pause gates of running trainings, by command id. */
-  private readonly gates = new Map<number, PauseGate>();
+  /** Running trainings, by command id, for pause / step / stop. */
+  private readonly sessions = new Map<number, TrainingSession>();
 
   constructor(private readonly encoders: LabEncoders) {}
 
@@ -89,41 +91,28 @@ export class TrainingLab {
   ): Promise<{ outcome: TrainingOutcome; head: string }> {
     const encoding = await this.encodingOf(dataset, request.encoder, request.candidateText, signal, report);
     const split = this.splitOf(dataset, request.split);
-    const [scoring, trainer] = await Promise.all([scoringBackend(request.scoring), chooseTrainer()]);
-    report({ type: 'backend', trainer: trainer.name, scoring: scoring.name });
-    const gate = new PauseGate(signal, (paused) => report({ type: 'paused', paused }));
-    this.gates.set(id, gate);
+    const [scoring, trainer] = await Promise.all([scoringBackend(request.scoring), chooseTrainer(request.device)]);
     const embeddings = { queries: encoding.embeddings.queries, candidates: encoding.embeddings.candidates };
-    const { dim } = encoding.embeddings;
-    // The held-out checks are made here rather than by the core, to send whole reports (for the live heatmap).
-    const heldOut: TrainingOutcome['heldOut'] = [];
-    const every = request.config.heldOutEvery;
-    const measureHeldOut = async (step: number, trainer: HeadTrainer) => {
-      if (every === 0 || step % every !== 0) return;
-      const measured = await measurePart(split.evaluation, embeddings, dim, await trainer.getHead(), scoring.matmul);
-      heldOut.push({ step, summary: measured.summary });
-      report({ type: 'held-out', step, summary: measured.summary, report: measured });
-    };
-    const observed = observedTrainer(trainer.factory, { beforeStep: () => gate.pass(), afterStep: measureHeldOut });
-    try {
-      const { head, heldOut: _coreHeldOut, ...result } = await trainHead(
-        { split, trainEmbeddings: embeddings, evaluationEmbeddings: embeddings, dim, encoder: encoding.encoderId },
-        { ...request.config, heldOutEvery: 0 },
-        {
-          matmul: scoring.matmul,
-          trainer: observed.factory,
-          signal,
-          onEvent: (event) => {
-            if (event.type !== 'held-out') report(event);
-          },
+    const session = new TrainingSession(
+      { split, trainEmbeddings: embeddings, evaluationEmbeddings: embeddings, dim: encoding.embeddings.dim, encoder: encoding.encoderId },
+      request.config,
+      {
+        matmul: scoring.matmul,
+        trainer: trainer.factory,
+        signal,
+        onEvent: (event) => {
+          report(event);
+          // The frozen side is scored by now, so the scoring backend's name says what it used.
+          if (event.type === 'phase' && event.phase === 'train') report({ type: 'backend', trainer: trainer.name, note: trainer.note, scoring: scoring.name() });
         },
-      );
-      // The core times whole steps: pauses and held-out checks are not training time.
-      const trainSeconds = Math.max(0, result.timings.train_s - observed.hookSeconds());
-      const timings = { ...result.timings, train_s: trainSeconds, steps_per_s: result.stepsRun / Math.max(trainSeconds, 1e-9) };
-      return { outcome: { ...result, timings, heldOut, split: split.record, scoringBackend: scoring.name }, head: serializeHead(head) };
+      },
+    );
+    this.sessions.set(id, session);
+    try {
+      const { head, ...result } = await session.run();
+      return { outcome: { ...result, split: split.record, scoringBackend: scoring.name(), trainerDevice: trainer.name, trainerNote: trainer.note }, head: serializeHead(head) };
     } finally {
-      this.gates.delete(id);
+      this.sessions.delete(id);
     }
   }
 
@@ -131,7 +120,7 @@ export class TrainingLab {
   async evaluateHead(
     dataset: Dataset,
     text: string,
-    request: Omit<TrainingRequest, 'config'>,
+    request: Omit<TrainingRequest, 'config' | 'device'>,
     signal: AbortSignal,
     report: (progress: TrainingProgress) => void,
   ): Promise<HeadEvaluation> {
@@ -145,11 +134,16 @@ export class TrainingLab {
     const before = await measurePart(split.evaluation, embeddings, dim, undefined, scoring.matmul);
     report({ type: 'phase', phase: 'after' });
     const after = await measurePart(split.evaluation, embeddings, dim, head, scoring.matmul);
-    return { before, after, split: split.record, head: { kind: head.kind, dim: head.dim, rank: head.rank, encoder: head.encoder }, scoringBackend: scoring.name };
+    return { before, after, split: split.record, head: { kind: head.kind, dim: head.dim, rank: head.rank, encoder: head.encoder }, scoringBackend: scoring.name() };
   }
 
   control(id: number, control: TrainingControl): void {
-    this.gates.get(id)?.control(control);
+    const session = this.sessions.get(id);
+    if (!session) return;
+    if (control === 'pause') session.pause();
+    else if (control === 'resume') session.resume();
+    else if (control === 'step') session.step();
+    else session.stop();
   }
 
   private splitOf(dataset: Dataset, choice: SplitChoice): DataSplit {
@@ -172,14 +166,10 @@ export class TrainingLab {
     const { encoder } = await this.encoders.open(encoderSpec, signal, (done, total) => report({ type: 'download-model', done, total }));
     const texts = candidateTexts(dataset, candidateText);
     const total = dataset.queries.length + texts.length;
-    const queries = await encoder.encode(dataset.queries.map((q) => q.text), 'query', {
-      signal,
-      onProgress: (done) => report({ type: 'encode', done, total }),
-    });
-    const candidates = await encoder.encode(texts, 'passage', {
-      signal,
-      onProgress: (done) => report({ type: 'encode', done: dataset.queries.length + done, total }),
-    });
+    const meter = new RateMeter();
+    const encoded = (done: number) => report({ type: 'encode', done, total, pace: meter.update('encode', done, total, performance.now()) });
+    const queries = await encoder.encode(dataset.queries.map((q) => q.text), 'query', { signal, onProgress: encoded });
+    const candidates = await encoder.encode(texts, 'passage', { signal, onProgress: (done) => encoded(dataset.queries.length + done) });
     this.encoding = { dataset, key, embeddings: { queries, candidates, dim: encoder.dim }, encoderId: encoder.id };
     return this.encoding;
   }
@@ -190,96 +180,15 @@ function samplerSettings(config: TrainingConfig): SamplerSettings {
   return { mix, languageWeighting, excludeLanguages, trainLanguages, batchSize, seed };
 }
 
-/** WebGPU where `navigator.gpu` gives an adapter, else the CPU trainer. */
-async function chooseTrainer(): Promise<{ name: string; factory: HeadTrainerFactory }> {
-  const gpu = (navigator as Navigator & { gpu?: WgGpu }).gpu;
-  if (gpu) {
+/** WebGPU on a hardware adapter (or any adapter when chosen), else the CPU trainer: core/devices.ts. */
+async function chooseTrainer(choice: GpuChoice): Promise<{ name: string; note: string | null; factory: HeadTrainerFactory }> {
+  const decision = await chooseGpu<WgAdapter>(choice, 'the CPU trainer');
+  if (decision.gpu && decision.adapter) {
     try {
-      return { name: 'WebGPU', factory: webgpuTrainer(await requestWebGpuDevice(gpu)) };
+      return { name: 'WebGPU', note: decision.note, factory: webgpuTrainer(await deviceOfAdapter(decision.adapter)) };
     } catch (error) {
-      return { name: `CPU (WebGPU unavailable: ${error instanceof Error ? error.message : String(error)})`, factory: createCpuTrainer };
+      return { name: 'CPU', note: `WebGPU failed to start (${error instanceof Error ? error.message : String(error)}): running on the CPU trainer.`, factory: createCpuTrainer };
     }
   }
-  return { name: 'CPU (no WebGPU in this browser)', factory: createCpuTrainer };
-}
-
-/**
- * A trainer whose every step waits for `beforeStep` and is followed by `afterStep` (1-based step
- * count); `hookSeconds` is the time spent in the hooks, to take out of the step timings.
- */
-function observedTrainer(
-  factory: HeadTrainerFactory,
-  hooks: { beforeStep(): Promise<void>; afterStep(step: number, trainer: HeadTrainer): Promise<void> },
-): { factory: HeadTrainerFactory; hookSeconds(): number } {
-  let hookSeconds = 0;
-  const timed = async (hook: () => Promise<void>) => {
-    const start = performance.now();
-    await hook();
-    hookSeconds += (performance.now() - start) / 1000;
-  };
-  return {
-    hookSeconds: () => hookSeconds,
-    factory: async (settings, dim, encoder) => {
-      const trainer = await factory(settings, dim, encoder);
-      let steps = 0;
-      return {
-        backend: trainer.backend,
-        step: async (inputs, n) => {
-          await timed(() => hooks.beforeStep());
-          const loss = await trainer.step(inputs, n);
-          const step = ++steps;
-          await timed(() => hooks.afterStep(step, trainer));
-          return loss;
-        },
-        getHead: () => trainer.getHead(),
-        setHead: (head) => trainer.setHead(head),
-        dispose: () => trainer.dispose(),
-      };
-    },
-  };
-}
-
-/**
- * Holds a trainer's steps while paused: `step` lets exactly one through, `resume` all. An abort
- * releases a held step so that training can end.
- */
-class PauseGate {
-  private paused = false;
-  private credits = 0;
-  private release: (() => void) | null = null;
-
-  constructor(
-    private readonly signal: AbortSignal,
-    private readonly onChange: (paused: boolean) => void,
-  ) {
-    signal.addEventListener('abort', () => this.open());
-  }
-
-  control(control: TrainingControl): void {
-    if (control === 'step') {
-      this.credits++;
-    } else {
-      this.paused = control === 'pause';
-      this.onChange(this.paused);
-    }
-    this.open();
-  }
-
-  /** Resolves when the next step may run. */
-  async pass(): Promise<void> {
-    while (this.paused && !this.signal.aborted) {
-      if (this.credits > 0) {
-        this.credits--;
-        return;
-      }
-      await new Promise<void>((resolve) => {
-        this.release = resolve;
-      });
-    }
-  }
-
-  private open(): void {
-    this.release?.();
-    this.release = null;
-  }
+  return { name: 'CPU', note: decision.note, factory: createCpuTrainer };
 }

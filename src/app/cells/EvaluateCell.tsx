@@ -1,16 +1,18 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { EvaluateProgress } from '../../../workers/lab/protocol';
 import { Cell, type CellStatus } from '../components/Cell';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
-import { formatBytes, formatCount, formatSeconds } from '../results/format';
+import { describePace, formatBytes, formatCount, formatSeconds } from '../results/format';
 import type { AppState } from '../state/reducer';
 import type { Settings } from '../state/settings';
-import { describeEncoder, describeModelRuntime, describeSubset } from '../state/runs';
+import { describeModelDevice } from '../../../workers/encoder/protocol';
+import { describeEncoder, describeSubset } from '../state/runs';
 import { datasetView } from '../state/selectors';
 
 const SCORING: { value: Settings['scoring']; label: string; hint: string }[] = [
+  { value: 'auto', label: 'Automatic', hint: 'exact sparse kernel for sparse vectors (lexical), onnxruntime-web for dense ones' },
   { value: 'onnxruntime', label: 'onnxruntime-web', hint: 'WASM, multi-threaded, float32 sums' },
   { value: 'js', label: 'JavaScript', hint: 'float64 sums, the same scores as the core in Node; slower' },
 ];
@@ -76,7 +78,7 @@ export function EvaluateCell() {
       {evaluation.status === 'idle' && lastRun ? (
         <p className="timings" data-testid="timings">
           Run {lastRun.number}: encoding {formatSeconds(lastRun.report.timings.encode_s)}
-          {lastRun.model ? <> on <span className="backend" data-testid="encoder-runtime">{describeModelRuntime(lastRun.model)}</span></> : null}, scoring{' '}
+          {lastRun.model ? <> on <span className="backend" data-testid="encoder-runtime">{describeModelDevice(lastRun.model)}</span></> : null}, scoring{' '}
           {formatSeconds(lastRun.report.timings.score_s)} on <span className="backend">{lastRun.backend}</span>.
         </p>
       ) : null}
@@ -99,7 +101,6 @@ function evaluationStatus(state: AppState): CellStatus | undefined {
 
 function RunningProgress({ startedAt, progress }: { startedAt: number; progress: EvaluateProgress | null }) {
   const now = useNow(250);
-  const rate = useRate(progress);
   const elapsed = formatSeconds(Math.max(0, (now - startedAt) / 1000));
   if (!progress) return <ProgressBar label="Starting" done={0} total={null} detail={elapsed} />;
   const phase = PHASES[progress.phase];
@@ -107,33 +108,14 @@ function RunningProgress({ startedAt, progress }: { startedAt: number; progress:
     const total = progress.total ? formatBytes(progress.total) : 'unknown size';
     return <ProgressBar label={phase.label} done={progress.done} total={progress.total || null} detail={`${formatBytes(progress.done)} of ${total} · ${elapsed}`} />;
   }
-  const speed = rate && progress.phase !== 'score'
-    ? ` · ${formatCount(Math.round(rate))} texts/s · ${formatSeconds((progress.total - progress.done) / rate)} left`
-    : '';
   return (
     <ProgressBar
-      label={phase.label}
+      label={`${phase.label}${progress.device ? ` on ${progress.device}` : ''}`}
       done={progress.done}
       total={progress.total}
-      detail={`${formatCount(progress.done)} / ${formatCount(progress.total)} ${phase.unit}${speed} · ${elapsed}`}
+      detail={`${formatCount(progress.done)} / ${formatCount(progress.total)} ${phase.unit}${describePace(progress.pace, phase.unit)} · ${elapsed}`}
     />
   );
-}
-
-/**
- * Items per second within the current phase, measured from the phase's first report (texts that
- * came from the embedding cache arrive at once and would inflate a rate measured from zero).
- */
-function useRate(progress: EvaluateProgress | null): number | null {
-  const start = useRef<{ phase: string; done: number; at: number } | null>(null);
-  if (!progress) return null;
-  if (start.current?.phase !== progress.phase || progress.done < start.current.done) {
-    start.current = { phase: progress.phase, done: progress.done, at: performance.now() };
-    return null;
-  }
-  const seconds = (performance.now() - start.current.at) / 1000;
-  const items = progress.done - start.current.done;
-  return seconds > 0.5 && items > 0 ? items / seconds : null;
 }
 
 /** The current time, refreshed every `intervalMs` while mounted (for elapsed-time readouts). */

@@ -1,12 +1,13 @@
 import { useMemo } from 'react';
 import type { Data, Layout } from 'plotly.js-dist-min';
+import type { GpuChoice } from '../../core/devices';
 import type { EvalSummary } from '../../core/metrics/types';
 import { Cell, type CellStatus } from '../components/Cell';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { isInteger, isNonNegative, isPositive, NumberField } from '../components/NumberField';
 import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
-import { formatBytes, formatMetric, formatRanks, formatSeconds } from '../results/format';
+import { describePace, formatBytes, formatCount, formatMetric, formatRanks, formatSeconds } from '../results/format';
 import { MapHeatmap } from '../results/Heatmaps';
 import { PlotlyChart } from '../results/plotly';
 import type { AppState, LiveTraining } from '../state/reducer';
@@ -18,8 +19,22 @@ import { MixComparison } from './MixComparison';
 /** The curves a chart draws: the live training's, or a finished run's. */
 interface Curves {
   loss: number[];
-  heldOut: { step: number; summary: EvalSummary }[];
+  heldOut: HeldOutPoint[];
 }
+
+/** A held-out check; runs stored before checks were sampled have no `questions`. */
+interface HeldOutPoint {
+  step: number;
+  summary: EvalSummary;
+  questions?: number;
+  ofQuestions?: number;
+}
+
+const DEVICES: { value: GpuChoice; label: string }[] = [
+  { value: 'auto', label: 'auto (a hardware GPU, else the CPU trainer)' },
+  { value: 'webgpu', label: 'WebGPU (even a software adapter)' },
+  { value: 'cpu', label: 'CPU' },
+];
 
 export function TrainCell() {
   const { state, dispatch, actions } = useNotebook();
@@ -69,6 +84,24 @@ export function TrainCell() {
             hint="steps, held-out side; 0 = at the end"
             onChange={(heldOutEvery) => change({ heldOutEvery })}
           />
+          <NumberField
+            label="Questions per check"
+            value={train.heldOutQuestions}
+            step={1}
+            accept={isInteger(0)}
+            hint="sampled, against all candidates; 0 = all"
+            onChange={(heldOutQuestions) => change({ heldOutQuestions })}
+          />
+          <label className="field">
+            <span>Device</span>
+            <select value={train.device} onChange={(event) => change({ device: event.target.value as GpuChoice })}>
+              {DEVICES.map((device) => (
+                <option key={device.value} value={device.value}>
+                  {device.label}
+                </option>
+              ))}
+            </select>
+          </label>
         </div>
       </fieldset>
 
@@ -89,7 +122,7 @@ export function TrainCell() {
                 Pause
               </button>
             )}
-            <button type="button" onClick={actions.stopTraining}>
+            <button type="button" onClick={actions.stopTraining} disabled={training.stopping} title="End training now and keep the best head so far as a run">
               Stop
             </button>
           </>
@@ -121,7 +154,7 @@ export function TrainCell() {
       </div>
 
       {training.status === 'running' ? <LiveProgress training={training} languages={state.loaded?.dataset.summary.languages.map((l) => l.lang) ?? []} /> : null}
-      {training.status === 'stopped' ? <p className="hint">Training stopped; nothing was kept.</p> : null}
+      {training.status === 'stopped' ? <p className="hint">Cancelled; nothing was kept.</p> : null}
       {training.status === 'failed' ? <ErrorPanel title="Training failed." error={training.error} /> : null}
       {state.headExportError ? <p className="error-text" role="alert">{state.headExportError}</p> : null}
       {training.status !== 'running' && lastHeadRun?.kind === 'trained' ? <FinishedRun run={lastHeadRun} onExport={() => actions.exportHead(lastHeadRun)} /> : null}
@@ -135,9 +168,9 @@ function trainingStatus(state: AppState): CellStatus | undefined {
   const { training } = state;
   switch (training.status) {
     case 'running':
-      return { tone: 'busy', text: training.paused ? 'paused' : 'training…' };
+      return { tone: 'busy', text: training.stopping ? 'stopping…' : training.paused ? 'paused' : 'training…' };
     case 'stopped':
-      return { tone: 'neutral', text: 'stopped' };
+      return { tone: 'neutral', text: 'cancelled' };
     case 'failed':
       return { tone: 'error', text: 'failed' };
     case 'idle':
@@ -169,17 +202,23 @@ function LiveProgress({ training, languages }: { training: LiveTraining; languag
           </>
         ) : null}
       </p>
+      {training.backend?.note ? <p className="hint small" data-testid="trainer-note">{training.backend.note}</p> : null}
       {training.phase === 'download' && training.encode ? (
         <ProgressBar label={PHASE_LABELS.download} done={training.encode.done} total={training.encode.total || null}
           detail={`${formatBytes(training.encode.done)} of ${training.encode.total ? formatBytes(training.encode.total) : '?'}`} />
       ) : training.phase === 'encode' && training.encode ? (
-        <ProgressBar label={PHASE_LABELS.encode} done={training.encode.done} total={training.encode.total} />
+        <ProgressBar
+          label={PHASE_LABELS.encode}
+          done={training.encode.done}
+          total={training.encode.total}
+          detail={`${formatCount(training.encode.done)} / ${formatCount(training.encode.total)} texts${describePace(training.encode.pace, 'texts')}`}
+        />
       ) : training.phase === 'train' ? (
         <ProgressBar
-          label={training.paused ? 'Paused' : PHASE_LABELS.train}
+          label={training.stopping ? 'Stopping: keeping the best head so far' : training.paused ? 'Paused' : `${PHASE_LABELS.train} on ${training.backend?.trainer ?? '…'}`}
           done={step}
           total={training.steps}
-          detail={`step ${step} / ${training.steps}${lastLoss === undefined ? '' : ` · loss ${lastLoss.toFixed(4)}`}`}
+          detail={`step ${step} / ${training.steps}${lastLoss === undefined ? '' : ` · loss ${lastLoss.toFixed(4)}`}${describeStepPace(training)}`}
         />
       ) : (
         <ProgressBar label={PHASE_LABELS[training.phase]} done={0} total={null} />
@@ -198,17 +237,29 @@ function LiveProgress({ training, languages }: { training: LiveTraining; languag
   );
 }
 
+/** " · 7.4 steps/s · 40 s left" once the rate is known. */
+function describeStepPace(training: LiveTraining): string {
+  if (!training.pace || training.paused) return '';
+  const left = training.pace.secondsLeft === null ? '' : ` · ${formatSeconds(training.pace.secondsLeft)} left`;
+  return ` · ${training.pace.stepsPerSecond.toFixed(1)} steps/s${left}`;
+}
+
 function FinishedRun({ run, onExport }: { run: TrainedRun; onExport: () => void }) {
   const { outcome } = run.training;
   return (
     <div className="finished-training" data-testid="finished-training">
       <p className="small">
-        Run {run.number}: {describeTraining(run.training)} on {outcome.trainerBackend}; kept the head of step {outcome.bestStep}
-        {outcome.stoppedEarly ? ' (stopped early)' : ''}; {formatSeconds(outcome.timings.train_s)} of steps ({outcome.timings.steps_per_s.toFixed(1)} steps/s).{' '}
+        Run {run.number}: {describeTraining(run.training)} on {outcome.trainerBackend};{' '}
+        <span data-testid="kept-head">
+          {outcome.stopped ? `stopped at step ${outcome.stepsRun}, best step ${outcome.bestStep}` : `kept the head of step ${outcome.bestStep}${outcome.stoppedEarly ? ' (stopped early)' : ''}`}
+        </span>
+        ; {formatSeconds(outcome.timings.train_s)} of steps ({outcome.timings.steps_per_s.toFixed(1)} steps/s)
+        {outcome.heldOut.length > 0 && outcome.timings.held_out_s !== undefined ? `, ${formatSeconds(outcome.timings.held_out_s)} for ${outcome.heldOut.length} held-out checks` : ''}.{' '}
         <button type="button" className="link" onClick={onExport}>
           Export head
         </button>
       </p>
+      {outcome.trainerNote ? <p className="hint small" data-testid="finished-trainer-note">{outcome.trainerNote}</p> : null}
       <div className="results-grid">
         <LossChart curves={outcome} />
         <BeforeAfterTable before={outcome.before.summary} after={run.report.summary} />
@@ -272,12 +323,17 @@ const HELD_OUT_ROWS: { label: string; value: (s: EvalSummary) => number | null; 
 ];
 
 /** The evaluation side at each held-out check so far (the last few columns). */
-function HeldOutTable({ heldOut }: { heldOut: { step: number; summary: EvalSummary }[] }) {
+function HeldOutTable({ heldOut }: { heldOut: HeldOutPoint[] }) {
   const shown = heldOut.slice(-4);
   if (shown.length === 0) return <p className="muted small">The evaluation side is measured every few steps (Evaluate every); its numbers appear here.</p>;
+  const last = shown.at(-1)!;
+  const sampled = last.questions !== undefined && last.ofQuestions !== undefined && last.questions < last.ofQuestions;
   return (
     <table className="summary" data-testid="held-out-table">
-      <caption className="small muted">Evaluation side while training</caption>
+      <caption className="small muted">
+        Evaluation side while training
+        {sampled ? `: ${last.questions} of its ${last.ofQuestions} questions (a fixed sample, every translation) against all its candidates` : ''}
+      </caption>
       <thead>
         <tr>
           <th scope="col">Metric</th>

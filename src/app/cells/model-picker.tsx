@@ -14,7 +14,7 @@ import { FolderPicker } from '../components/FolderPicker';
 import type { DroppedFile } from '../datasets/dropped-files';
 import { useNotebook } from '../notebook-context';
 import { formatBytes, formatCount } from '../results/format';
-import { describeModelRuntime } from '../state/runs';
+import { describeModelDevice } from '../../../workers/encoder/protocol';
 import { HUGGING_FACE_HOST } from '../state/settings';
 
 type SourceTab = 'catalog' | 'hub' | 'served' | 'picked';
@@ -273,7 +273,7 @@ function ModelLoad({ spec }: { spec: TransformerSpec }) {
       ) : null}
       {current && model.status === 'ready' ? (
         <p className="small" data-testid="model-ready">
-          Ready: <strong>{model.info.name}</strong> · {model.info.dtype} · {describeModelRuntime(model.info)} · up to {model.info.maxTokens} tokens
+          Ready: <strong>{model.info.name}</strong> · {model.info.dtype} · {describeModelDevice(model.info)} · up to {model.info.maxTokens} tokens
         </p>
       ) : null}
       {current && model.status === 'failed' ? <ErrorPanel title="The model could not be loaded." error={model.error} /> : null}

@@ -1,4 +1,5 @@
 /** Number formats shared by the tables and charts. */
+import type { Pace } from '../../core/progress';
 
 /** A metric in [0, 1]: three decimals; a dash where there is no value. */
 export function formatMetric(value: number | null | undefined, digits = 3): string {
@@ -33,4 +34,11 @@ export function formatBytes(bytes: number): string {
 
 export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
+}
+
+/** " · 1,234 texts/s · 12.0 s left", or nothing while the rate is not known yet. */
+export function describePace(pace: Pace | undefined, unit: string): string {
+  if (!pace?.rate) return '';
+  const rate = pace.rate >= 100 ? formatCount(Math.round(pace.rate)) : pace.rate.toFixed(pace.rate >= 10 ? 1 : 2);
+  return ` · ${rate} ${unit}/s${pace.secondsLeft === null ? '' : ` · ${formatSeconds(pace.secondsLeft)} left`}`;
 }

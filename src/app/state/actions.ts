@@ -12,6 +12,7 @@ import { saveHead, loadHead } from './heads';
 import type { Run, RunBase, TrainedRun } from './runs';
 import type { EvalReport } from '../../core/metrics/types';
 import type { DatasetSelection, Settings } from './settings';
+import { classroomSelection, classroomSettings } from './classroom';
 import { COMPARED_MIXES, mixLabel, splitChoice, trainingConfig, withPreset } from './training';
 
 export interface LabActions {
@@ -29,6 +30,8 @@ export interface LabActions {
   compareMixes(): void;
   controlTraining(control: TrainingControl): void;
   stopTraining(): void;
+  /** The classroom preset: a small XQuAD-R subset, loaded, evaluated and trained with three mixes (classroom.ts). */
+  classroomDemo(): void;
   /** Downloads a trained run's head (the JSON of serializeHead). */
   exportHead(run: TrainedRun): void;
   /** Measures an exported head on the evaluation side of the current split; the result becomes a run. */
@@ -81,7 +84,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
         experiment: experiment && { index: experiment.index, count: experiment.count },
       },
     });
-    const call = client.call('train', { request: { encoder, candidateText, scoring, split: splitChoice(mix), config } }, (progress) =>
+    const call = client.call('train', { request: { encoder, candidateText, scoring, device: train.device, split: splitChoice(mix), config } }, (progress) =>
       dispatch({ type: 'trainingProgress', id, progress }),
     );
     trainingCall = call.id;
@@ -108,7 +111,8 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
     return state.loaded !== null && state.training.status !== 'running';
   }
 
-  async function load(selection: DatasetSelection | null, source: () => Promise<FileSource>, options: LoadOptions) {
+  /** Resolves true when the dataset loaded. */
+  async function load(selection: DatasetSelection | null, source: () => Promise<FileSource>, options: LoadOptions): Promise<boolean> {
     const id = nextTask++;
     dispatch({ type: 'datasetLoadStarted', id, selection });
     try {
@@ -123,17 +127,60 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
         articles: null,
       };
       dispatch({ type: 'datasetLoaded', id, selection: loadedSelection, dataset });
+      return true;
     } catch (error) {
       dispatch({ type: 'datasetLoadFailed', id, error: toWireError(error) });
+      return false;
+    }
+  }
+
+  function loadSelection(selection: DatasetSelection): Promise<boolean> {
+    const options: LoadOptions = {};
+    if (selection.languages) options.languages = selection.languages;
+    if (selection.articles) options.articles = selection.articles;
+    return load(selection, () => fileSourceOf(selection.source), options);
+  }
+
+  /** Resolves true when the evaluation finished and became a run. */
+  async function evaluate(): Promise<boolean> {
+    const state = getState();
+    const { loaded } = state;
+    if (!loaded || state.evaluation.status === 'running') return false;
+    const { encoder, candidateText, scoring } = state.settings;
+    const id = nextTask++;
+    const startedAt = Date.now();
+    dispatch({ type: 'evaluationStarted', id, startedAt });
+    const call = client.call('evaluate', { encoder, candidateText, scoring }, (progress) =>
+      dispatch({ type: 'evaluationProgress', id, progress }),
+    );
+    evaluationCall = call.id;
+    try {
+      const { report, backend, model } = await call.reply;
+      const run: Run = { kind: 'evaluation', ...newRun(loaded, state.settings, startedAt, backend, report), model };
+      dispatch({ type: 'evaluationFinished', id, run });
+      return true;
+    } catch (error) {
+      dispatch({ type: 'evaluationFailed', id, error: toWireError(error) });
+      return false;
+    }
+  }
+
+  /** Trains each mix of the paper's tables in turn, with the same seed and split; Stop ends the series. */
+  async function compareMixes(): Promise<void> {
+    if (!canTrain()) return;
+    stopRequested = false;
+    const experimentId = crypto.randomUUID();
+    const base = getState().settings;
+    for (const [index, preset] of COMPARED_MIXES.entries()) {
+      const settings: Settings = { ...base, mix: withPreset(base.mix, preset) };
+      const finished = await trainOnce(settings, { id: experimentId, index, count: COMPARED_MIXES.length });
+      if (!finished || stopRequested) return;
     }
   }
 
   return {
     loadSelection(selection) {
-      const options: LoadOptions = {};
-      if (selection.languages) options.languages = selection.languages;
-      if (selection.articles) options.articles = selection.articles;
-      void load(selection, () => fileSourceOf(selection.source), options);
+      void loadSelection(selection);
     },
 
     loadPickedFiles(files) {
@@ -145,24 +192,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
     },
 
     evaluate() {
-      const state = getState();
-      const { loaded } = state;
-      if (!loaded || state.evaluation.status === 'running') return;
-      const { encoder, candidateText, scoring } = state.settings;
-      const id = nextTask++;
-      const startedAt = Date.now();
-      dispatch({ type: 'evaluationStarted', id, startedAt });
-      const call = client.call('evaluate', { encoder, candidateText, scoring }, (progress) =>
-        dispatch({ type: 'evaluationProgress', id, progress }),
-      );
-      evaluationCall = call.id;
-      call.reply.then(
-        ({ report, backend, model }) => {
-          const run: Run = { kind: 'evaluation', ...newRun(loaded, state.settings, startedAt, backend, report), model };
-          dispatch({ type: 'evaluationFinished', id, run });
-        },
-        (error: unknown) => dispatch({ type: 'evaluationFailed', id, error: toWireError(error) }),
-      );
+      void evaluate();
     },
 
     cancelEvaluation() {
@@ -187,16 +217,16 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
     },
 
     compareMixes() {
-      if (!canTrain()) return;
-      stopRequested = false;
-      const experimentId = crypto.randomUUID();
-      const base = getState().settings;
+      void compareMixes();
+    },
+
+    classroomDemo() {
+      const state = getState();
+      if (state.datasetTask.status === 'loading' || state.evaluation.status === 'running' || state.training.status === 'running') return;
+      const folder = state.folderIndex?.folders.some((f) => f.name === 'xquad-r') ? 'xquad-r' : null;
+      dispatch({ type: 'settingsReplaced', settings: classroomSettings(state.settings, folder) });
       void (async () => {
-        for (const [index, preset] of COMPARED_MIXES.entries()) {
-          const settings: Settings = { ...base, mix: withPreset(base.mix, preset) };
-          const finished = await trainOnce(settings, { id: experimentId, index, count: COMPARED_MIXES.length });
-          if (!finished || stopRequested) return;
-        }
+        if ((await loadSelection(classroomSelection(folder))) && (await evaluate())) await compareMixes();
       })();
     },
 
@@ -206,7 +236,15 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
 
     stopTraining() {
       stopRequested = true;
-      if (trainingCall !== null) client.cancel(trainingCall);
+      if (trainingCall === null) return;
+      const { training } = getState();
+      // A training keeps its best head so far; measuring an imported head has nothing to keep.
+      if (training.status === 'running' && training.controllable) {
+        client.controlTraining(trainingCall, 'stop');
+        dispatch({ type: 'trainingStopping', id: training.id });
+      } else {
+        client.cancel(trainingCall);
+      }
     },
 
     exportHead(run) {

@@ -4,6 +4,7 @@
  * never recomputed on a settings change: the cells compare settings with what was loaded or run
  * and mark the difference stale.
  */
+import type { Pace } from '../../core/progress';
 import type { DataFolderIndex } from '../../node/data-server';
 import type { EvalReport, EvalSummary } from '../../core/metrics/types';
 import type { EvaluateProgress, LoadedDataset, LoadProgress, MixPreview, TrainingProgress, WireError } from '../../../workers/lab/protocol';
@@ -40,14 +41,18 @@ export interface LiveTraining {
   label: string;
   steps: number;
   phase: 'download' | 'encode' | 'before' | 'train' | 'after';
-  encode: { done: number; total: number } | null;
-  backend: { trainer: string; scoring: string } | null;
+  encode: { done: number; total: number; pace?: Pace } | null;
+  backend: { trainer: string; note: string | null; scoring: string } | null;
   loss: number[];
+  /** Optimisation steps per second, and seconds to the last step (checks included). */
+  pace: { stepsPerSecond: number; secondsLeft: number | null } | null;
   validation: { step: number; score: number; best: boolean }[];
-  heldOut: { step: number; summary: EvalSummary }[];
+  heldOut: { step: number; summary: EvalSummary; questions: number; ofQuestions: number; seconds: number }[];
   /** The evaluation side at the last held-out check, in full (the live heatmap). */
   heldOutReport: EvalReport | null;
   paused: boolean;
+  /** Stop was pressed: training ends after this step and the best head so far is measured. */
+  stopping: boolean;
   /** Training can be paused and stepped; measuring an imported head cannot. */
   controllable: boolean;
   /** Within a "Compare mixes" experiment: this is mix `index` (0-based) of `count`. */
@@ -122,11 +127,14 @@ export type Action =
   | { type: 'scoringChanged'; scoring: Settings['scoring'] }
   | { type: 'mixChanged'; mix: Settings['mix'] }
   | { type: 'trainSettingsChanged'; patch: Partial<Settings['train']> }
+  /** A preset (the classroom one) sets many settings at once. */
+  | { type: 'settingsReplaced'; settings: Settings }
   | { type: 'mixPreviewStarted'; id: number }
   | { type: 'mixPreviewReady'; id: number; preview: MixPreview }
   | { type: 'mixPreviewFailed'; id: number; error: WireError }
-  | { type: 'trainingStarted'; training: Omit<LiveTraining, 'phase' | 'encode' | 'backend' | 'loss' | 'validation' | 'heldOut' | 'heldOutReport' | 'paused'> }
+  | { type: 'trainingStarted'; training: Omit<LiveTraining, 'phase' | 'encode' | 'backend' | 'loss' | 'validation' | 'heldOut' | 'heldOutReport' | 'paused' | 'pace' | 'stopping'> }
   | { type: 'trainingProgress'; id: number; progress: TrainingProgress }
+  | { type: 'trainingStopping'; id: number }
   | { type: 'trainingFinished'; id: number; run: Run }
   | { type: 'trainingFailed'; id: number; error: WireError }
   | { type: 'headExportFailed'; message: string }
@@ -217,6 +225,8 @@ export function reducer(state: AppState, action: Action): AppState {
       return { ...state, settings: { ...state.settings, mix: action.mix } };
     case 'trainSettingsChanged':
       return { ...state, settings: { ...state.settings, train: { ...state.settings.train, ...action.patch } } };
+    case 'settingsReplaced':
+      return { ...state, settings: action.settings };
 
     case 'mixPreviewStarted':
       return { ...state, mixPreview: { ...state.mixPreview, pendingId: action.id } };
@@ -243,11 +253,15 @@ export function reducer(state: AppState, action: Action): AppState {
           validation: [],
           heldOut: [],
           heldOutReport: null,
+          pace: null,
           paused: false,
+          stopping: false,
         },
       };
     case 'trainingProgress':
       return isCurrentTraining(state, action.id) ? { ...state, training: withProgress(state.training, action.progress) } : state;
+    case 'trainingStopping':
+      return isCurrentTraining(state, action.id) ? { ...state, training: { ...state.training, stopping: true, paused: false } } : state;
     case 'trainingFinished':
       if (!isCurrentTraining(state, action.id)) return state;
       return { ...state, training: { status: 'idle' }, runs: [...state.runs, action.run], selectedRunId: action.run.id };
@@ -321,19 +335,23 @@ function withProgress(training: RunningTraining, progress: TrainingProgress): Ru
     case 'download-model':
       return { ...training, phase: 'download', encode: { done: progress.done, total: progress.total } };
     case 'encode':
-      return { ...training, phase: 'encode', encode: { done: progress.done, total: progress.total } };
+      return { ...training, phase: 'encode', encode: { done: progress.done, total: progress.total, pace: progress.pace } };
     case 'backend':
-      return { ...training, backend: { trainer: progress.trainer, scoring: progress.scoring } };
+      return { ...training, backend: { trainer: progress.trainer, note: progress.note, scoring: progress.scoring } };
     case 'paused':
       return { ...training, paused: progress.paused };
     case 'phase':
       return { ...training, phase: progress.phase };
     case 'step':
-      return { ...training, loss: [...training.loss, progress.loss] };
+      return { ...training, loss: [...training.loss, progress.loss], pace: { stepsPerSecond: progress.stepsPerSecond, secondsLeft: progress.secondsLeft } };
     case 'validation':
       return { ...training, validation: [...training.validation, { step: progress.step, score: progress.score, best: progress.best }] };
     case 'held-out':
-      return { ...training, heldOut: [...training.heldOut, { step: progress.step, summary: progress.summary }], heldOutReport: progress.report };
+      return {
+        ...training,
+        heldOut: [...training.heldOut, { step: progress.step, summary: progress.report.summary, questions: progress.questions, ofQuestions: progress.ofQuestions, seconds: progress.seconds }],
+        heldOutReport: progress.report,
+      };
   }
 }
 

@@ -103,11 +103,6 @@ export function describeEncoder(encoder: EncoderSpec): string {
   return `${sourceName(encoder.source)} ${encoder.dtype}, ${encoder.pooling} pooling${prefixes}`;
 }
 
-/** Where a transformer ran, e.g. "WebGPU, 384-d" or "WASM, 384-d (no WebGPU adapter ...)". */
-export function describeModelRuntime(model: ModelInfo): string {
-  return `${model.device === 'webgpu' ? 'WebGPU' : 'WASM'}, ${model.dim}-d${model.deviceNote ? ` (${model.deviceNote})` : ''}`;
-}
-
 /** What a run measured besides the frozen encoder, in words; empty for an evaluation. */
 export function describeHeadOf(run: Run): string {
   switch (run.kind) {

@@ -3,11 +3,12 @@
  * Everything else in the app state is derived from these or produced by explicit runs.
  */
 import type { CandidateTextMode } from '../../core/dataset/texts';
+import type { GpuChoice } from '../../core/devices';
 import { isRecord } from '../../core/dataset/issues';
 import { DEFAULT_LEXICAL_OPTIONS, validateLexicalOptions, type LexicalOptions } from '../../core/encoders/lexical';
 import { MODEL_CATALOG } from '../../core/encoders/catalog';
 import { DTYPES } from '../../core/encoders/transformer';
-import type { EncoderSpec, ScoringChoice, StoredFile } from '../../../workers/lab/protocol';
+import { SCORING_CHOICES, type EncoderSpec, type ScoringChoice, type StoredFile } from '../../../workers/lab/protocol';
 import type { ModelSource, TransformerSpec } from '../../../workers/encoder/protocol';
 import { CATALOG, type CatalogId } from '../datasets/catalog';
 import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, type BatchMix, type HeadKind, type LanguageWeighting, type MixPresetName } from '../../core/training';
@@ -56,6 +57,10 @@ export interface TrainSettings {
   temperature: number;
   /** Measure the evaluation side every this many steps, for the live results; 0 = only at the end. */
   heldOutEvery: number;
+  /** Questions sampled for each of those checks (against the whole pools); 0 = all. */
+  heldOutQuestions: number;
+  /** Where the trainer runs; auto never picks a software WebGPU adapter. */
+  device: GpuChoice;
 }
 
 export interface Settings {
@@ -103,7 +108,7 @@ export const DEFAULT_SETTINGS: Settings = {
   encoder: { kind: 'lexical', ...DEFAULT_LEXICAL_OPTIONS },
   encoderDrafts: { lexical: DEFAULT_LEXICAL_OPTIONS, transformer: DEFAULT_TRANSFORMER },
   candidateText: 'sentence',
-  scoring: 'onnxruntime',
+  scoring: 'auto',
   mix: {
     preset: 'hybrid',
     weights: MIX_PRESETS.hybrid.mix,
@@ -122,6 +127,8 @@ export const DEFAULT_SETTINGS: Settings = {
     warmupSteps: DEFAULT_TRAINING_CONFIG.warmupSteps,
     temperature: DEFAULT_TRAINING_CONFIG.temperature,
     heldOutEvery: 25,
+    heldOutQuestions: DEFAULT_TRAINING_CONFIG.heldOutQuestions,
+    device: 'auto',
   },
 };
 
@@ -176,7 +183,7 @@ export function sanitizeSettings(value: unknown): Settings {
     },
     ...sanitizeEncoders(input.encoder, input.encoderDrafts),
     candidateText: oneOf(input.candidateText, ['sentence', 'sentence+paragraph'] as const, defaults.candidateText),
-    scoring: oneOf(input.scoring, ['onnxruntime', 'js'] as const, defaults.scoring),
+    scoring: oneOf(input.scoring, SCORING_CHOICES, defaults.scoring),
     mix: sanitizeMix(input.mix),
     train: sanitizeTrain(input.train),
   };
@@ -214,6 +221,8 @@ function sanitizeTrain(value: unknown): TrainSettings {
     warmupSteps: integerAtLeast(input.warmupSteps, 0, defaults.warmupSteps),
     temperature: positive(input.temperature, defaults.temperature),
     heldOutEvery: integerAtLeast(input.heldOutEvery, 0, defaults.heldOutEvery),
+    heldOutQuestions: integerAtLeast(input.heldOutQuestions, 0, defaults.heldOutQuestions),
+    device: oneOf(input.device, ['auto', 'webgpu', 'cpu'] as const, defaults.device),
   };
 }
 

@@ -32,6 +32,7 @@ export function trainingConfig(settings: Pick<Settings, 'mix' | 'train'>): Train
     evalEvery: DEFAULT_TRAINING_CONFIG.evalEvery,
     patience: DEFAULT_TRAINING_CONFIG.patience,
     heldOutEvery: train.heldOutEvery,
+    heldOutQuestions: train.heldOutQuestions,
   };
 }
 

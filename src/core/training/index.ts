@@ -18,5 +18,5 @@ export * from './head';
 export * from './optimizer';
 export * from './trainer';
 export * from './run';
-export { webgpuTrainer, requestWebGpuDevice, type WgGpu, type WgDevice } from './webgpu-trainer';
+export { webgpuTrainer, requestWebGpuDevice, deviceOfAdapter, type WgGpu, type WgAdapter, type WgDevice } from './webgpu-trainer';
 export { timeTrainerSteps, timeReferenceSteps, type StepTiming } from './benchmark';

@@ -9,16 +9,24 @@
  *    other articles); the best head by mean(mono, cross, multi mAP) is kept, and training stops after
  *    `patience` checks without improvement (the paper's early stopping). The evaluation side is never
  *    used to choose anything; it is measured before training, after (with the kept head), and, for a
- *    learning curve only, every `heldOutEvery` steps when asked.
+ *    learning curve only, every `heldOutEvery` steps when asked: on a seeded sample of
+ *    `heldOutQuestions` of its questions against its whole candidate pools (sampleQuestions), which
+ *    estimates the same mAP at a fraction of the cost.
+ *
+ * A run is a TrainingSession: `run()` goes through the phases and emits typed events; `pause`,
+ * `resume`, `step` (one step while paused) and `stop` (end training now, keep the best head so far and
+ * measure it) steer it from outside; it keeps its own time (steps alone, checks alone, pauses left
+ * out). `trainHead` is a session run to the end.
  */
 import type { ScoreMatmulFactory } from '../linalg/types';
 import { buildRetrievalTask, rankAndMeasure } from '../metrics/ranking';
 import type { EvalReport, EvalSummary } from '../metrics/types';
 import { applyHead, type ProjectionHead } from './head';
+import { RateMeter } from '../progress';
 import { gatherRows } from './kernels';
 import type { BatchMix, LanguageWeighting } from './mix';
 import { buildTrainingExamples, createBatchSampler, type SamplerSettings } from './sampler';
-import type { DataSplit, DatasetPart } from './split';
+import { sampleQuestions, type DataSplit, type DatasetPart } from './split';
 import { createCpuTrainer, type HeadSettings, type HeadTrainerFactory } from './trainer';
 
 export interface TrainingConfig {
@@ -42,6 +50,8 @@ export interface TrainingConfig {
   patience: number;
   /** Also measure the evaluation side every this many steps, for a learning curve; 0 = off. */
   heldOutEvery: number;
+  /** Questions (with all their translations) sampled for each held-out check; 0 = all. */
+  heldOutQuestions: number;
 }
 
 /** Defaults chosen by measurement on XQuAD-R with the lexical encoder: see docs/training.md. */
@@ -60,6 +70,7 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = {
   evalEvery: 25,
   patience: 4,
   heldOutEvery: 0,
+  heldOutQuestions: 100,
 };
 
 /** Cached (frozen-encoder) embeddings of a dataset's queries and candidates, rows in dataset order. */
@@ -79,10 +90,13 @@ export interface TrainingInputs {
 }
 
 export type TrainingEvent =
-  | { type: 'step'; step: number; loss: number; learningRate?: number }
+  | { type: 'phase'; phase: 'before' | 'train' | 'after' }
+  /** `stepsPerSecond`: optimisation steps alone; `secondsLeft`: to the last step, checks included. */
+  | { type: 'step'; step: number; loss: number; stepsPerSecond: number; secondsLeft: number | null }
   | { type: 'validation'; step: number; summary: EvalSummary; score: number; best: boolean }
-  | { type: 'held-out'; step: number; summary: EvalSummary }
-  | { type: 'phase'; phase: 'before' | 'train' | 'after' };
+  /** A held-out check: `report` on `questions` of the evaluation side's `ofQuestions` questions. */
+  | { type: 'held-out'; step: number; report: MeasuredReport; questions: number; ofQuestions: number; seconds: number }
+  | { type: 'paused'; paused: boolean };
 
 export interface TrainingRunOptions {
   /** Scoring backend (ortNodeMatmul() in Node, an onnxruntime-web one or jsMatmul in the browser). */
@@ -90,11 +104,19 @@ export interface TrainingRunOptions {
   /** Trainer backend; the CPU trainer by default. */
   trainer?: HeadTrainerFactory;
   onEvent?: (event: TrainingEvent) => void;
-  /** Checked between steps; aborting rejects with an AbortError. */
+  /** Checked between steps; aborting rejects with an AbortError (nothing is kept: see `stop`). */
   signal?: AbortSignal;
 }
 
 export type MeasuredReport = Omit<EvalReport, 'timings'> & { timings: { encode_s: number; score_s: number } };
+
+export interface HeldOutCheck {
+  step: number;
+  summary: EvalSummary;
+  questions: number;
+  ofQuestions: number;
+  seconds: number;
+}
 
 export interface TrainingResult {
   /** The evaluation side, frozen encoder. */
@@ -104,15 +126,20 @@ export interface TrainingResult {
   /** One value per step run. */
   loss: number[];
   validation: Array<{ step: number; summary: EvalSummary; score: number }>;
-  heldOut: Array<{ step: number; summary: EvalSummary }>;
+  heldOut: HeldOutCheck[];
   /** The step whose head was kept (0 = the untrained head won on validation). */
   bestStep: number;
   stepsRun: number;
   stoppedEarly: boolean;
+  /** `stop()` ended training before its last step (the best head so far was kept and measured). */
+  stopped: boolean;
   head: ProjectionHead;
   trainerBackend: string;
-  /** Wall-clock seconds of the optimisation steps alone, and of all validation passes. */
-  timings: { train_s: number; steps_per_s: number; validation_s: number };
+  /**
+   * Wall-clock seconds of the optimisation steps alone, of all validation passes and of all held-out
+   * checks; pauses count in none of them.
+   */
+  timings: { train_s: number; steps_per_s: number; validation_s: number; held_out_s: number };
 }
 
 /** mean(mono, cross, multi) mAP: the validation score early stopping maximises. */
@@ -120,122 +147,204 @@ export function validationScore(summary: EvalSummary): number {
   return (summary.mono_map + summary.cross_map + summary.multi_map) / 3;
 }
 
-export async function trainHead(inputs: TrainingInputs, config: TrainingConfig, options: TrainingRunOptions): Promise<TrainingResult> {
-  const { split, dim } = inputs;
-  const emit = options.onEvent ?? (() => {});
-  const throwIfAborted = () => {
-    if (options.signal?.aborted) throw new DOMException('Training was aborted', 'AbortError');
-  };
-  checkConfig(config);
+export function trainHead(inputs: TrainingInputs, config: TrainingConfig, options: TrainingRunOptions): Promise<TrainingResult> {
+  return new TrainingSession(inputs, config, options).run();
+}
 
-  emit({ type: 'phase', phase: 'before' });
-  const before = await measurePart(split.evaluation, inputs.evaluationEmbeddings, dim, undefined, options.matmul);
+/** One training run, steerable while it runs. */
+export class TrainingSession {
+  private paused = false;
+  private stepCredits = 0;
+  private stopRequested = false;
+  private wake: (() => void) | null = null;
+  private readonly emit: (event: TrainingEvent) => void;
 
-  const examples = buildTrainingExamples(split.train);
-  const samplerSettings: SamplerSettings = {
-    mix: config.mix,
-    languageWeighting: config.languageWeighting,
-    excludeLanguages: config.excludeLanguages,
-    trainLanguages: config.trainLanguages,
-    batchSize: config.batchSize,
-    seed: config.seed,
-  };
-  const sampler = createBatchSampler(examples, samplerSettings);
-  const trainer = await (options.trainer ?? createCpuTrainer)(
-    {
-      head: config.head,
-      temperature: config.temperature,
-      seed: config.seed,
-      optimizer: {
-        learningRate: config.learningRate,
-        weightDecay: config.weightDecay,
-        warmupSteps: config.warmupSteps,
-        totalSteps: config.steps,
-      },
-    },
-    dim,
-    inputs.encoder,
-  );
-
-  const loss: number[] = [];
-  const validation: TrainingResult['validation'] = [];
-  const heldOut: TrainingResult['heldOut'] = [];
-  let best = { step: 0, score: -Infinity, head: await trainer.getHead() };
-  let sinceBest = 0;
-  let stoppedEarly = false;
-  let trainSeconds = 0;
-  let validationSeconds = 0;
-  const useValidation = config.evalEvery > 0 && split.validation.dataset.queries.length > 0;
-
-  const validate = async (step: number): Promise<boolean> => {
-    const start = performance.now();
-    const head = await trainer.getHead();
-    const report = await measurePart(split.validation, inputs.trainEmbeddings, dim, step === 0 ? undefined : head, options.matmul);
-    const score = validationScore(report.summary);
-    const improved = score > best.score;
-    if (improved) {
-      best = { step, score, head };
-      sinceBest = 0;
-    } else {
-      sinceBest++;
-    }
-    validation.push({ step, summary: report.summary, score });
-    validationSeconds += (performance.now() - start) / 1000;
-    emit({ type: 'validation', step, summary: report.summary, score, best: improved });
-    return config.patience > 0 && sinceBest >= config.patience;
-  };
-
-  try {
-    emit({ type: 'phase', phase: 'train' });
-    if (useValidation) await validate(0);
-    const buffer = new Float32Array(2 * config.batchSize * dim);
-    for (let step = 1; step <= config.steps; step++) {
-      throwIfAborted();
-      const batch = sampler.next();
-      const n = batch.size;
-      const x = buffer.subarray(0, 2 * n * dim);
-      gatherRows(inputs.trainEmbeddings.queries, dim, batch.queryRows, x, 0);
-      gatherRows(inputs.trainEmbeddings.candidates, dim, batch.answerRows, x, n);
-      const start = performance.now();
-      const value = await trainer.step(x, n);
-      trainSeconds += (performance.now() - start) / 1000;
-      if (!Number.isFinite(value)) throw new Error(`Training diverged at step ${step} (loss ${value}); try a lower learning rate`);
-      loss.push(value);
-      emit({ type: 'step', step, loss: value });
-      if (config.heldOutEvery > 0 && step % config.heldOutEvery === 0) {
-        const report = await measurePart(split.evaluation, inputs.evaluationEmbeddings, dim, await trainer.getHead(), options.matmul);
-        heldOut.push({ step, summary: report.summary });
-        emit({ type: 'held-out', step, summary: report.summary });
-      }
-      if (useValidation && (step % config.evalEvery === 0 || step === config.steps)) {
-        if (await validate(step)) {
-          stoppedEarly = step < config.steps;
-          break;
-        }
-      }
-      // Give progress messages and abort requests a turn between steps.
-      if (step % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-    if (!useValidation) best = { step: loss.length, score: NaN, head: await trainer.getHead() };
-  } finally {
-    await trainer.dispose();
+  constructor(
+    private readonly inputs: TrainingInputs,
+    private readonly config: TrainingConfig,
+    private readonly options: TrainingRunOptions,
+  ) {
+    checkConfig(config);
+    this.emit = options.onEvent ?? (() => {});
+    options.signal?.addEventListener('abort', () => this.release());
   }
 
-  emit({ type: 'phase', phase: 'after' });
-  const after = await measurePart(split.evaluation, inputs.evaluationEmbeddings, dim, best.step === 0 ? undefined : best.head, options.matmul);
-  return {
-    before,
-    after,
-    loss,
-    validation,
-    heldOut,
-    bestStep: best.step,
-    stepsRun: loss.length,
-    stoppedEarly,
-    head: best.head,
-    trainerBackend: trainer.backend,
-    timings: { train_s: trainSeconds, steps_per_s: loss.length / Math.max(trainSeconds, 1e-9), validation_s: validationSeconds },
-  };
+  pause(): void {
+    this.setPaused(true);
+  }
+
+  resume(): void {
+    this.setPaused(false);
+  }
+
+  /** While paused: let exactly one more step run. */
+  step(): void {
+    this.stepCredits++;
+    this.release();
+  }
+
+  /** Ends training after the current step; the run still keeps the best head and measures it. */
+  stop(): void {
+    this.stopRequested = true;
+    this.release();
+  }
+
+  async run(): Promise<TrainingResult> {
+    const { inputs, config, options, emit } = this;
+    const { split, dim } = inputs;
+    emit({ type: 'phase', phase: 'before' });
+    const before = await measurePart(split.evaluation, inputs.evaluationEmbeddings, dim, undefined, options.matmul);
+
+    const sampler = createBatchSampler(buildTrainingExamples(split.train), samplerSettingsOf(config));
+    const trainer = await (options.trainer ?? createCpuTrainer)(
+      {
+        head: config.head,
+        temperature: config.temperature,
+        seed: config.seed,
+        optimizer: { learningRate: config.learningRate, weightDecay: config.weightDecay, warmupSteps: config.warmupSteps, totalSteps: config.steps },
+      },
+      dim,
+      inputs.encoder,
+    );
+
+    const loss: number[] = [];
+    const validation: TrainingResult['validation'] = [];
+    const heldOut: HeldOutCheck[] = [];
+    const heldOutPart = config.heldOutEvery > 0 ? sampleQuestions(split.evaluation, config.heldOutQuestions, config.seed) : null;
+    const ofQuestions = new Set(split.evaluation.dataset.queries.map((q) => q.id)).size;
+    let best = { step: 0, score: -Infinity, head: await trainer.getHead() };
+    let validatedStep = -1;
+    let sinceBest = 0;
+    let stoppedEarly = false;
+    const time = { train: 0, validation: 0, heldOut: 0 };
+    const pace = new RateMeter(0);
+    const useValidation = config.evalEvery > 0 && split.validation.dataset.queries.length > 0;
+
+    /** Returns true when early stopping says to stop. */
+    const validate = async (step: number): Promise<boolean> => {
+      const start = performance.now();
+      const head = await trainer.getHead();
+      const report = await measurePart(split.validation, inputs.trainEmbeddings, dim, step === 0 ? undefined : head, options.matmul);
+      const score = validationScore(report.summary);
+      const improved = score > best.score;
+      if (improved) {
+        best = { step, score, head };
+        sinceBest = 0;
+      } else {
+        sinceBest++;
+      }
+      validatedStep = step;
+      validation.push({ step, summary: report.summary, score });
+      time.validation += (performance.now() - start) / 1000;
+      emit({ type: 'validation', step, summary: report.summary, score, best: improved });
+      return config.patience > 0 && sinceBest >= config.patience;
+    };
+
+    const checkHeldOut = async (step: number, part: DatasetPart): Promise<void> => {
+      const start = performance.now();
+      const report = await measurePart(part, inputs.evaluationEmbeddings, dim, await trainer.getHead(), options.matmul);
+      const seconds = (performance.now() - start) / 1000;
+      time.heldOut += seconds;
+      const questions = new Set(part.dataset.queries.map((q) => q.id)).size;
+      heldOut.push({ step, summary: report.summary, questions, ofQuestions, seconds });
+      emit({ type: 'held-out', step, report, questions, ofQuestions, seconds });
+    };
+
+    try {
+      emit({ type: 'phase', phase: 'train' });
+      if (useValidation) await validate(0);
+      const buffer = new Float32Array(2 * config.batchSize * dim);
+      for (let step = 1; step <= config.steps; step++) {
+        pace.skip(await this.gate());
+        this.throwIfAborted();
+        if (this.stopRequested) break;
+        const batch = sampler.next();
+        const n = batch.size;
+        const x = buffer.subarray(0, 2 * n * dim);
+        gatherRows(inputs.trainEmbeddings.queries, dim, batch.queryRows, x, 0);
+        gatherRows(inputs.trainEmbeddings.candidates, dim, batch.answerRows, x, n);
+        const start = performance.now();
+        const value = await trainer.step(x, n);
+        time.train += (performance.now() - start) / 1000;
+        if (!Number.isFinite(value)) throw new Error(`Training diverged at step ${step} (loss ${value}); try a lower learning rate`);
+        loss.push(value);
+        const left = pace.update('train', step, config.steps, performance.now());
+        emit({ type: 'step', step, loss: value, stepsPerSecond: step / Math.max(time.train, 1e-9), secondsLeft: left.secondsLeft });
+        if (heldOutPart && step % config.heldOutEvery === 0) await checkHeldOut(step, heldOutPart);
+        if (useValidation && (step % config.evalEvery === 0 || step === config.steps)) {
+          if (await validate(step)) {
+            stoppedEarly = step < config.steps;
+            break;
+          }
+        }
+        // Give progress messages and control requests a turn between steps.
+        if (step % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      // A stop between checks: the head of the last step competes too.
+      if (useValidation && this.stopRequested && loss.length > 0 && validatedStep !== loss.length) await validate(loss.length);
+      if (!useValidation) best = { step: loss.length, score: NaN, head: await trainer.getHead() };
+    } finally {
+      await trainer.dispose();
+    }
+
+    emit({ type: 'phase', phase: 'after' });
+    const after = await measurePart(split.evaluation, inputs.evaluationEmbeddings, dim, best.step === 0 ? undefined : best.head, options.matmul);
+    return {
+      before,
+      after,
+      loss,
+      validation,
+      heldOut,
+      bestStep: best.step,
+      stepsRun: loss.length,
+      stoppedEarly,
+      stopped: this.stopRequested && loss.length < config.steps && !stoppedEarly,
+      head: best.head,
+      trainerBackend: trainer.backend,
+      timings: {
+        train_s: time.train,
+        steps_per_s: loss.length / Math.max(time.train, 1e-9),
+        validation_s: time.validation,
+        held_out_s: time.heldOut,
+      },
+    };
+  }
+
+  private setPaused(paused: boolean): void {
+    if (this.paused === paused) return;
+    this.paused = paused;
+    this.emit({ type: 'paused', paused });
+    this.release();
+  }
+
+  /** Waits while paused (a step credit lets one step through); returns the milliseconds waited. */
+  private async gate(): Promise<number> {
+    const start = performance.now();
+    while (this.paused && !this.stopRequested && !this.options.signal?.aborted) {
+      if (this.stepCredits > 0) {
+        this.stepCredits--;
+        break;
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+    return performance.now() - start;
+  }
+
+  private release(): void {
+    this.wake?.();
+    this.wake = null;
+  }
+
+  private throwIfAborted(): void {
+    if (this.options.signal?.aborted) throw new DOMException('Training was aborted', 'AbortError');
+  }
+}
+
+function samplerSettingsOf(config: TrainingConfig): SamplerSettings {
+  const { mix, languageWeighting, excludeLanguages, trainLanguages, batchSize, seed } = config;
+  return { mix, languageWeighting, excludeLanguages, trainLanguages, batchSize, seed };
 }
 
 /**
@@ -277,6 +386,7 @@ function checkConfig(c: TrainingConfig): void {
   positiveInt('evalEvery', c.evalEvery, 0);
   positiveInt('patience', c.patience, 0);
   positiveInt('heldOutEvery', c.heldOutEvery, 0);
+  positiveInt('heldOutQuestions', c.heldOutQuestions, 0);
   positiveInt('warm-up steps', c.warmupSteps, 0);
   if (!(c.temperature > 0)) throw new RangeError(`Training: temperature must be positive, got ${c.temperature}`);
   if (!(c.learningRate > 0)) throw new RangeError(`Training: learning rate must be positive, got ${c.learningRate}`);

@@ -298,3 +298,20 @@ function checkFraction(name: string, value: number, zeroAllowed: boolean): void 
 function clamp(x: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, x));
 }
+
+/**
+ * A seeded sample of a part's questions: `maxQuestions` question ids (with all their translations)
+ * against the part's whole candidate pools, so that mAP on it estimates mAP on the whole part at a
+ * fraction of the cost (the held-out checks). The whole part when it has no more ids than that.
+ */
+export function sampleQuestions(part: DatasetPart, maxQuestions: number, seed: number): DatasetPart {
+  const ids = [...new Set(part.dataset.queries.map((q) => q.id))];
+  if (maxQuestions <= 0 || ids.length <= maxQuestions) return part;
+  const kept = new Set(shuffledIndices(ids.length, seededRandom(seed ^ 0x4e1d)).slice(0, maxQuestions).map((i) => ids[i]));
+  const sample = subsetDataset(part.dataset, (id) => kept.has(id), new Uint8Array(part.dataset.candidates.length).fill(1));
+  return {
+    dataset: sample.dataset,
+    queryRows: sample.queryRows.map((row) => part.queryRows[row]),
+    candidateRows: part.candidateRows,
+  };
+}

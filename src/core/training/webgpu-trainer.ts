@@ -46,11 +46,12 @@ export interface WgDevice {
   readonly queue: { writeBuffer(b: WgBuffer, offset: number, data: ArrayBufferView): void; submit(buffers: unknown[]): void };
   destroy(): void;
 }
+export interface WgAdapter {
+  requestDevice(d?: { requiredLimits?: Record<string, number> }): Promise<WgDevice>;
+  readonly limits: { maxStorageBufferBindingSize: number; maxBufferSize: number };
+}
 export interface WgGpu {
-  requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<{
-    requestDevice(d?: { requiredLimits?: Record<string, number> }): Promise<WgDevice>;
-    readonly limits: { maxStorageBufferBindingSize: number; maxBufferSize: number };
-  } | null>;
+  requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<WgAdapter | null>;
 }
 
 const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
@@ -60,6 +61,11 @@ const MAP_READ = 0x1;
 export async function requestWebGpuDevice(gpu: WgGpu): Promise<WgDevice> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('WebGPU: no adapter available');
+  return deviceOfAdapter(adapter);
+}
+
+/** The same, for an adapter already chosen (core/devices.ts decides which may be used). */
+export function deviceOfAdapter(adapter: WgAdapter): Promise<WgDevice> {
   return adapter.requestDevice({
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,

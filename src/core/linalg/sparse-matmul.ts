@@ -1,0 +1,124 @@
+import type { ScoreMatmulFactory } from './types';
+
+/**
+ * The sparse scoring backend: `S = Q · Cᵀ` through an inverted index of the candidate matrix, for
+ * embeddings that are mostly zeros (the lexical encoder's hashed n-grams: about 150 of 2048 values
+ * set per query and 300 per sentence, so full XQuAD-R needs 4.5 G multiply-adds instead of 349 G).
+ *
+ * Exactness: each score is a float64 sum of float32 x float32 products (exact in float64) over the
+ * dimensions in increasing order, skipping zero products, which leave a float64 sum unchanged. That
+ * is the JS kernel's (`jsMatmul`) sum term for term, so the scores, and every rank and metric built
+ * on them, are bit for bit the JS kernel's: the reference tests of that kernel hold for this one.
+ *
+ * The index and the row kernel are exported apart so that a worker pool can share one index
+ * (SharedArrayBuffer-backed) and score row ranges in parallel (workers/lab/sparse-pool.ts).
+ */
+export const sparseMatmul: ScoreMatmulFactory = async (candidates, candidateCount, dim) => {
+  const index = buildInvertedIndex(candidates, candidateCount, dim);
+  let out = new Float32Array(0);
+  const sums = new Float64Array(candidateCount);
+  return {
+    async scores(queries, rows) {
+      checkQueries(queries, rows, dim);
+      if (out.length < rows * candidateCount) out = new Float32Array(rows * candidateCount);
+      scoreSparseRows(index, queries, 0, rows, out, sums);
+      return out.subarray(0, rows * candidateCount);
+    },
+    async dispose() {
+      out = new Float32Array(0);
+    },
+  };
+};
+
+/** Per dimension, the candidates with a non-zero value there (in candidate order) and the values. */
+export interface InvertedIndex {
+  candidateCount: number;
+  dim: number;
+  /** Postings of dimension t: `start[t] .. start[t + 1]`. */
+  start: Int32Array;
+  candidate: Int32Array;
+  value: Float32Array;
+}
+
+/** `allocate` lets a caller put the postings in shared memory; plain ArrayBuffers by default. */
+export function buildInvertedIndex(
+  candidates: Float32Array,
+  candidateCount: number,
+  dim: number,
+  allocate: (bytes: number) => ArrayBufferLike = (bytes) => new ArrayBuffer(bytes),
+): InvertedIndex {
+  if (candidates.length !== candidateCount * dim) {
+    throw new RangeError(`Candidate matrix has ${candidates.length} values, expected ${candidateCount} x ${dim}`);
+  }
+  const start = new Int32Array(allocate((dim + 1) * 4));
+  for (let i = 0; i < candidates.length; i++) if (candidates[i] !== 0) start[(i % dim) + 1]++;
+  for (let t = 0; t < dim; t++) start[t + 1] += start[t];
+  const fill = start.slice(0, dim);
+  const candidate = new Int32Array(allocate(start[dim] * 4));
+  const value = new Float32Array(allocate(start[dim] * 4));
+  for (let c = 0; c < candidateCount; c++) {
+    for (let t = 0, i = c * dim; t < dim; t++, i++) {
+      const v = candidates[i];
+      if (v === 0) continue;
+      const p = fill[t]++;
+      candidate[p] = c;
+      value[p] = v;
+    }
+  }
+  return { candidateCount, dim, start, candidate, value };
+}
+
+/**
+ * Scores query rows `from .. to` of `queries` (row-major, `dim` wide) into `out` at the same rows
+ * (row r at `r * candidateCount`); `sums` is scratch of `candidateCount` doubles.
+ */
+export function scoreSparseRows(index: InvertedIndex, queries: Float32Array, from: number, to: number, out: Float32Array, sums: Float64Array): void {
+  const { start, candidate, value, dim, candidateCount } = index;
+  for (let r = from; r < to; r++) {
+    sums.fill(0);
+    const offset = r * dim;
+    for (let t = 0; t < dim; t++) {
+      const q = queries[offset + t];
+      if (q === 0) continue;
+      const end = start[t + 1];
+      for (let p = start[t]; p < end; p++) sums[candidate[p]] += q * value[p];
+    }
+    out.set(sums, r * candidateCount);
+  }
+}
+
+export function checkQueries(queries: Float32Array, rows: number, dim: number): void {
+  if (queries.length < rows * dim) throw new RangeError(`Query block has ${queries.length} values, expected ${rows} x ${dim}`);
+}
+
+/** Fraction of non-zero values: what decides between the sparse and a dense backend. */
+export function density(values: Float32Array): number {
+  if (values.length === 0) return 0;
+  let nonZero = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) nonZero++;
+  return nonZero / values.length;
+}
+
+/**
+ * At or below this density the sparse backend wins: on full XQuAD-R's lexical vectors (15% of
+ * values set) it beats onnxruntime-web's WASM Gemm several times over (docs/benchmarks.md), and its
+ * scattered adds cost about ten dense SIMD multiply-adds, so its edge is gone near a third.
+ */
+export const SPARSE_MAX_DENSITY = 0.25;
+
+/**
+ * The automatic choice: `sparse` for candidates at most SPARSE_MAX_DENSITY non-zero, `dense`
+ * otherwise, decided per factory call; `onChoice` hears which (the name shown with a run).
+ */
+export function sparseWhereSparse(
+  sparse: ScoreMatmulFactory,
+  dense: ScoreMatmulFactory,
+  onChoice?: (sparse: boolean, density: number) => void,
+): ScoreMatmulFactory {
+  return (candidates, candidateCount, dim) => {
+    const measured = density(candidates);
+    const useSparse = measured <= SPARSE_MAX_DENSITY;
+    onChoice?.(useSparse, measured);
+    return (useSparse ? sparse : dense)(candidates, candidateCount, dim);
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The sparse scoring backend on several threads: the lab worker builds one inverted index in shared
+ * memory, and scoring workers (workers/scoring/) each score a share of every query block into one
+ * shared score block. The scores are the single-threaded sparseMatmul's bit for bit (each row is
+ * computed by the same kernel); only the rows' thread differs.
+ */
+import { buildInvertedIndex, checkQueries, sparseMatmul } from '../../src/core/linalg/sparse-matmul';
+import type { ScoreMatmulFactory } from '../../src/core/linalg/types';
+import { RpcClient } from '../rpc';
+import { SCORING_REPLIES, type ScoringCommand, type ScoringEvent, type ScoringProgress } from '../scoring/protocol';
+import { workerThreads } from '../threads';
+
+type ScoringClient = RpcClient<ScoringCommand, ScoringEvent, typeof SCORING_REPLIES, ScoringProgress>;
+
+let pool: ScoringClient[] | null = null;
+
+function scoringWorkers(count: number): ScoringClient[] {
+  pool ??= Array.from({ length: count }, (_, i) => {
+    const worker = new Worker(new URL('../scoring/scoring.worker.ts', import.meta.url), { type: 'module', name: `scoring-${i + 1}` });
+    const client: ScoringClient = new RpcClient(worker, SCORING_REPLIES, 'scoring worker');
+    worker.onerror = (event) => client.fail(new Error(`A scoring worker stopped: ${event.message || 'no reason given'}`));
+    return client;
+  });
+  return pool;
+}
+
+/** How many threads the sparse backend uses here: 1 (no pool) where memory cannot be shared. */
+export function sparseThreads(): number {
+  return typeof SharedArrayBuffer === 'function' && self.crossOriginIsolated ? workerThreads() : 1;
+}
+
+export const pooledSparseMatmul: ScoreMatmulFactory = async (candidates, candidateCount, dim) => {
+  const threads = sparseThreads();
+  if (threads === 1) return sparseMatmul(candidates, candidateCount, dim);
+  const shared = (bytes: number) => new SharedArrayBuffer(bytes);
+  const index = buildInvertedIndex(candidates, candidateCount, dim, shared);
+  const workers = scoringWorkers(threads);
+  await Promise.all(workers.map((w) => w.call('index', { index }).reply));
+  let queries = new Float32Array(shared(0));
+  let out = new Float32Array(shared(0));
+  return {
+    async scores(block, rows) {
+      checkQueries(block, rows, dim);
+      if (queries.length < rows * dim) queries = new Float32Array(shared(rows * dim * 4));
+      if (out.length < rows * candidateCount) out = new Float32Array(shared(rows * candidateCount * 4));
+      queries.set(block.subarray(0, rows * dim));
+      const share = Math.ceil(rows / workers.length);
+      await Promise.all(
+        workers.map((w, i) => w.call('score', { queries, from: Math.min(rows, i * share), to: Math.min(rows, (i + 1) * share), out }).reply),
+      );
+      return out.subarray(0, rows * candidateCount);
+    },
+    async dispose() {
+      queries = new Float32Array(shared(0));
+      out = new Float32Array(shared(0));
+    },
+  };
+};
