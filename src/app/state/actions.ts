@@ -111,6 +111,18 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
     return state.loaded !== null && state.training.status !== 'running';
   }
 
+  /**
+   * Resolves true once the rendered state satisfies `ready` (false after 10 s): getState() reads the
+   * state of the last render, so a chain of runs waits for each result to land before the next.
+   */
+  async function settled(ready: (state: AppState) => boolean): Promise<boolean> {
+    for (const start = Date.now(); Date.now() - start < 10_000; ) {
+      if (ready(getState())) return true;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return false;
+  }
+
   /** Resolves true when the dataset loaded. */
   async function load(selection: DatasetSelection | null, source: () => Promise<FileSource>, options: LoadOptions): Promise<boolean> {
     const id = nextTask++;
@@ -225,8 +237,12 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
       if (state.datasetTask.status === 'loading' || state.evaluation.status === 'running' || state.training.status === 'running') return;
       const folder = state.folderIndex?.folders.some((f) => f.name === 'xquad-r') ? 'xquad-r' : null;
       dispatch({ type: 'settingsReplaced', settings: classroomSettings(state.settings, folder) });
+      const selection = classroomSelection(folder);
       void (async () => {
-        if ((await loadSelection(classroomSelection(folder))) && (await evaluate())) await compareMixes();
+        const previous = getState().loaded;
+        if (!(await loadSelection(selection)) || !(await settled((next) => next.loaded !== previous && next.loaded !== null))) return;
+        const runs = getState().runs.length;
+        if ((await evaluate()) && (await settled((next) => next.runs.length > runs))) await compareMixes();
       })();
     },
 
