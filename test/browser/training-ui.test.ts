@@ -15,7 +15,7 @@ import { createLexicalEncoder, DEFAULT_LEXICAL_OPTIONS } from '../../src/core/en
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, parseHead, splitByArticles, trainHead, type TrainingConfig, type TrainingResult } from '../../src/core/training';
 import { readDatasetFolder } from '../../src/node/read-dataset';
-import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from './harness';
+import { loadLocalSubset, openNotebook, readSummaryTitles, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from './harness';
 
 const LANGUAGES = ['de', 'en', 'es', 'zh'];
 const ARTICLES = 12;
@@ -59,14 +59,6 @@ async function readLoss(page: Page): Promise<number[]> {
 function expectLossesMatch(actual: number[], wanted: number[]): void {
   expect(actual).toHaveLength(wanted.length);
   actual.forEach((value, i) => expect(Math.abs(value - wanted[i])).toBeLessThanOrEqual(1e-12 * Math.abs(wanted[i])));
-}
-
-async function readSummaryTitles(page: Page): Promise<Record<string, string | null>> {
-  const titles: Record<string, string | null> = {};
-  for (const row of await page.getByTestId('summary-table').locator('tbody tr').all()) {
-    titles[(await row.getAttribute('data-metric'))!] = await row.locator('td').first().getAttribute('title');
-  }
-  return titles;
 }
 
 function expectSummary(titles: Record<string, string | null>, expected: TrainingResult): void {

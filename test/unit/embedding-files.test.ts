@@ -177,7 +177,7 @@ describe('embedding files matched to a dataset', () => {
     contents.queryVectors = encodeNpyFloat32(new Float32Array([...v, 0, 0, 0, 0]), 2, 4);
     const table = readEmbeddingTable('mini', contents);
     expect(Array.from(table.queries.vectors)).toEqual([...v, 0, 0, 0, 0]);
-    expect(table.notes).toContain('queries.npy: 1 rows are all zeros; they score 0 against everything.');
+    expect(table.notes).toContain('queries.npy: 1 row is all zeros, scoring 0 against everything.');
   });
 
   test('extra rows are allowed and named; a missing row is an error naming the row', () => {

@@ -195,7 +195,7 @@ function normalizeRows(file: string, rowFile: string, data: Float32Array, dim: n
     }
   }
   if (normalized > 0) notes.push(`${file}: ${normalized.toLocaleString('en')} of ${(data.length / dim).toLocaleString('en')} rows were not of unit length and were L2-normalised (scores are cosines).`);
-  if (zero > 0) notes.push(`${file}: ${zero.toLocaleString('en')} rows are all zeros; they score 0 against everything.`);
+  if (zero > 0) notes.push(`${file}: ${zero.toLocaleString('en')} ${zero === 1 ? 'row is' : 'rows are'} all zeros, scoring 0 against everything.`);
 }
 
 /** Where each dataset row's vector is in the files, and what does not fit. */
