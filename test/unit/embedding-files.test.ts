@@ -3,6 +3,7 @@
  * 3.0) read to hand-computed values, the ones it should not be given refused with the fix, and the
  * rows matched to a dataset by key, with every mismatch named.
  */
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Dataset } from '../../src/core/dataset/types';
@@ -63,6 +64,23 @@ describe('.npy reading', () => {
     }
     // What the writer produces reads back too.
     expect(Array.from(decodeNpyFloat32(encodeNpyFloat32(new Float32Array([3, 4]), 1, 2)).data)).toEqual([3, 4]);
+  });
+
+  test('files written by NumPy itself: float16 in Fortran order, format 2.0 and 3.0, float64 and int32 refused', async () => {
+    const fixture = (name: string) => readFile(resolve(__dirname, '../fixtures/npy', name));
+    const matrix = [1, 2, 3, 4, 0.5, -0.25, 8, 16, -1, 0, Math.fround(1e-3), 100];
+    for (const name of ['float32-v2.npy', 'float32-v3.npy', 'float32-fortran.npy']) {
+      const { data, rows, cols } = decodeNpyFloat32(await fixture(name));
+      expect([rows, cols]).toEqual([3, 4]);
+      expect(Array.from(data)).toEqual(matrix);
+    }
+    // 1e-3 in binary16 is 0x1419: (1 + 25/1024) * 2^-10.
+    expect(Array.from(decodeNpyFloat32(await fixture('float16-fortran-v1.npy')).data)).toEqual([...matrix.slice(0, 10), (1 + 25 / 1024) * 2 ** -10, 100]);
+    expect(() => decodeNpyFloat32(Buffer.alloc(0))).toThrow(/not a \.npy file/);
+    const float64 = await fixture('float64-v1.npy');
+    expect(() => decodeNpyFloat32(float64)).toThrow("dtype '<f8' (float64) is not read here: save float32, np.save(path, x.astype(np.float32))");
+    const int32 = await fixture('int32-v1.npy');
+    expect(() => decodeNpyFloat32(int32)).toThrow("dtype '<i4' is not a float type");
   });
 
   test('refuses what it cannot read, saying how to convert it', () => {
