@@ -4,7 +4,7 @@
  * is checked (dtype, shape, size limit) before the file's data is read.
  */
 import { open, readFile, writeFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Dataset } from '../core/dataset/types';
 import type { EvalEmbeddings } from '../core/evaluate';
 import { candidateRow, checkVectorFile, EMBEDDING_FILES, EmbeddingFilesError, queryRow, readEmbeddingTable, type EmbeddingTable } from '../core/encoders/precomputed';
@@ -23,8 +23,11 @@ export async function writeEmbeddingFolder(dir: string, dataset: Dataset, embedd
   ]);
 }
 
-/** Reads and checks the four files of a folder; `name` names the encoder (`npy:<name>`). */
-export async function readEmbeddingFolder(dir: string, name = dir): Promise<EmbeddingTable> {
+/**
+ * Reads and checks the four files of a folder. The folder's own name names the encoder
+ * (`npy:<name>`), as in the notebook, so that a head trained on the command line imports there.
+ */
+export async function readEmbeddingFolder(dir: string): Promise<EmbeddingTable> {
   const names = Object.values(EMBEDDING_FILES);
   const absent = (await Promise.all(names.map((file) => readable(join(dir, file))))).flatMap((ok, i) => (ok ? [] : [names[i]]));
   if (absent.length > 0) {
@@ -32,7 +35,7 @@ export async function readEmbeddingFolder(dir: string, name = dir): Promise<Embe
   }
   const [queryVectors, candidateVectors] = await Promise.all([EMBEDDING_FILES.queryVectors, EMBEDDING_FILES.candidateVectors].map((file) => readVectorFile(dir, file)));
   const [queryRows, candidateRows] = await Promise.all([EMBEDDING_FILES.queryRows, EMBEDDING_FILES.candidateRows].map((file) => readFile(join(dir, file), 'utf8')));
-  return readEmbeddingTable(name, { queryVectors, candidateVectors, queryRows, candidateRows });
+  return readEmbeddingTable(basename(resolve(dir)), { queryVectors, candidateVectors, queryRows, candidateRows });
 }
 
 async function readable(path: string): Promise<boolean> {
