@@ -2,7 +2,8 @@
  * "Embeddings from files" in Chromium: a folder written by `xling eval --export` (for more languages
  * and articles than the notebook loads), picked in the Encoder cell, evaluates to exactly the numbers
  * the core computes in Node with the encoder itself, trains a head to the core's losses, and is still
- * there after a reload (IndexedDB); a folder with a row missing, dropped on the cell, names the row.
+ * there after a reload (IndexedDB); four files with a float64 matrix get the conversion to make; a
+ * folder with a row missing, dropped on the cell, names the row, and so does Evaluate.
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -115,6 +116,18 @@ describe('embeddings from files in Chromium', () => {
     await page.getByRole('button', { name: 'Evaluate' }).click();
     await page.getByTestId('runs-table').locator('tr[data-run="3"]').waitFor({ timeout: 60_000 });
     await expectShownReport(page, expected);
+
+    // The four files picked one by one, queries.npy as float64 (NumPy's default): refused with the conversion to make.
+    const float64 = path.join(dir, 'float64');
+    await cp(folder, float64, { recursive: true });
+    await cp(path.join(ROOT, 'test/fixtures/npy/float64-v1.npy'), path.join(float64, 'queries.npy'));
+    await page.locator('#encoder').getByTestId('pick-embedding-files').setInputFiles(
+      ['queries.npy', 'candidates.npy', 'queries.jsonl', 'candidates.jsonl'].map((file) => path.join(float64, file)),
+    );
+    await expect.poll(() => page.locator('#encoder').getByTestId('error-panel').textContent(), { timeout: 60_000 }).toContain(
+      "queries.npy—dtype '<f8' (float64) is not read here: save float32, np.save(path, x.astype(np.float32)).",
+    );
+    expect(await page.locator('#encoder').getByTestId('chosen-embeddings').textContent()).toContain('xquad-lexical');
 
     // A folder with a candidate row missing (from both files, so they still agree) names that row.
     const broken = path.join(dir, 'broken');
