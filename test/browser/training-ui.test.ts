@@ -86,8 +86,8 @@ describe('Batch Mix and Train cells in Chromium', () => {
     await mixCell.getByRole('radio', { name: 'X-Y', exact: true }).check();
     await mixCell.getByRole('radio', { name: 'Hybrid' }).check();
     await mixCell.getByLabel('Batch size', { exact: true }).fill(String(BATCH));
-    await expect.poll(() => mixCell.getByTestId('preview-batch').first().textContent()).toContain(`${BATCH} pairs`);
-    await expect.poll(() => mixCell.getByTestId('batch-mix-status').textContent()).toBe('previewed');
+    await expect.poll(() => mixCell.getByTestId('preview-batch').first().textContent(), { timeout: 60_000 }).toContain(`${BATCH} pairs`);
+    await expect.poll(() => mixCell.getByTestId('batch-mix-status').textContent(), { timeout: 60_000 }).toBe('previewed');
 
     // Cross batches pair a question with an answer in another language; both kinds appear in the preview.
     const pairs = await mixCell.locator('.pairs li').evaluateAll((items) => items.map((li) => [li.getAttribute('data-a'), li.getAttribute('data-b')]));
@@ -162,16 +162,16 @@ describe('Batch Mix and Train cells in Chromium', () => {
     expect(liveAxes).toEqual(LANGUAGES);
     expect(await trainCell.getByTestId('held-out-table').textContent()).toContain('step 2');
     await trainCell.getByRole('button', { name: 'Pause' }).click();
-    await expect.poll(() => page.getByTestId('train-status').textContent()).toBe('paused');
+    await expect.poll(() => page.getByTestId('train-status').textContent(), { timeout: 60_000 }).toBe('paused');
     await page.waitForTimeout(500); // a step under way when paused finishes
     const stepNow = async () => Number(await progress.getAttribute('aria-valuenow'));
     const held = await stepNow();
     await page.waitForTimeout(500);
     expect(await stepNow()).toBe(held);
     await trainCell.getByRole('button', { name: 'Step' }).click();
-    await expect.poll(stepNow).toBe(held + 1);
+    await expect.poll(stepNow, { timeout: 60_000 }).toBe(held + 1);
     await trainCell.getByRole('button', { name: 'Stop' }).click();
-    await expect.poll(() => page.getByTestId('train-status').textContent()).toBe('stopped');
+    await expect.poll(() => page.getByTestId('train-status').textContent(), { timeout: 60_000 }).toBe('stopped');
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -189,7 +189,7 @@ describe('Batch Mix and Train cells in Chromium', () => {
     const mixes = await table1.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-mix')));
     expect(mixes).toEqual(['Untrained', 'X-X-mono', 'X-Y', 'Hybrid']);
     expect(await trainCell.getByTestId('table-2').locator('tbody tr').count()).toBe(4);
-    await expect.poll(() => page.getByTestId('train-status').textContent()).toBe('trained');
+    await expect.poll(() => page.getByTestId('train-status').textContent(), { timeout: 60_000 }).toBe('trained');
     // Each mix is a trained run of its own, in the runs list with the others.
     const runs = page.getByTestId('runs-table').locator('tbody tr');
     expect(await runs.count()).toBe(3);
