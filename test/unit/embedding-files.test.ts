@@ -202,7 +202,7 @@ describe('embedding files matched to a dataset', () => {
     const extra = readEmbeddingTable('mini', files([...QUERY_ROWS, '{"id": "q9", "lang": "en"}'], CANDIDATE_ROWS));
     const match = matchEmbeddings(extra, dataset);
     expect(match.missing).toEqual([]);
-    expect(match.notes[0]).toBe('queries.jsonl: 1 of 5 rows are not in the loaded dataset (e.g. {"id":"q9","lang":"en"}) and are not used; ' +
+    expect(match.notes[0]).toBe('queries.jsonl: 1 of 5 rows are not in the loaded dataset (en 1; e.g. {"id":"q9","lang":"en"}) and are not used; ' +
       'fine when the dataset is loaded as a subset of the one the vectors were computed for.');
 
     const short = readEmbeddingTable('mini', files(QUERY_ROWS, CANDIDATE_ROWS.filter((row) => !row.includes('"c3"'))));

@@ -238,8 +238,14 @@ export function matchEmbeddings(table: EmbeddingTable, dataset: Dataset): Embedd
     }
     const unused = rows.keys.filter((_, i) => !used[i]);
     if (unused.length > 0) {
-      notes.push(`${file}: ${unused.length.toLocaleString('en')} of ${rows.keys.length.toLocaleString('en')} rows are not in the loaded dataset (e.g. ${unused[0]}) and are not used; ` +
-        'fine when the dataset is loaded as a subset of the one the vectors were computed for.');
+      const byLanguage = new Map<string, number>();
+      for (const key of unused) {
+        const { lang } = JSON.parse(key) as { lang: string };
+        byLanguage.set(lang, (byLanguage.get(lang) ?? 0) + 1);
+      }
+      const counts = [...byLanguage].map(([lang, n]) => `${lang} ${n.toLocaleString('en')}`).join(', ');
+      notes.push(`${file}: ${unused.length.toLocaleString('en')} of ${rows.keys.length.toLocaleString('en')} rows are not in the loaded dataset (${counts}; e.g. ${unused[0]}) ` +
+        'and are not used; fine when the dataset is loaded as a subset of the one the vectors were computed for.');
     }
     return found;
   });
