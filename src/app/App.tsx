@@ -10,6 +10,7 @@ import { fetchModelFolderIndex } from './models/served';
 import { NotebookContext } from './notebook-context';
 import { createLabActions } from './state/actions';
 import { createModelActions } from './state/model-actions';
+import { createEmbeddingActions } from './state/embedding-actions';
 import { keepHeadsOf } from './state/heads';
 import { createSaver, persistedPart } from './state/persistence';
 import { initialState, reducer, type PersistedState } from './state/reducer';
@@ -22,7 +23,11 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
     stateRef.current = state;
   }, [state]);
   const actions = useMemo(
-    () => ({ ...createLabActions(client, dispatch, () => stateRef.current), ...createModelActions(client.encoder, dispatch, () => stateRef.current) }),
+    () => ({
+      ...createLabActions(client, dispatch, () => stateRef.current),
+      ...createModelActions(client.encoder, dispatch, () => stateRef.current),
+      ...createEmbeddingActions(client, dispatch, () => stateRef.current),
+    }),
     [client],
   );
 
@@ -31,6 +36,7 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
     void fetchDataFolderIndex().then((index) => dispatch({ type: 'folderIndexLoaded', index }));
     void fetchModelFolderIndex().then((index) => dispatch({ type: 'modelIndexLoaded', index }));
     if (persisted?.loadedSelection) actions.loadSelection(persisted.loadedSelection);
+    actions.refreshEmbeddings();
   }, [persisted, actions]);
 
   const saver = useMemo(createSaver, []);
@@ -41,6 +47,13 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
   useEffect(() => {
     if (loaded) actions.previewMix();
   }, [actions, mix, loaded]);
+
+  // Embeddings from files: say whether the chosen set fits the dataset now loaded.
+  const { encoder } = settings;
+  const embeddingSet = encoder.kind === 'files' ? encoder.set?.key : undefined;
+  useEffect(() => {
+    if (loaded && embeddingSet) actions.checkEmbeddings();
+  }, [actions, loaded, embeddingSet]);
 
   useEffect(() => {
     saver.save(persistedPart(stateRef.current));

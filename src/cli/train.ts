@@ -115,15 +115,14 @@ export async function trainCommand(args: string[]): Promise<void> {
   };
 
   const dataset = await readDatasetFolder(values.dataset, subset);
-  const encoder = await resolveEncoder(values.encoder, encoderFlags);
+  const evaluationDir = values.split.startsWith('dataset:') ? values.split.slice('dataset:'.length) : undefined;
+  const evaluation = evaluationDir === undefined ? undefined : await readDatasetFolder(evaluationDir, subset);
+  const encoder = await resolveEncoder(values.encoder, encoderFlags, evaluation ? [dataset, evaluation] : [dataset]);
   const encodeStart = performance.now();
   const trainEmbeddings = await encodeAll(dataset, encoder, candidateText);
   let split;
   let evaluationEmbeddings: CachedEmbeddings = trainEmbeddings;
-  let evaluationDir: string | undefined;
-  if (values.split.startsWith('dataset:')) {
-    evaluationDir = values.split.slice('dataset:'.length);
-    const evaluation = await readDatasetFolder(evaluationDir, subset);
+  if (evaluation) {
     evaluationEmbeddings = await encodeAll(evaluation, encoder, candidateText);
     split = usage(() => splitByDatasets(dataset, evaluation, { validation: validationFraction, seed: config.seed }));
   } else {

@@ -6,13 +6,13 @@
  *                          --steps N --batch B --seed S --out <report.json>   (src/cli/train.ts)
  * Contract: ../shared/design.md, "Command line".
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { CandidateTextMode } from '../core/dataset/texts';
-import { DatasetError, type Dataset } from '../core/dataset/types';
-import { evaluateDataset, type EvalEmbeddings } from '../core/evaluate';
-import { encodeNpyFloat32 } from '../core/npy';
+import { DatasetError } from '../core/dataset/types';
+import { EmbeddingFilesError } from '../core/encoders/precomputed';
+import { evaluateDataset } from '../core/evaluate';
+import { writeEmbeddingFolder } from '../node/embedding-files';
 import { readDatasetFolder } from '../node/read-dataset';
 import { ortNodeMatmul } from '../node/ort-node-matmul';
 import { ENCODER_FLAG_OPTIONS, ENCODER_USAGE, encoderSettings, parseEncoderFlags, resolveEncoder } from '../node/encoders';
@@ -68,7 +68,7 @@ async function evalCommand(args: string[]): Promise<void> {
     languages: values.languages?.split(',').map((l) => l.trim()).filter(Boolean),
     articles: values.articles === undefined ? undefined : parsePositiveInteger('--articles', values.articles),
   });
-  const encoder = await resolveEncoder(values.encoder, encoderFlags);
+  const encoder = await resolveEncoder(values.encoder, encoderFlags, [dataset]);
   log(`${dataset.name}: ${dataset.languages.length} languages, ${dataset.queries.length} queries, ` +
     `${dataset.candidates.length} candidates; encoder ${encoder.id} (${encoder.dim} dims)`);
 
@@ -85,30 +85,15 @@ async function evalCommand(args: string[]): Promise<void> {
       ...encoderSettings(encoder, encoderFlags), candidate_text: candidateText },
   };
   await writeFile(values.out, JSON.stringify(output, null, 2));
-  if (values.export) await exportEmbeddings(values.export, dataset, embeddings);
+  if (values.export) {
+    await writeEmbeddingFolder(values.export, dataset, embeddings);
+    log(`exported embeddings to ${values.export}`);
+  }
 
   const s = report.summary;
   log(`mono ${s.mono_map.toFixed(4)}  cross ${s.cross_map.toFixed(4)}  multi ${s.multi_map.toFixed(4)}  ` +
     `R@10 ${s.multi_r10.toFixed(4)}  rank distance ${s.rank_distance?.toFixed(1) ?? 'n/a'}  ` +
     `(encode ${report.timings.encode_s.toFixed(2)} s, score ${report.timings.score_s.toFixed(2)} s) -> ${values.out}`);
-}
-
-/** design.md's export: float32 .npy matrices plus one JSON line per row saying what the row is. */
-async function exportEmbeddings(dir: string, dataset: Dataset, embeddings: EvalEmbeddings): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const { dim } = embeddings;
-  const queryRows = dataset.queries.map((q) => JSON.stringify({ id: q.id, lang: q.lang }));
-  const candidateRows = dataset.candidates.map((c) =>
-    JSON.stringify(c.position
-      ? { lang: c.lang, article: c.position.article, paragraph: c.position.paragraph, sentence: c.position.sentence }
-      : { lang: c.lang, id: c.id }));
-  await Promise.all([
-    writeFile(join(dir, 'queries.npy'), encodeNpyFloat32(embeddings.queries, dataset.queries.length, dim)),
-    writeFile(join(dir, 'candidates.npy'), encodeNpyFloat32(embeddings.candidates, dataset.candidates.length, dim)),
-    writeFile(join(dir, 'queries.jsonl'), queryRows.join('\n') + '\n'),
-    writeFile(join(dir, 'candidates.jsonl'), candidateRows.join('\n') + '\n'),
-  ]);
-  log(`exported embeddings to ${dir}`);
 }
 
 function parseCandidateText(value: string | undefined): CandidateTextMode {
@@ -140,6 +125,8 @@ function log(message: string): void {
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof TrainUsageError) {
     console.error(`xling: ${error.message}\n\n${USAGE}`);
+  } else if (error instanceof EmbeddingFilesError) {
+    console.error(`xling: the embedding files do not fit:\n${error.message}`);
   } else if (error instanceof DatasetError) {
     console.error(`xling: the dataset could not be loaded:\n${error.message}`);
   } else {

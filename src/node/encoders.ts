@@ -1,19 +1,24 @@
 /**
- * Command-line encoder names and the flags that tune transformer encoders, shared by `eval` and `train`:
- * `lexical` (built-in), `onnx:<folder>` (a local transformers.js model folder) and `hf:<hub id>`
- * (downloaded from the hub or HF_ENDPOINT into a file cache, src/node/hub-encoder.ts).
+ * Command-line encoder names and the flags that tune transformer encoders, shared by every subcommand:
+ * `lexical` (built-in), `onnx:<folder>` (a local transformers.js model folder), `hf:<hub id>`
+ * (downloaded from the hub or HF_ENDPOINT into a file cache, src/node/hub-encoder.ts) and
+ * `npy:<folder>` (vectors computed elsewhere, in the export format, src/node/embedding-files.ts).
  */
+import type { Dataset } from '../core/dataset/types';
 import { createLexicalEncoder } from '../core/encoders/lexical';
+import { precomputedEncoder } from '../core/encoders/precomputed';
 import type { Pooling } from '../core/encoders/transformer';
 import type { SentenceEncoder } from '../core/encoders/types';
 import { DTYPES, type Dtype } from '../core/encoders/transformer';
 import type { TransformerEncoder } from '../models/transformers-encoder';
 import { createHubEncoder } from './hub-encoder';
+import { readEmbeddingFolder } from './embedding-files';
 import { createOnnxEncoder } from './onnx-encoder';
 
 const AVAILABLE = 'lexical (the built-in hashed character n-gram encoder), ' +
   'onnx:<folder> (a local transformers.js model folder; npm run make-test-model -- <folder> writes a tiny one), ' +
-  'hf:<hub id> (a transformers.js export on the Hugging Face hub or the mirror in HF_ENDPOINT, e.g. hf:Xenova/multilingual-e5-small)';
+  'hf:<hub id> (a transformers.js export on the Hugging Face hub or the mirror in HF_ENDPOINT, e.g. hf:Xenova/multilingual-e5-small), ' +
+  'npy:<folder> (vectors computed elsewhere: queries.npy, candidates.npy, queries.jsonl, candidates.jsonl as --export writes them)';
 
 /** Settings of a transformer encoder given on the command line; unset ones keep the model's defaults. */
 export interface EncoderFlags {
@@ -33,7 +38,8 @@ export const ENCODER_FLAG_OPTIONS = {
 
 export const ENCODER_USAGE = `  --encoder <name>        lexical (built-in), onnx:<folder> (a local transformers.js model folder) or
                           hf:<hub id> (downloaded from HF_ENDPOINT or https://huggingface.co/ into
-                          XLING_MODEL_CACHE or ~/.cache/xling-lab/models) [lexical]
+                          XLING_MODEL_CACHE or ~/.cache/xling-lab/models) or npy:<folder> (vectors
+                          computed elsewhere, in the --export format; docs/formats.md) [lexical]
   --query-prefix <s>      text put before every query, e.g. 'query: ' [catalog model's, else none]
   --passage-prefix <s>    text put before every candidate, e.g. 'passage: ' [catalog model's, else none]
   --pooling mean|cls      token states to one vector [catalog model's, else mean]
@@ -71,8 +77,12 @@ function isTransformerName(name: string): boolean {
   return (name.startsWith('onnx:') && name.length > 'onnx:'.length) || (name.startsWith('hf:') && name.length > 'hf:'.length);
 }
 
-/** Turns a command-line encoder name (and its flags) into an encoder. */
-export async function resolveEncoder(name: string, flags: EncoderFlags = {}): Promise<SentenceEncoder> {
+/**
+ * Turns a command-line encoder name (and its flags) into an encoder: the one resolution every
+ * subcommand uses. `datasets` are the datasets the encoder will encode (an `npy:` folder's rows are
+ * matched to them by key now, so a missing row stops the command before any work).
+ */
+export async function resolveEncoder(name: string, flags: EncoderFlags = {}, datasets: Dataset[] = []): Promise<SentenceEncoder> {
   const log = (message: string) => process.stderr.write(`${message}\n`);
   const settings = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)) as EncoderFlags;
   if (name === 'lexical') {
@@ -84,6 +94,16 @@ export async function resolveEncoder(name: string, flags: EncoderFlags = {}): Pr
   }
   if (name.startsWith('hf:') && name.length > 'hf:'.length) {
     return createHubEncoder(name.slice('hf:'.length), { ...settings, log, progress: log });
+  }
+  if (name.startsWith('npy:') && name.length > 'npy:'.length) {
+    if (datasets.length === 0) throw new Error(`${name}: the vectors are matched to the datasets a command encodes; pass them to resolveEncoder.`);
+    const started = performance.now();
+    const table = await readEmbeddingFolder(name.slice('npy:'.length));
+    const { encoder, notes } = precomputedEncoder(table, datasets);
+    log(`${name}: ${table.queries.keys.length} query and ${table.candidates.keys.length} candidate vectors of ${table.dim} dimensions ` +
+      `read in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    for (const note of notes) log(`${name}: ${note}`);
+    return encoder;
   }
   throw new Error(`Unknown encoder '${name}'. Available here: ${AVAILABLE}.`);
 }

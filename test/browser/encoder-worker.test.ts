@@ -21,7 +21,7 @@ import { createOnnxEncoder } from '../../src/node/onnx-encoder';
 import { readDatasetFolder } from '../../src/node/read-dataset';
 import { closeServer, endpointOf, serveHub } from '../hub-server';
 import { castModel } from '../onnx-fixtures';
-import { dropPaths, loadLocalSubset, openNotebook, ROOT, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from './harness';
+import { dropPaths, loadLocalSubset, openNotebook, readSummaryTitles, ROOT, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from './harness';
 
 const run = promisify(execFile);
 const TEXTS = [
@@ -238,7 +238,7 @@ describe('transformer encoders in the browser', () => {
     await page.getByLabel('Query prefix').fill('');
     await page.getByLabel('Passage prefix').fill('');
 
-    const summaries: Record<string, string>[] = [];
+    const summaries: Record<string, string | null>[] = [];
     const dropped = path.join(path.dirname(tinyDir), 'dropped-tiny');
     await cp(tinyDir, dropped, { recursive: true });
     for (const source of ['served', 'picked', 'dropped'] as const) {
@@ -268,12 +268,3 @@ describe('transformer encoders in the browser', () => {
     await context.close();
   });
 });
-
-/** The summary table's full-precision values (cell titles), by metric. */
-async function readSummaryTitles(page: Page): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const row of await page.getByTestId('summary-table').locator('tbody tr').all()) {
-    out[(await row.getAttribute('data-metric'))!] = (await row.locator('td').first().getAttribute('title'))!;
-  }
-  return out;
-}

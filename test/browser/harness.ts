@@ -106,3 +106,12 @@ export async function dropPaths(page: Page, testId: string, paths: string[]): Pr
   }
   await cdp.detach();
 }
+
+/** The summary table's full-precision values (each cell's title), by metric. */
+export async function readSummaryTitles(page: Page): Promise<Record<string, string | null>> {
+  const titles: Record<string, string | null> = {};
+  for (const row of await page.getByTestId('summary-table').locator('tbody tr').all()) {
+    titles[(await row.getAttribute('data-metric'))!] = await row.locator('td').first().getAttribute('title');
+  }
+  return titles;
+}

@@ -15,7 +15,7 @@ import { createLexicalEncoder, DEFAULT_LEXICAL_OPTIONS } from '../../src/core/en
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, parseHead, splitByArticles, trainHead, type TrainingConfig, type TrainingResult } from '../../src/core/training';
 import { readDatasetFolder } from '../../src/node/read-dataset';
-import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from './harness';
+import { loadLocalSubset, openNotebook, readSummaryTitles, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from './harness';
 
 const LANGUAGES = ['de', 'en', 'es', 'zh'];
 const ARTICLES = 12;
@@ -61,14 +61,6 @@ function expectLossesMatch(actual: number[], wanted: number[]): void {
   actual.forEach((value, i) => expect(Math.abs(value - wanted[i])).toBeLessThanOrEqual(1e-12 * Math.abs(wanted[i])));
 }
 
-async function readSummaryTitles(page: Page): Promise<Record<string, string | null>> {
-  const titles: Record<string, string | null> = {};
-  for (const row of await page.getByTestId('summary-table').locator('tbody tr').all()) {
-    titles[(await row.getAttribute('data-metric'))!] = await row.locator('td').first().getAttribute('title');
-  }
-  return titles;
-}
-
 function expectSummary(titles: Record<string, string | null>, expected: TrainingResult): void {
   for (const key of ['mono_map', 'cross_map', 'multi_map', 'multi_r10', 'rank_distance', 'own_share10'] as const) {
     expect(titles[key]).toBe(String(expected.after.summary[key]));
@@ -94,8 +86,8 @@ describe('Batch Mix and Train cells in Chromium', () => {
     await mixCell.getByRole('radio', { name: 'X-Y', exact: true }).check();
     await mixCell.getByRole('radio', { name: 'Hybrid' }).check();
     await mixCell.getByLabel('Batch size', { exact: true }).fill(String(BATCH));
-    await expect.poll(() => mixCell.getByTestId('preview-batch').first().textContent()).toContain(`${BATCH} pairs`);
-    await expect.poll(() => mixCell.getByTestId('batch-mix-status').textContent()).toBe('previewed');
+    await expect.poll(() => mixCell.getByTestId('preview-batch').first().textContent(), { timeout: 60_000 }).toContain(`${BATCH} pairs`);
+    await expect.poll(() => mixCell.getByTestId('batch-mix-status').textContent(), { timeout: 60_000 }).toBe('previewed');
 
     // Cross batches pair a question with an answer in another language; both kinds appear in the preview.
     const pairs = await mixCell.locator('.pairs li').evaluateAll((items) => items.map((li) => [li.getAttribute('data-a'), li.getAttribute('data-b')]));

@@ -1,12 +1,16 @@
 /**
  * The lab worker's encoders: the built-in lexical one runs right here; a transformer encoder is a
- * proxy to the encoder worker, reached through the MessagePort the page handed over. Either way
- * the rest of the lab sees a SentenceEncoder.
+ * proxy to the encoder worker, reached through the MessagePort the page handed over; embeddings
+ * from files are read from IndexedDB and matched to the loaded dataset. Either way the rest of the
+ * lab sees a SentenceEncoder.
  */
+import type { Dataset } from '../../src/core/dataset/types';
 import { createLexicalEncoder } from '../../src/core/encoders/lexical';
+import { precomputedEncoder } from '../../src/core/encoders/precomputed';
 import type { SentenceEncoder } from '../../src/core/encoders/types';
 import { ENCODER_REPLIES, type EncoderCommand, type EncoderEvent, type EncoderProgress, type EncoderReplies, type ModelInfo, type TransformerSpec } from '../encoder/protocol';
 import { RpcClient, type Endpoint } from '../rpc';
+import { embeddingTable } from './embedding-files';
 import type { EncoderSpec } from './protocol';
 
 export type EncoderRpc = RpcClient<EncoderCommand, EncoderEvent, EncoderReplies, EncoderProgress>;
@@ -23,12 +27,19 @@ export type DownloadReport = (loaded: number, total: number) => void;
 export class LabEncoders {
   private remote: EncoderRpc | null = null;
 
+  /** `dataset`: the loaded dataset, which embeddings from files are matched to. */
+  constructor(private readonly dataset: () => Dataset) {}
+
   connect(port: Endpoint): void {
     this.remote = new RpcClient(port, ENCODER_REPLIES, 'encoder worker');
   }
 
   async open(spec: EncoderSpec, signal: AbortSignal, onDownload: DownloadReport): Promise<OpenedEncoder> {
     if (spec.kind === 'lexical') return { encoder: createLexicalEncoder(spec), info: null };
+    if (spec.kind === 'files') {
+      if (!spec.set) throw new Error('No embedding files are picked: pick a folder of them in the Encoder cell first.');
+      return { encoder: precomputedEncoder(await embeddingTable(spec.set), [this.dataset()]).encoder, info: null };
+    }
     const remote = this.remote;
     if (!remote) throw new Error('The encoder worker is not connected: reload the page.');
     const call = remote.call('loadModel', { spec }, (progress) => onDownload(...downloadTotals(progress)));

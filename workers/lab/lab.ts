@@ -9,6 +9,7 @@ import { datasetSummary } from '../../src/core/dataset/texts';
 import type { Dataset, DatasetFile, LoadOptions } from '../../src/core/dataset/types';
 import { evaluateDataset } from '../../src/core/evaluate';
 import { serveCommands, type Endpoint } from '../rpc';
+import { embeddingFit, listEmbeddingSets, removeEmbeddingSet, storeEmbeddingFiles } from './embedding-files';
 import { LabEncoders } from './encoders';
 import { fetchTextFiles } from './fetch-files';
 import { readStoredFiles, storePickedFiles } from './file-store';
@@ -37,7 +38,7 @@ export interface Lab {
 export function createLab(post: Post): Lab {
   let dataset: Dataset | null = null;
   let lastSource: SourceFiles | null = null;
-  const encoders = new LabEncoders();
+  const encoders = new LabEncoders(loadedDataset);
   const training = new TrainingLab(encoders);
 
   function loadedDataset(): Dataset {
@@ -117,6 +118,25 @@ export function createLab(post: Post): Lab {
     post({ type: 'headEvaluated', id: command.id, evaluation });
   }
 
+  /** Embedding files: stored, listed, removed, and checked against the loaded dataset (embedding-files.ts). */
+  async function handleEmbeddings(command: Extract<LabCommand, { type: 'storeEmbeddings' | 'listEmbeddings' | 'removeEmbeddings' | 'checkEmbeddings' }>): Promise<void> {
+    const { id } = command;
+    const fit = async (key: string) => (dataset ? embeddingFit(key, dataset) : null);
+    switch (command.type) {
+      case 'storeEmbeddings': {
+        const stored = await storeEmbeddingFiles(command.name, command.files);
+        return post({ type: 'embeddingsStored', id, set: stored, fit: await fit(stored.key) });
+      }
+      case 'checkEmbeddings':
+        return post({ type: 'embeddingsChecked', id, fit: await fit(command.key) });
+      case 'removeEmbeddings':
+        await removeEmbeddingSet(command.key);
+        return post({ type: 'embeddingsListed', id, sets: await listEmbeddingSets() });
+      case 'listEmbeddings':
+        return post({ type: 'embeddingsListed', id, sets: await listEmbeddingSets() });
+    }
+  }
+
   function start(command: Exclude<LabCommand, { type: 'cancel' | 'controlTraining' }>, signal: AbortSignal): Promise<void> {
     switch (command.type) {
       case 'loadDataset':
@@ -129,6 +149,11 @@ export function createLab(post: Post): Lab {
         return handleTrain(command, signal);
       case 'evaluateHead':
         return handleEvaluateHead(command, signal);
+      case 'storeEmbeddings':
+      case 'listEmbeddings':
+      case 'removeEmbeddings':
+      case 'checkEmbeddings':
+        return handleEmbeddings(command);
     }
   }
 

@@ -23,8 +23,37 @@ import type {
   TrainingResult,
 } from '../../src/core/training';
 
-/** The built-in lexical encoder (runs in the lab worker) or a transformer (runs in the encoder worker). */
-export type EncoderSpec = ({ kind: 'lexical' } & LexicalOptions) | TransformerSpec;
+/**
+ * The built-in lexical encoder (runs in the lab worker), a transformer (runs in the encoder worker),
+ * or embeddings computed elsewhere, picked as files and stored in this browser (workers/lab/embedding-files.ts).
+ */
+export type EncoderSpec = ({ kind: 'lexical' } & LexicalOptions) | TransformerSpec | EmbeddingFilesSpec;
+
+/** A set of embedding files (the CLI's export format) stored in this browser's IndexedDB, by content. */
+export interface StoredEmbeddings {
+  /** SHA-256 of the four files. */
+  key: string;
+  /** The picked folder's name (or the file names' common part). */
+  name: string;
+  dim: number;
+  queries: number;
+  candidates: number;
+}
+
+/** "Embeddings from files": `set` is null until a set is picked. */
+export interface EmbeddingFilesSpec {
+  kind: 'files';
+  set: StoredEmbeddings | null;
+}
+
+/** How a stored set fits the loaded dataset: rows it lacks (an error for a run), and notes (unused rows, normalised rows). */
+export interface EmbeddingFit {
+  key: string;
+  dataset: string;
+  missing: DatasetIssue[];
+  missingCount: number;
+  notes: string[];
+}
 
 /**
  * An evaluation's progress: the core's phases, and a transformer's download before them; each with
@@ -152,6 +181,12 @@ export type LabCommand =
   | { type: 'controlTraining'; id: number; control: TrainingControl }
   /** `head` is an exported head document (serializeHead's JSON); `request.config` is not used. */
   | { type: 'evaluateHead'; id: number; head: string; request: Omit<TrainingRequest, 'config' | 'device'> }
+  /** Reads, checks and stores the four files of a pick; `name` names the set. */
+  | { type: 'storeEmbeddings'; id: number; name: string; files: { name: string; blob: Blob }[] }
+  | { type: 'listEmbeddings'; id: number }
+  | { type: 'removeEmbeddings'; id: number; key: string }
+  /** How a stored set fits the loaded dataset (null fit: no dataset is loaded). */
+  | { type: 'checkEmbeddings'; id: number; key: string }
   | { type: 'cancel'; id: number };
 
 export type LabEvent =
@@ -163,10 +198,23 @@ export type LabEvent =
   /** `head`: the kept head, exported (serializeHead's JSON). */
   | { type: 'trained'; id: number; outcome: TrainingOutcome; head: string }
   | { type: 'headEvaluated'; id: number; evaluation: HeadEvaluation }
+  | { type: 'embeddingsStored'; id: number; set: StoredEmbeddings; fit: EmbeddingFit | null }
+  | { type: 'embeddingsListed'; id: number; sets: StoredEmbeddings[] }
+  | { type: 'embeddingsChecked'; id: number; fit: EmbeddingFit | null }
   | { type: 'error'; id: number; error: WireError };
 
 /** Which event ends each command: lets the client type its promises. */
-export const LAB_REPLIES = { loadDataset: 'datasetLoaded', evaluate: 'result', previewMix: 'mixPreview', train: 'trained', evaluateHead: 'headEvaluated' } as const;
+export const LAB_REPLIES = {
+  loadDataset: 'datasetLoaded',
+  evaluate: 'result',
+  previewMix: 'mixPreview',
+  train: 'trained',
+  evaluateHead: 'headEvaluated',
+  storeEmbeddings: 'embeddingsStored',
+  listEmbeddings: 'embeddingsListed',
+  removeEmbeddings: 'embeddingsListed',
+  checkEmbeddings: 'embeddingsChecked',
+} as const;
 
 /** Which progress each command reports. */
 export interface LabProgress {
@@ -175,6 +223,10 @@ export interface LabProgress {
   previewMix: never;
   train: TrainingProgress;
   evaluateHead: TrainingProgress;
+  storeEmbeddings: never;
+  listEmbeddings: never;
+  removeEmbeddings: never;
+  checkEmbeddings: never;
 }
 export type LabReplies = typeof LAB_REPLIES;
 

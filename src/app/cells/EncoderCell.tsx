@@ -3,6 +3,7 @@ import { validateLexicalOptions, type LexicalOptions } from '../../core/encoders
 import { Cell, type CellStatus } from '../components/Cell';
 import type { AppState } from '../state/reducer';
 import { TransformerPanel } from './model-picker';
+import { EmbeddingFilesPanel } from './embedding-files-panel';
 import { useNotebook } from '../notebook-context';
 import type { Settings } from '../state/settings';
 
@@ -67,6 +68,7 @@ export function EncoderCell() {
         </fieldset>
       </div>
       {encoder.kind === 'transformer' ? <TransformerPanel spec={encoder} /> : null}
+      {encoder.kind === 'files' ? <EmbeddingFilesPanel spec={encoder} /> : null}
     </Cell>
   );
 }
@@ -83,6 +85,12 @@ const ENCODER_KINDS = [
     label: 'Transformer model',
     tag: 'ONNX, in the encoder worker',
     hint: 'A multilingual sentence encoder from the hub or a folder of yours, on WebGPU or WASM. Embeddings are cached in this browser.',
+  },
+  {
+    value: 'files',
+    label: 'Embeddings from files',
+    tag: '.npy + .jsonl, computed anywhere',
+    hint: 'Vectors from a GPU server, an API or PyTorch, in the export format of xling eval --export; matched to the dataset by key and kept in this browser.',
   },
 ] as const;
 

@@ -6,6 +6,7 @@ import { formatBytes } from '../results/format';
 import type { AppState } from '../state/reducer';
 import type { DroppedFile } from '../datasets/dropped-files';
 import { DropZone } from '../components/DropZone';
+import { FilesPicker } from '../components/FilesPicker';
 import { FolderPicker } from '../components/FolderPicker';
 
 export function FolderPanel() {
@@ -96,8 +97,6 @@ export function FilesPanel() {
   const load = (files: DroppedFile[]) => {
     if (files.length > 0 && !loading) actions.loadPickedFiles(files);
   };
-  const pick = (files: FileList | null) =>
-    load(Array.from(files ?? [], (file) => ({ name: file.webkitRelativePath || file.name, blob: file })));
 
   return (
     <DropZone onFiles={load} testId="dropzone">
@@ -106,21 +105,9 @@ export function FilesPanel() {
         <code>candidates.jsonl</code> and <code>relevance.jsonl</code>. They load at once and stay in this browser.
       </p>
       <div className="actions">
-        <label className="button">
-          <input
-            type="file"
-            multiple
-            accept=".json,.jsonl"
-            className="visually-hidden"
-            data-testid="pick-files"
-            disabled={loading}
-            onChange={(event) => {
-              pick(event.target.files);
-              event.target.value = '';
-            }}
-          />
+        <FilesPicker onFiles={load} accept=".json,.jsonl" disabled={loading} testId="pick-files">
           Choose files…
-        </label>
+        </FilesPicker>
         <FolderPicker onFiles={load} disabled={loading} testId="pick-folder">
           Choose a folder…
         </FolderPicker>

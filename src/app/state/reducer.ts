@@ -7,7 +7,7 @@
 import type { Pace } from '../../core/progress';
 import type { DataFolderIndex } from '../../node/data-server';
 import type { EvalReport, EvalSummary } from '../../core/metrics/types';
-import type { EvaluateProgress, LoadedDataset, LoadProgress, MixPreview, TrainingProgress, WireError } from '../../../workers/lab/protocol';
+import type { EmbeddingFit, EvaluateProgress, LoadedDataset, LoadProgress, MixPreview, StoredEmbeddings, TrainingProgress, WireError } from '../../../workers/lab/protocol';
 import type { CachedModel, ModelInfo, TransformerSpec } from '../../../workers/encoder/protocol';
 import type { ModelFolderIndex } from '../../node/model-server';
 import type { Run } from './runs';
@@ -78,8 +78,19 @@ export interface ModelCacheView {
   embeddings: number;
 }
 
+/** The Encoder cell's embedding files: the sets kept in this browser, a pick being read, how the chosen set fits the loaded dataset. */
+export interface EmbeddingFilesView {
+  /** null until listed. */
+  sets: StoredEmbeddings[] | null;
+  storing: boolean;
+  fit: EmbeddingFit | null;
+  /** Why the last pick (or list, or removal) failed. */
+  error: WireError | null;
+}
+
 export interface AppState {
   settings: Settings;
+  embeddingFiles: EmbeddingFilesView;
   /** Model folders the dev or preview server serves (/models/index.json); null until fetched. */
   modelIndex: ModelFolderIndex | null;
   model: ModelTask;
@@ -123,6 +134,11 @@ export type Action =
   | { type: 'modelLoadFailed'; id: number; error: WireError }
   | { type: 'modelCacheListed'; cache: ModelCacheView }
   | { type: 'modelCacheFailed'; error: WireError }
+  | { type: 'embeddingsListed'; sets: StoredEmbeddings[] }
+  | { type: 'embeddingsStoring' }
+  | { type: 'embeddingsStored'; set: StoredEmbeddings; fit: EmbeddingFit | null }
+  | { type: 'embeddingsChecked'; fit: EmbeddingFit | null }
+  | { type: 'embeddingsFailed'; error: WireError }
   | { type: 'candidateTextChanged'; candidateText: Settings['candidateText'] }
   | { type: 'scoringChanged'; scoring: Settings['scoring'] }
   | { type: 'mixChanged'; mix: Settings['mix'] }
@@ -153,6 +169,7 @@ export type Action =
 export function initialState(persisted: PersistedState | null): AppState {
   return {
     settings: persisted?.settings ?? DEFAULT_SETTINGS,
+    embeddingFiles: { sets: null, storing: false, fit: null, error: null },
     folderIndex: null,
     modelIndex: null,
     model: { status: 'idle' },
@@ -191,12 +208,12 @@ export function reducer(state: AppState, action: Action): AppState {
       const drafts = state.settings.encoderDrafts;
       const encoderDrafts = encoder.kind === 'lexical'
         ? { ...drafts, lexical: { dim: encoder.dim, minN: encoder.minN, maxN: encoder.maxN } }
-        : { ...drafts, transformer: encoder };
+        : encoder.kind === 'transformer' ? { ...drafts, transformer: encoder } : { ...drafts, files: encoder };
       return { ...state, settings: { ...state.settings, encoder, encoderDrafts } };
     }
     case 'encoderKindChosen': {
       const drafts = state.settings.encoderDrafts;
-      const encoder = action.kind === 'lexical' ? { kind: 'lexical' as const, ...drafts.lexical } : drafts.transformer;
+      const encoder = action.kind === 'lexical' ? { kind: 'lexical' as const, ...drafts.lexical } : drafts[action.kind];
       return { ...state, settings: { ...state.settings, encoder } };
     }
     case 'modelIndexLoaded':
@@ -216,6 +233,23 @@ export function reducer(state: AppState, action: Action): AppState {
       return { ...state, modelCache: action.cache, modelCacheError: null };
     case 'modelCacheFailed':
       return { ...state, modelCacheError: action.error };
+    case 'embeddingsListed':
+      return { ...state, embeddingFiles: { ...state.embeddingFiles, sets: action.sets, error: null } };
+    case 'embeddingsStoring':
+      return { ...state, embeddingFiles: { ...state.embeddingFiles, storing: true, error: null } };
+    case 'embeddingsStored': {
+      const encoder = { kind: 'files' as const, set: action.set };
+      const sets = [...(state.embeddingFiles.sets ?? []).filter((s) => s.key !== action.set.key), action.set].sort((a, b) => a.name.localeCompare(b.name));
+      return {
+        ...state,
+        embeddingFiles: { sets, storing: false, fit: action.fit, error: null },
+        settings: { ...state.settings, encoder, encoderDrafts: { ...state.settings.encoderDrafts, files: encoder } },
+      };
+    }
+    case 'embeddingsChecked':
+      return { ...state, embeddingFiles: { ...state.embeddingFiles, fit: action.fit } };
+    case 'embeddingsFailed':
+      return { ...state, embeddingFiles: { ...state.embeddingFiles, storing: false, error: action.error } };
     case 'candidateTextChanged':
       return { ...state, settings: { ...state.settings, candidateText: action.candidateText } };
     case 'scoringChanged':

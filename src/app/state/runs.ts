@@ -99,6 +99,8 @@ export function describeSubset(selection: DatasetSelection): string {
 
 export function describeEncoder(encoder: EncoderSpec): string {
   if (encoder.kind === 'lexical') return `lexical ${encoder.dim}-d, ${encoder.minN}-${encoder.maxN}-grams`;
+  // The content key's start tells apart two picks of one folder name.
+  if (encoder.kind === 'files') return encoder.set ? `embeddings ${encoder.set.name} ${encoder.set.dim}-d (files ${encoder.set.key.slice(7, 13)})` : 'embeddings from files (none picked)';
   const prefixes = encoder.queryPrefix || encoder.passagePrefix ? `, prefixes '${encoder.queryPrefix}' / '${encoder.passagePrefix}'` : '';
   return `${sourceName(encoder.source)} ${encoder.dtype}, ${encoder.pooling} pooling${prefixes}`;
 }

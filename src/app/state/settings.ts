@@ -8,7 +8,7 @@ import { isRecord } from '../../core/dataset/issues';
 import { DEFAULT_LEXICAL_OPTIONS, validateLexicalOptions, type LexicalOptions } from '../../core/encoders/lexical';
 import { MODEL_CATALOG } from '../../core/encoders/catalog';
 import { DTYPES } from '../../core/encoders/transformer';
-import { SCORING_CHOICES, type EncoderSpec, type ScoringChoice, type StoredFile } from '../../../workers/lab/protocol';
+import { SCORING_CHOICES, type EmbeddingFilesSpec, type EncoderSpec, type ScoringChoice, type StoredEmbeddings, type StoredFile } from '../../../workers/lab/protocol';
 import type { ModelSource, TransformerSpec } from '../../../workers/encoder/protocol';
 import { CATALOG, type CatalogId } from '../datasets/catalog';
 import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, type BatchMix, type HeadKind, type LanguageWeighting, type MixPresetName } from '../../core/training';
@@ -65,10 +65,10 @@ export interface TrainSettings {
 
 export interface Settings {
   dataset: DatasetSettings;
-  /** The encoder runs use: one of the two drafts. */
+  /** The encoder runs use: one of the drafts. */
   encoder: EncoderSpec;
-  /** The settings of each kind of encoder, kept while the other kind is chosen. */
-  encoderDrafts: { lexical: LexicalOptions; transformer: TransformerSpec };
+  /** The settings of each kind of encoder, kept while another kind is chosen. */
+  encoderDrafts: { lexical: LexicalOptions; transformer: TransformerSpec; files: EmbeddingFilesSpec };
   candidateText: CandidateTextMode;
   scoring: ScoringChoice;
   mix: MixSettings;
@@ -106,7 +106,7 @@ export const DEFAULT_TRANSFORMER: TransformerSpec = {
 export const DEFAULT_SETTINGS: Settings = {
   dataset: { source: 'folder', folder: null, catalog: 'xquad-r', files: [], languages: null, articles: null },
   encoder: { kind: 'lexical', ...DEFAULT_LEXICAL_OPTIONS },
-  encoderDrafts: { lexical: DEFAULT_LEXICAL_OPTIONS, transformer: DEFAULT_TRANSFORMER },
+  encoderDrafts: { lexical: DEFAULT_LEXICAL_OPTIONS, transformer: DEFAULT_TRANSFORMER, files: { kind: 'files', set: null } },
   candidateText: 'sentence',
   scoring: 'auto',
   mix: {
@@ -232,10 +232,19 @@ function integerAtLeast(value: unknown, min: number, fallback: number): number {
 
 function sanitizeEncoders(active: unknown, drafts: unknown): Pick<Settings, 'encoder' | 'encoderDrafts'> {
   const saved = isRecord(drafts) ? drafts : {};
-  const lexical = sanitizeLexical(isRecord(active) && active.kind === 'lexical' ? active : saved.lexical);
-  const transformer = sanitizeTransformer(isRecord(active) && active.kind === 'transformer' ? active : saved.transformer);
-  const encoder: EncoderSpec = isRecord(active) && active.kind === 'transformer' ? transformer : { kind: 'lexical', ...lexical };
-  return { encoder, encoderDrafts: { lexical, transformer } };
+  const activeKind = isRecord(active) ? active.kind : undefined;
+  const lexical = sanitizeLexical(activeKind === 'lexical' ? active : saved.lexical);
+  const transformer = sanitizeTransformer(activeKind === 'transformer' ? active : saved.transformer);
+  const files = sanitizeEmbeddingFiles(activeKind === 'files' ? active : saved.files);
+  const encoder: EncoderSpec = activeKind === 'transformer' ? transformer : activeKind === 'files' ? files : { kind: 'lexical', ...lexical };
+  return { encoder, encoderDrafts: { lexical, transformer, files } };
+}
+
+function sanitizeEmbeddingFiles(value: unknown): EmbeddingFilesSpec {
+  const stored = isRecord(value) && isRecord(value.set) ? value.set : null;
+  const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
+  const valid = stored && typeof stored.key === 'string' && typeof stored.name === 'string' && count(stored.dim) && count(stored.queries) && count(stored.candidates);
+  return { kind: 'files', set: valid ? (stored as unknown as StoredEmbeddings) : null };
 }
 
 function sanitizeLexical(value: unknown): LexicalOptions {

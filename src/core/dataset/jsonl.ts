@@ -37,7 +37,7 @@ interface Link {
   line: number;
 }
 
-interface Line {
+export interface Line {
   number: number;
   value: Record<string, unknown>;
 }
@@ -90,8 +90,8 @@ function filesByRole(files: DatasetFile[], log: IssueLog): Record<Role, DatasetF
   return byRole as Record<Role, DatasetFile>;
 }
 
-/** Non-blank lines parsed as JSON objects; blank lines (and a trailing newline) are allowed. */
-function readLines(file: DatasetFile, log: IssueLog): Line[] {
+/** Non-blank lines parsed as JSON objects; blank lines (and a trailing newline) are allowed. Also reads embedding row files (encoders/precomputed.ts). */
+export function readLines(file: DatasetFile, log: IssueLog): Line[] {
   const lines: Line[] = [];
   stripBom(file.text)
     .split('\n')

@@ -1,0 +1,39 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+import type { DroppedFile } from '../datasets/dropped-files';
+
+/**
+ * A button that picks several files (`accept`: their extensions), or with `folder` a whole folder;
+ * files come like a drop's, a folder's named by their path inside it (`folder/sub/file`).
+ */
+export function FilesPicker({ onFiles, accept, folder = false, disabled, testId, children }: {
+  onFiles: (files: DroppedFile[]) => void;
+  accept?: string;
+  folder?: boolean;
+  disabled?: boolean;
+  testId: string;
+  children: ReactNode;
+}) {
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    // React has no prop for it; the DOM property makes the picker choose a whole folder.
+    if (input.current) input.current.webkitdirectory = folder;
+  }, [folder]);
+  return (
+    <label className="button">
+      <input
+        type="file"
+        ref={input}
+        multiple={!folder}
+        accept={accept}
+        className="visually-hidden"
+        data-testid={testId}
+        disabled={disabled}
+        onChange={(event) => {
+          onFiles(Array.from(event.target.files ?? [], (file) => ({ name: file.webkitRelativePath || file.name, blob: file })));
+          event.target.value = '';
+        }}
+      />
+      {children}
+    </label>
+  );
+}
