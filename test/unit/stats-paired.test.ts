@@ -171,7 +171,7 @@ describe('holmBonferroni', () => {
   it('comparePaired adjusts over the non-empty cells only, and leaves empty cells null', () => {
     // en has a de cell; de queries only exist in de: cell (de, en) is empty.
     const langs = ['en', 'de'];
-    const make = (shift: number) => values(langs, Array.from({ length: 12 }, (_, i) => [
+    const make = (shift: number) => values(langs, Array.from({ length: 12 }, (_, i): QuerySpec[] => [
       { id: String(i), lang: 'en', rr: { en: 0.5 + (i % 2 ? shift : 0), de: 0.25 + shift }, ap: 0.5 },
       { id: String(i), lang: 'de', rr: { de: 0.5 }, ap: 0.5 + shift / 2 },
     ]).flat());
