@@ -10,6 +10,7 @@ import { fetchModelFolderIndex } from './models/served';
 import { NotebookContext } from './notebook-context';
 import { createLabActions } from './state/actions';
 import { createModelActions } from './state/model-actions';
+import { createSignificanceActions } from './state/significance-actions';
 import { keepHeadsOf } from './state/heads';
 import { createSaver, persistedPart } from './state/persistence';
 import { initialState, reducer, type PersistedState } from './state/reducer';
@@ -22,7 +23,11 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
     stateRef.current = state;
   }, [state]);
   const actions = useMemo(
-    () => ({ ...createLabActions(client, dispatch, () => stateRef.current), ...createModelActions(client.encoder, dispatch, () => stateRef.current) }),
+    () => ({
+      ...createLabActions(client, dispatch, () => stateRef.current),
+      ...createModelActions(client.encoder, dispatch, () => stateRef.current),
+      ...createSignificanceActions(client, dispatch, () => stateRef.current),
+    }),
     [client],
   );
 

@@ -1,12 +1,13 @@
 import { createContext, useContext, type Dispatch } from 'react';
 import type { LabActions } from './state/actions';
 import type { ModelActions } from './state/model-actions';
+import type { SignificanceActions } from './state/significance-actions';
 import type { Action, AppState } from './state/reducer';
 
 export interface Notebook {
   state: AppState;
   dispatch: Dispatch<Action>;
-  actions: LabActions & ModelActions;
+  actions: LabActions & ModelActions & SignificanceActions;
 }
 
 export const NotebookContext = createContext<Notebook | null>(null);

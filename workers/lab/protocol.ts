@@ -8,7 +8,8 @@ import { DatasetError, type DatasetIssue, type LoadOptions } from '../../src/cor
 import type { LexicalOptions } from '../../src/core/encoders/lexical';
 import type { ModelInfo, TransformerSpec } from '../encoder/protocol';
 import type { EvalProgress } from '../../src/core/evaluate';
-import type { EvalReport, EvalSummary } from '../../src/core/metrics/types';
+import type { EvalReport, EvalSummary, PerQueryValues } from '../../src/core/metrics/types';
+import type { ComparisonReport } from '../../src/core/stats/paired';
 import type {
   BatchPreviewPair,
   BatchType,
@@ -122,6 +123,13 @@ export interface HeadEvaluation {
   scoringBackend: string;
 }
 
+/** Resamples and permutations done of a `compareRuns`. */
+export interface CompareProgress {
+  phase: 'compare';
+  done: number;
+  total: number;
+}
+
 /** Pause, resume or take one step of a running `train` command (`id` is that command's). */
 export type TrainingControl = 'pause' | 'resume' | 'step';
 
@@ -133,10 +141,12 @@ export type LabCommand =
   | { type: 'controlTraining'; id: number; control: TrainingControl }
   /** `head` is an exported head document (serializeHead's JSON); `request.config` is not used. */
   | { type: 'evaluateHead'; id: number; head: string; request: Omit<TrainingRequest, 'config'> }
+  /** Paired statistics of two runs' per-query values, delta = b - a (src/core/stats/paired.ts). */
+  | { type: 'compareRuns'; id: number; a: PerQueryValues; b: PerQueryValues; resamples: number; seed: number }
   | { type: 'cancel'; id: number };
 
 export type LabEvent =
-  | { type: 'progress'; id: number; progress: LoadProgress | EvaluateProgress | TrainingProgress }
+  | { type: 'progress'; id: number; progress: LoadProgress | EvaluateProgress | TrainingProgress | CompareProgress }
   | { type: 'datasetLoaded'; id: number; dataset: LoadedDataset }
   /** `model`: what the encoder worker ran (device, dtype), for a transformer encoder. */
   | { type: 'result'; id: number; report: EvalReport; backend: string; model: ModelInfo | null }
@@ -144,10 +154,11 @@ export type LabEvent =
   /** `head`: the kept head, exported (serializeHead's JSON). */
   | { type: 'trained'; id: number; outcome: TrainingOutcome; head: string }
   | { type: 'headEvaluated'; id: number; evaluation: HeadEvaluation }
+  | { type: 'compared'; id: number; comparison: ComparisonReport }
   | { type: 'error'; id: number; error: WireError };
 
 /** Which event ends each command: lets the client type its promises. */
-export const LAB_REPLIES = { loadDataset: 'datasetLoaded', evaluate: 'result', previewMix: 'mixPreview', train: 'trained', evaluateHead: 'headEvaluated' } as const;
+export const LAB_REPLIES = { loadDataset: 'datasetLoaded', evaluate: 'result', previewMix: 'mixPreview', train: 'trained', evaluateHead: 'headEvaluated', compareRuns: 'compared' } as const;
 
 /** Which progress each command reports. */
 export interface LabProgress {
@@ -156,6 +167,7 @@ export interface LabProgress {
   previewMix: never;
   train: TrainingProgress;
   evaluateHead: TrainingProgress;
+  compareRuns: CompareProgress;
 }
 export type LabReplies = typeof LAB_REPLIES;
 

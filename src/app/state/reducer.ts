@@ -10,6 +10,8 @@ import type { EvaluateProgress, LoadedDataset, LoadProgress, MixPreview, Trainin
 import type { CachedModel, ModelInfo, TransformerSpec } from '../../../workers/encoder/protocol';
 import type { ModelFolderIndex } from '../../node/model-server';
 import type { Run } from './runs';
+import type { ComparisonReport } from '../../core/stats/paired';
+import type { SignificanceTask } from './significance';
 import { DEFAULT_SETTINGS, normalizeLanguages, type DatasetSelection, type DatasetSettings, type Settings } from './settings';
 
 export type DatasetTask =
@@ -94,6 +96,8 @@ export interface AppState {
   runs: Run[];
   selectedRunId: string | null;
   compareRunId: string | null;
+  /** CIs and p-values of the shown run against the compared one (not persisted: recomputed in seconds). */
+  significance: SignificanceTask;
 }
 
 /** The part of the state that survives a reload (see persistence.ts). */
@@ -140,7 +144,11 @@ export type Action =
   | { type: 'evaluationFailed'; id: number; error: WireError }
   | { type: 'runSelected'; id: string }
   | { type: 'compareRunChosen'; id: string | null }
-  | { type: 'runDeleted'; id: string };
+  | { type: 'runDeleted'; id: string }
+  | { type: 'significanceStarted'; id: number; key: string }
+  | { type: 'significanceProgress'; id: number; progress: { done: number; total: number } }
+  | { type: 'significanceFinished'; id: number; comparison: ComparisonReport }
+  | { type: 'significanceFailed'; id: number; error: WireError };
 
 export function initialState(persisted: PersistedState | null): AppState {
   return {
@@ -159,6 +167,7 @@ export function initialState(persisted: PersistedState | null): AppState {
     runs: persisted?.runs ?? [],
     selectedRunId: persisted?.selectedRunId ?? null,
     compareRunId: persisted?.compareRunId ?? null,
+    significance: { status: 'idle' },
   };
 }
 
@@ -310,6 +319,24 @@ export function reducer(state: AppState, action: Action): AppState {
         selectedRunId: state.selectedRunId === action.id ? (runs.at(-1)?.id ?? null) : state.selectedRunId,
         compareRunId: state.compareRunId === action.id ? null : state.compareRunId,
       };
+    }
+
+    case 'significanceStarted':
+      return { ...state, significance: { status: 'running', id: action.id, key: action.key, progress: null } };
+    case 'significanceProgress': {
+      const task = state.significance;
+      return task.status === 'running' && task.id === action.id ? { ...state, significance: { ...task, progress: action.progress } } : state;
+    }
+    case 'significanceFinished': {
+      const task = state.significance;
+      return task.status === 'running' && task.id === action.id
+        ? { ...state, significance: { status: 'done', key: task.key, comparison: action.comparison } }
+        : state;
+    }
+    case 'significanceFailed': {
+      const task = state.significance;
+      if (task.status !== 'running' || task.id !== action.id) return state;
+      return { ...state, significance: action.error.name === 'AbortError' ? { status: 'idle' } : { status: 'failed', key: task.key, error: action.error } };
     }
   }
 }
