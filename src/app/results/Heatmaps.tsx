@@ -61,22 +61,30 @@ function heatmapLayout(languages: string[], title: string): Partial<Layout> {
   };
 }
 
+/** A languages x languages heatmap of values in [0, 1], each printed with two decimals; null cells stay blank. */
+function unitHeatmap(languages: string[], z: (number | null)[][], colorscale: [number, string][]): Data {
+  return {
+    type: 'heatmap',
+    x: languages,
+    y: languages,
+    z,
+    zmin: 0,
+    zmax: 1,
+    colorscale,
+    xgap: 1,
+    ygap: 1,
+    text: z.map((row) => row.map((value) => (value === null ? '' : value.toFixed(2)))),
+    texttemplate: '%{text}',
+    hoverongaps: false,
+  };
+}
+
 export function MapHeatmap({ run, title }: { run: Pick<Run, 'id' | 'languages' | 'report'>; title: string }) {
   const { data, layout } = useMemo(() => {
     const { languages, report } = run;
     const z = languages.map((x) => languages.map((y) => cellMap(report, x, y)));
     const trace: Data = {
-      type: 'heatmap',
-      x: languages,
-      y: languages,
-      z,
-      zmin: 0,
-      zmax: 1,
-      colorscale: MAP_COLORS,
-      xgap: 1,
-      ygap: 1,
-      text: z.map((row) => row.map((value) => (value === null ? '' : value.toFixed(2)))),
-      texttemplate: '%{text}',
+      ...unitHeatmap(languages, z, MAP_COLORS),
       // R@1 and n as preformatted text: plotly's types allow only flat values per cell.
       customdata: languages.map((x) =>
         languages.map((y) => {
@@ -86,7 +94,6 @@ export function MapHeatmap({ run, title }: { run: Pick<Run, 'id' | 'languages' |
       ),
       hovertemplate: 'query %{y} → passages %{x}<br>mAP %{z:.3f}<br>%{customdata}<extra></extra>',
       colorbar: { title: { text: 'mAP' }, thickness: 12 },
-      hoverongaps: false,
     };
     return { data: [trace], layout: heatmapLayout(languages, title) };
   }, [run, title]);
@@ -169,20 +176,9 @@ export function FirstLanguageHeatmap({ run }: { run: Run }) {
     const { languages, report } = run;
     const z = languages.map((x) => languages.map((y) => report.first_language?.[x]?.[y] ?? null));
     const trace: Data = {
-      type: 'heatmap',
-      x: languages,
-      y: languages,
-      z,
-      zmin: 0,
-      zmax: 1,
-      colorscale: SHARE_COLORS,
-      xgap: 1,
-      ygap: 1,
-      text: z.map((row) => row.map((value) => (value === null ? '' : value.toFixed(2)))),
-      texttemplate: '%{text}',
+      ...unitHeatmap(languages, z, SHARE_COLORS),
       hovertemplate: 'queries in %{y}: first correct answer in %{x} for a share of %{z:.3f}<extra></extra>',
       colorbar: { title: { text: 'share' }, thickness: 12 },
-      hoverongaps: false,
     };
     const layout = heatmapLayout(languages, title);
     layout.xaxis = { ...layout.xaxis, title: { text: 'Language of the first correct answer' } };
