@@ -1,7 +1,7 @@
 /** When the notebook can pair two runs for CIs and p-values, and what it says when it cannot. */
 import { describe, expect, it } from 'vitest';
 import type { PerQueryValues } from '../../src/core/metrics/types';
-import { significanceKey, significanceOf, significanceUnavailable } from '../../src/app/state/significance';
+import { finishedComparison, significanceKey, significanceUnavailable } from '../../src/app/state/significance';
 import type { Run } from '../../src/app/state/runs';
 import type { ComparisonReport } from '../../src/core/stats/paired';
 
@@ -25,13 +25,13 @@ describe('significanceUnavailable', () => {
   });
 });
 
-describe('significanceOf', () => {
+describe('finishedComparison', () => {
   it('gives a finished comparison only to the pair it was computed for, in its direction', () => {
     const comparison = { seed: 1 } as ComparisonReport;
     const [a, b, c] = [run(1, 'f'), run(2, 'f'), run(3, 'f')];
-    const task = { status: 'done', key: significanceKey(b, a), comparison } as const;
-    expect(significanceOf(task, b, a)).toBe(comparison);
-    expect(significanceOf(task, a, b)).toBeNull();
-    expect(significanceOf(task, c, a)).toBeNull();
+    const tasks = { [significanceKey(b, a)]: { status: 'done', comparison } as const, [significanceKey(c, a)]: { status: 'running', id: 1, progress: null } as const };
+    expect(finishedComparison(tasks, significanceKey(b, a))).toBe(comparison);
+    expect(finishedComparison(tasks, significanceKey(a, b))).toBeNull();
+    expect(finishedComparison(tasks, significanceKey(c, a))).toBeNull();
   });
 });

@@ -9,7 +9,7 @@ import { formatMetric } from '../results/format';
 import { LanguageTable, SummaryTable } from '../results/SummaryTable';
 import { describeEncoder, describeSource, describeSubset, describeHeadOf, type Run } from '../state/runs';
 import { runChanges } from '../state/selectors';
-import { SIGNIFICANCE_RESAMPLES, significanceKey, significanceOf, significanceUnavailable } from '../state/significance';
+import { finishedComparison, SIGNIFICANCE_RESAMPLES, significanceKey, significanceUnavailable } from '../state/significance';
 
 export function ResultsCell() {
   const { state, dispatch, actions } = useNotebook();
@@ -28,7 +28,7 @@ export function ResultsCell() {
     );
   }
   const changes = runChanges(state, run);
-  const comparison = other ? significanceOf(state.significance, run, other) : null;
+  const comparison = other ? finishedComparison(state.significance, significanceKey(run, other)) : null;
 
   return (
     <Cell index={6} title="Results" id="results" status={changes.length > 0 ? { tone: 'stale', text: 'stale' } : { tone: 'ready', text: 'current' }}>
@@ -109,15 +109,15 @@ function SignificanceStatus({ run, other }: { run: Run; other: Run }) {
       </p>
     );
   }
-  const task = state.significance;
-  if (task.status === 'running' && task.key === significanceKey(run, other)) {
+  const task = state.significance[significanceKey(run, other)];
+  if (task?.status === 'running') {
     return (
       <div data-testid="significance-progress">
         <ProgressBar label="Confidence intervals and p-values (in the lab worker)" done={task.progress?.done ?? 0} total={task.progress?.total ?? null} />
       </div>
     );
   }
-  if (task.status === 'failed' && task.key === significanceKey(run, other)) {
+  if (task?.status === 'failed') {
     return (
       <p className="error-text" role="status">
         Could not compute confidence intervals: {task.error.message}

@@ -96,8 +96,8 @@ export interface AppState {
   runs: Run[];
   selectedRunId: string | null;
   compareRunId: string | null;
-  /** CIs and p-values of the shown run against the compared one (not persisted: recomputed in seconds). */
-  significance: SignificanceTask;
+  /** Paired statistics by comparisonKey (not persisted: recomputed in seconds). */
+  significance: Record<string, SignificanceTask>;
 }
 
 /** The part of the state that survives a reload (see persistence.ts). */
@@ -146,9 +146,9 @@ export type Action =
   | { type: 'compareRunChosen'; id: string | null }
   | { type: 'runDeleted'; id: string }
   | { type: 'significanceStarted'; id: number; key: string }
-  | { type: 'significanceProgress'; id: number; progress: { done: number; total: number } }
-  | { type: 'significanceFinished'; id: number; comparison: ComparisonReport }
-  | { type: 'significanceFailed'; id: number; error: WireError };
+  | { type: 'significanceProgress'; id: number; key: string; progress: { done: number; total: number } }
+  | { type: 'significanceFinished'; id: number; key: string; comparison: ComparisonReport }
+  | { type: 'significanceFailed'; id: number; key: string; error: WireError };
 
 export function initialState(persisted: PersistedState | null): AppState {
   return {
@@ -167,7 +167,7 @@ export function initialState(persisted: PersistedState | null): AppState {
     runs: persisted?.runs ?? [],
     selectedRunId: persisted?.selectedRunId ?? null,
     compareRunId: persisted?.compareRunId ?? null,
-    significance: { status: 'idle' },
+    significance: {},
   };
 }
 
@@ -322,21 +322,17 @@ export function reducer(state: AppState, action: Action): AppState {
     }
 
     case 'significanceStarted':
-      return { ...state, significance: { status: 'running', id: action.id, key: action.key, progress: null } };
-    case 'significanceProgress': {
-      const task = state.significance;
-      return task.status === 'running' && task.id === action.id ? { ...state, significance: { ...task, progress: action.progress } } : state;
-    }
-    case 'significanceFinished': {
-      const task = state.significance;
-      return task.status === 'running' && task.id === action.id
-        ? { ...state, significance: { status: 'done', key: task.key, comparison: action.comparison } }
-        : state;
-    }
+      return { ...state, significance: { ...state.significance, [action.key]: { status: 'running', id: action.id, progress: null } } };
+    case 'significanceProgress':
+    case 'significanceFinished':
     case 'significanceFailed': {
-      const task = state.significance;
-      if (task.status !== 'running' || task.id !== action.id) return state;
-      return { ...state, significance: action.error.name === 'AbortError' ? { status: 'idle' } : { status: 'failed', key: task.key, error: action.error } };
+      const task = state.significance[action.key];
+      if (task?.status !== 'running' || task.id !== action.id) return state;
+      const next: SignificanceTask =
+        action.type === 'significanceProgress' ? { ...task, progress: action.progress }
+        : action.type === 'significanceFinished' ? { status: 'done', comparison: action.comparison }
+        : { status: 'failed', error: action.error };
+      return { ...state, significance: { ...state.significance, [action.key]: next } };
     }
   }
 }

@@ -1,40 +1,45 @@
-/** Starts the paired statistics of two runs in the lab worker and reports them through reducer actions. */
+/** Starts paired statistics in the lab worker and reports them through reducer actions. */
 import type { Dispatch } from 'react';
 import { toWireError } from '../../../workers/lab/protocol';
 import type { LabClient } from '../worker-client';
 import type { Action, AppState } from './reducer';
 import type { Run } from './runs';
-import { SIGNIFICANCE_RESAMPLES, SIGNIFICANCE_SEED, significanceKey, significanceUnavailable } from './significance';
+import { comparisonKey, SIGNIFICANCE_RESAMPLES, SIGNIFICANCE_SEED, significanceUnavailable, type ComparedSide } from './significance';
 
 export interface SignificanceActions {
-  /** Computes CIs and p-values of shown − compared, unless they are computed, being computed, or impossible. */
+  /** CIs and p-values of shown − compared, unless computed, being computed, or impossible (old runs, other data). */
   compareRuns(shown: Run, compared: Run): void;
+  /** CIs and p-values of b − a under comparisonKey(a.key, b.key), unless computed or being computed. */
+  comparePerQuery(a: ComparedSide, b: ComparedSide): void;
 }
 
 export function createSignificanceActions(client: LabClient, dispatch: Dispatch<Action>, getState: () => AppState): SignificanceActions {
   let nextTask = 1;
-  let running: number | null = null;
+  /** Keys asked for in this session: the state seen through getState may be a render behind. */
+  const requested = new Set<string>();
+
+  function comparePerQuery(a: ComparedSide, b: ComparedSide): void {
+    const key = comparisonKey(a.key, b.key);
+    const task = getState().significance[key];
+    if (requested.has(key) && task?.status !== 'failed') return;
+    requested.add(key);
+    const id = nextTask++;
+    dispatch({ type: 'significanceStarted', id, key });
+    client.call(
+      'compareRuns',
+      { a: a.perQuery, b: b.perQuery, resamples: SIGNIFICANCE_RESAMPLES, seed: SIGNIFICANCE_SEED },
+      ({ done, total }) => dispatch({ type: 'significanceProgress', id, key, progress: { done, total } }),
+    ).reply.then(
+      ({ comparison }) => dispatch({ type: 'significanceFinished', id, key, comparison }),
+      (error: unknown) => dispatch({ type: 'significanceFailed', id, key, error: toWireError(error) }),
+    );
+  }
+
   return {
+    comparePerQuery,
     compareRuns(shown, compared) {
-      const key = significanceKey(shown, compared);
-      const task = getState().significance;
-      if (task.status !== 'idle' && task.key === key) return;
       if (significanceUnavailable(shown, compared) !== null) return;
-      if (running !== null) client.cancel(running);
-      const id = nextTask++;
-      dispatch({ type: 'significanceStarted', id, key });
-      const call = client.call(
-        'compareRuns',
-        { a: compared.report.perQuery!, b: shown.report.perQuery!, resamples: SIGNIFICANCE_RESAMPLES, seed: SIGNIFICANCE_SEED },
-        ({ done, total }) => dispatch({ type: 'significanceProgress', id, progress: { done, total } }),
-      );
-      running = call.id;
-      call.reply.then(
-        ({ comparison }) => dispatch({ type: 'significanceFinished', id, comparison }),
-        (error: unknown) => dispatch({ type: 'significanceFailed', id, error: toWireError(error) }),
-      ).finally(() => {
-        if (running === call.id) running = null;
-      });
+      comparePerQuery({ key: compared.id, perQuery: compared.report.perQuery! }, { key: shown.id, perQuery: shown.report.perQuery! });
     },
   };
 }

@@ -1,9 +1,11 @@
 /**
- * Is the difference between the shown run and the compared run real? The notebook computes
- * design.md's paired statistics (src/core/stats/paired.ts) in the lab worker, with the same
- * resamples and seed as `xling compare`'s defaults, so both give the same numbers.
+ * Is a difference between two runs real? The notebook computes design.md's paired statistics
+ * (src/core/stats/paired.ts) in the lab worker, with the same resamples and seed as `xling
+ * compare`'s defaults, so both give the same numbers. Comparisons are kept by a key naming the two
+ * sides, so the comparison view and the compare-mixes tables each find theirs.
  */
 import type { WireError } from '../../../workers/lab/protocol';
+import type { PerQueryValues } from '../../core/metrics/types';
 import type { ComparisonReport } from '../../core/stats/paired';
 import { DEFAULT_RESAMPLES } from '../../core/stats/paired';
 import type { Run } from './runs';
@@ -12,17 +14,27 @@ export const SIGNIFICANCE_RESAMPLES = DEFAULT_RESAMPLES;
 export const SIGNIFICANCE_SEED = 1;
 
 export type SignificanceTask =
-  | { status: 'idle' }
-  | { status: 'running'; id: number; key: string; progress: { done: number; total: number } | null }
-  | { status: 'done'; key: string; comparison: ComparisonReport }
-  | { status: 'failed'; key: string; error: WireError };
+  | { status: 'running'; id: number; progress: { done: number; total: number } | null }
+  | { status: 'done'; comparison: ComparisonReport }
+  | { status: 'failed'; error: WireError };
+
+/** One side of a comparison: a name unique among the runs and its per-query values. */
+export interface ComparedSide {
+  key: string;
+  perQuery: PerQueryValues;
+}
+
+/** The key of comparison B against A (delta = B − A). */
+export function comparisonKey(a: string, b: string): string {
+  return `${a} -> ${b}`;
+}
 
 /**
- * Which comparison a task is for: delta = shown − compared (the difference heatmap's direction), so
- * the compared run is the core's A and the shown run its B.
+ * The shown run against the compared one: delta = shown − compared (the difference heatmap's
+ * direction), so the compared run is the core's A and the shown run its B.
  */
 export function significanceKey(shown: Run, compared: Run): string {
-  return `${compared.id} -> ${shown.id}`;
+  return comparisonKey(compared.id, shown.id);
 }
 
 /** Why two runs cannot be compared with CIs and p-values, in words; null when they can. */
@@ -41,7 +53,8 @@ export function significanceUnavailable(shown: Run, compared: Run): string | nul
   return null;
 }
 
-/** The finished comparison of these two runs, if the task holds it. */
-export function significanceOf(task: SignificanceTask, shown: Run, compared: Run): ComparisonReport | null {
-  return task.status === 'done' && task.key === significanceKey(shown, compared) ? task.comparison : null;
+/** The finished comparison under this key, if there is one. */
+export function finishedComparison(tasks: Record<string, SignificanceTask>, key: string): ComparisonReport | null {
+  const task = tasks[key];
+  return task?.status === 'done' ? task.comparison : null;
 }
