@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { EvalSummary } from '../core/metrics/types';
+import { meanAndSd } from '../core/stats/sweep';
 import { formatMix, parseMix } from '../core/training/mix';
 import { loadTrainingData, TRAIN_FLAG_OPTIONS, trainOnce, trainSetup, TrainUsageError } from './train';
 
@@ -24,8 +25,6 @@ export interface SweepRun {
   steps_run: number;
   best_step: number;
 }
-
-export type SummaryStatistic = Record<keyof EvalSummary, number | null>;
 
 export async function sweepCommand(args: string[]): Promise<void> {
   const started = performance.now();
@@ -83,27 +82,6 @@ export async function sweepCommand(args: string[]): Promise<void> {
     log(`alpha ${row.alpha}: mono ${f('mono_map')}  cross ${f('cross_map')}  multi ${f('multi_map')}`);
   }
   log(`${total} runs -> ${values.out}`);
-}
-
-/**
- * Mean and sample standard deviation (n - 1) over seeds of every summary metric; sd is null for a
- * single seed, and both are null when a run has no value for the metric.
- */
-export function meanAndSd(summaries: EvalSummary[]): { mean: SummaryStatistic; sd: SummaryStatistic } {
-  const mean = {} as SummaryStatistic;
-  const sd = {} as SummaryStatistic;
-  for (const key of Object.keys(summaries[0]) as (keyof EvalSummary)[]) {
-    const xs = summaries.map((s) => s[key]);
-    if (xs.some((x) => x === null || Number.isNaN(x))) {
-      mean[key] = sd[key] = null;
-      continue;
-    }
-    const values = xs as number[];
-    const m = values.reduce((a, b) => a + b, 0) / values.length;
-    mean[key] = m;
-    sd[key] = values.length > 1 ? Math.sqrt(values.reduce((a, x) => a + (x - m) ** 2, 0) / (values.length - 1)) : null;
-  }
-  return { mean, sd };
 }
 
 function numberList(flag: string, text: string, valid: (x: number) => boolean, what: string): number[] {

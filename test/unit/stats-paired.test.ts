@@ -219,3 +219,24 @@ describe('speed', () => {
     expect(seconds).toBeLessThan(30);
   }, 120_000);
 });
+
+describe('sweep aggregates', () => {
+  it('paretoFront keeps the points no other point beats on both coordinates, sorted by x', async () => {
+    const { paretoFront } = await import('../../src/core/stats/sweep');
+    // (0.9, 0.1) and (0.5, 0.5) and (0.2, 0.6) trade off; (0.4, 0.4) is beaten by (0.5, 0.5); a duplicate keeps the first.
+    const points = [{ x: 0.5, y: 0.5 }, { x: 0.4, y: 0.4 }, { x: 0.9, y: 0.1 }, { x: 0.2, y: 0.6 }, { x: 0.5, y: 0.5 }];
+    expect(paretoFront(points)).toEqual([3, 0, 2]);
+  });
+
+  it('meanAndSd: mean and sample sd (n - 1) per metric, null where a run has no value or for one seed', async () => {
+    const { meanAndSd } = await import('../../src/core/stats/sweep');
+    const summary = (mono: number, rd: number | null) =>
+      ({ mono_map: mono, cross_map: 0.1, multi_map: 0, multi_r10: 0, rank_distance: rd, own_share10: 0, own_first_excess: null });
+    const { mean, sd } = meanAndSd([summary(0.2, 10), summary(0.4, null), summary(0.6, 12)]);
+    expect(mean.mono_map).toBeCloseTo(0.4, 12);
+    expect(sd.mono_map).toBeCloseTo(0.2, 12); // sqrt((0.04 + 0 + 0.04) / 2)
+    expect(sd.cross_map).toBeCloseTo(0, 12);
+    expect(mean.rank_distance).toBeNull();
+    expect(meanAndSd([summary(0.2, 10)]).sd.mono_map).toBeNull();
+  });
+});
