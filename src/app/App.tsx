@@ -4,6 +4,7 @@ import { DatasetCell } from './cells/DatasetCell';
 import { EncoderCell } from './cells/EncoderCell';
 import { EvaluateCell } from './cells/EvaluateCell';
 import { ResultsCell } from './cells/ResultsCell';
+import { SweepCell } from './cells/SweepCell';
 import { TrainCell } from './cells/TrainCell';
 import { fetchDataFolderIndex } from './datasets/sources';
 import { fetchModelFolderIndex } from './models/served';
@@ -82,6 +83,7 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
         <BatchMixCell />
         <TrainCell />
         <ResultsCell />
+        <SweepCell />
       </main>
     </NotebookContext.Provider>
   );

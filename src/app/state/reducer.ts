@@ -98,6 +98,8 @@ export interface AppState {
   compareRunId: string | null;
   /** Paired statistics by comparisonKey (not persisted: recomputed in seconds). */
   significance: Record<string, SignificanceTask>;
+  /** The sweep being trained (its runs carry `training.sweep.id`); null when none is. */
+  sweep: { id: string; total: number; startedAt: number } | null;
 }
 
 /** The part of the state that survives a reload (see persistence.ts). */
@@ -145,6 +147,8 @@ export type Action =
   | { type: 'runSelected'; id: string }
   | { type: 'compareRunChosen'; id: string | null }
   | { type: 'runDeleted'; id: string }
+  | { type: 'sweepStarted'; id: string; total: number; startedAt: number }
+  | { type: 'sweepEnded'; id: string }
   | { type: 'significanceStarted'; id: number; key: string }
   | { type: 'significanceProgress'; id: number; key: string; progress: { done: number; total: number } }
   | { type: 'significanceFinished'; id: number; key: string; comparison: ComparisonReport }
@@ -168,6 +172,7 @@ export function initialState(persisted: PersistedState | null): AppState {
     selectedRunId: persisted?.selectedRunId ?? null,
     compareRunId: persisted?.compareRunId ?? null,
     significance: {},
+    sweep: null,
   };
 }
 
@@ -321,6 +326,10 @@ export function reducer(state: AppState, action: Action): AppState {
       };
     }
 
+    case 'sweepStarted':
+      return { ...state, sweep: { id: action.id, total: action.total, startedAt: action.startedAt } };
+    case 'sweepEnded':
+      return state.sweep?.id === action.id ? { ...state, sweep: null } : state;
     case 'significanceStarted':
       return { ...state, significance: { ...state.significance, [action.key]: { status: 'running', id: action.id, progress: null } } };
     case 'significanceProgress':
