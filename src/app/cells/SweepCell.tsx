@@ -189,15 +189,7 @@ function TradeOffPlot({ rows, untrained }: { rows: AlphaRow[]; untrained: Summar
         hovertemplate: 'untrained: mono %{x:.4f}, cross %{y:.4f}<extra></extra>',
       },
     ];
-    const layout: Partial<Layout> = {
-      title: { text: 'Trade-off: cross-lingual against monolingual mAP', font: { size: 14 }, x: 0, xanchor: 'left' },
-      height: 360,
-      margin: { l: 60, r: 16, t: 48, b: 48 },
-      legend: { orientation: 'h', y: -0.25 },
-      xaxis: { title: { text: 'monolingual mAP' }, gridcolor: '#e4e8ee' },
-      yaxis: { title: { text: 'cross-lingual mAP' }, gridcolor: '#e4e8ee' },
-    };
-    return { data, layout };
+    return { data, layout: sweepLayout('Trade-off: cross-lingual against monolingual mAP', 'monolingual mAP', 'cross-lingual mAP') };
   }, [rows, untrained]);
   return <PlotlyChart data={data} layout={layout} label="Sweep trade-off" testId="sweep-trade-off" />;
 }
@@ -219,15 +211,18 @@ function AlphaLines({ rows }: { rows: AlphaRow[] }) {
       error_y: { type: 'data', array: rows.map((row) => row.sd[line.key] ?? 0), visible: true },
       line: { color: line.color },
     }));
-    const layout: Partial<Layout> = {
-      title: { text: 'Metrics against alpha (mean ± sd over seeds)', font: { size: 14 }, x: 0, xanchor: 'left' },
-      height: 360,
-      margin: { l: 60, r: 16, t: 48, b: 48 },
-      legend: { orientation: 'h', y: -0.25 },
-      xaxis: { title: { text: 'alpha: weight of mono batches (1 − alpha cross)' }, gridcolor: '#e4e8ee' },
-      yaxis: { title: { text: 'mAP' }, gridcolor: '#e4e8ee' },
-    };
-    return { data, layout };
+    return { data, layout: sweepLayout('Metrics against alpha (mean ± sd over seeds)', 'alpha: weight of mono batches (1 − alpha cross)', 'mAP') };
   }, [rows]);
   return <PlotlyChart data={data} layout={layout} label="Sweep metrics against alpha" testId="sweep-alpha-lines" />;
+}
+
+function sweepLayout(title: string, xTitle: string, yTitle: string): Partial<Layout> {
+  return {
+    title: { text: title, font: { size: 14 }, x: 0, xanchor: 'left' },
+    height: 360,
+    margin: { l: 60, r: 16, t: 48, b: 48 },
+    legend: { orientation: 'h', y: -0.25 },
+    xaxis: { title: { text: xTitle }, gridcolor: '#e4e8ee' },
+    yaxis: { title: { text: yTitle }, gridcolor: '#e4e8ee' },
+  };
 }
