@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { COMPARED_METRICS, comparePaired, DEFAULT_RESAMPLES, SIGNIFICANCE_LEVEL } from '../core/stats/paired';
+import { COMPARED_METRICS, comparePaired, DEFAULT_RESAMPLES, resamplesForCells, SIGNIFICANCE_LEVEL, smallestPossiblePHolm } from '../core/stats/paired';
 import { perQueryFromJson } from '../core/stats/report-json';
 
 export const COMPARE_USAGE = `  npm run xling -- compare <A.json> <B.json> --out <cmp.json> [--resamples ${DEFAULT_RESAMPLES}] [--seed 1]
@@ -57,6 +57,11 @@ export async function compareCommand(args: string[]): Promise<void> {
   const significant = cells.filter((c) => (c.p_holm as number) < SIGNIFICANCE_LEVEL).length;
   log(`${significant} of ${cells.length} cells differ at p_holm < ${SIGNIFICANCE_LEVEL}; ` +
     `${comparison.question_ids} question ids, ${resamples} resamples, seed ${seed}, ${seconds.toFixed(2)} s -> ${values.out}`);
+  const floor = smallestPossiblePHolm(cells.length, resamples);
+  if (floor >= SIGNIFICANCE_LEVEL) {
+    log(`warning: with ${resamples} permutations the smallest possible p_holm over ${cells.length} cells is ${floor.toFixed(3)}, ` +
+      `so no cell can be marked significant; use --resamples ${resamplesForCells(cells.length)} or more.`);
+  }
 }
 
 function log(message: string): void {

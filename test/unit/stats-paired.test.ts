@@ -187,6 +187,16 @@ describe('holmBonferroni', () => {
   });
 });
 
+describe('enough permutations for Holm', () => {
+  it('2000 permutations over 121 cells cannot mark any cell: the smallest p_holm is 121 / 2001', async () => {
+    const { resamplesForCells, smallestPossiblePHolm } = await import('../../src/core/stats/paired');
+    expect(smallestPossiblePHolm(121, 2000)).toBeCloseTo(121 / 2001, 12); // 0.0605 > 0.05
+    expect(resamplesForCells(121)).toBe(5000); // 2 x 121 / 0.05 = 4840, in thousands
+    expect(smallestPossiblePHolm(121, 5000)).toBeLessThan(0.025);
+    expect(resamplesForCells(16)).toBe(2000); // the default suffices for 4 languages
+  });
+});
+
 describe('pairing only runs on the same data', () => {
   it('refuses different fingerprints and different value patterns', () => {
     const other = { ...B, datasetFingerprint: 'other' };

@@ -5,7 +5,7 @@ import { SIGNIFICANCE_LEVEL, type ComparedMetric } from '../../core/stats/paired
 import { useNotebook } from '../notebook-context';
 import { formatMetric, formatRanks } from '../results/format';
 import type { Run, TrainedRun } from '../state/runs';
-import { comparisonKey, finishedComparison, SIGNIFICANCE_RESAMPLES, type SignificanceTask } from '../state/significance';
+import { comparisonKey, finishedComparison, significanceResamples, type SignificanceTask } from '../state/significance';
 import { COMPARED_MIXES } from '../state/training';
 
 interface MixRow {
@@ -113,7 +113,7 @@ export function MixComparison({ runs }: { runs: Run[] }) {
       <p className="small muted" data-testid="mix-significance">
         {testable
           ? `Superscripts: the rows a value beats, p < ${SIGNIFICANCE_LEVEL} in a paired randomization test with the question id as the unit ` +
-            `(${SIGNIFICANCE_RESAMPLES} permutations, two-sided, no correction over the ${pairs.length} pairs)` +
+            `(${significanceResamples(rows[0].perQuery!)} permutations, two-sided, no correction over the ${pairs.length} pairs)` +
             (done < pairs.length ? `; testing, ${done} of ${pairs.length} pairs done.` : '.')
           : 'No significance marks: some of these runs were stored before runs kept per-query values.'}
       </p>

@@ -9,7 +9,7 @@ import { formatMetric } from '../results/format';
 import { LanguageTable, SummaryTable } from '../results/SummaryTable';
 import { describeEncoder, describeSource, describeSubset, describeHeadOf, type Run } from '../state/runs';
 import { runChanges } from '../state/selectors';
-import { finishedComparison, SIGNIFICANCE_RESAMPLES, significanceKey, significanceUnavailable } from '../state/significance';
+import { finishedComparison, significanceKey, significanceUnavailable } from '../state/significance';
 
 export function ResultsCell() {
   const { state, dispatch, actions } = useNotebook();
@@ -134,7 +134,7 @@ function SignificanceCaption({ comparison }: { comparison: ComparisonReport }) {
   return (
     <p className="muted small" data-testid="significance-caption">
       * and outlined: p_holm &lt; {SIGNIFICANCE_LEVEL} ({marked} of {cells.length} cells). Paired randomization test with the
-      question id as the unit ({SIGNIFICANCE_RESAMPLES} permutations), Holm-Bonferroni over the {cells.length} cells; CIs are
+      question id as the unit ({comparison.resamples} permutations), Holm-Bonferroni over the {cells.length} cells; CIs are
       95% paired bootstrap percentiles over {comparison.question_ids} question ids, seed {comparison.seed}. Hover a cell for its
       CI and p. See docs/statistics.md.
     </p>

@@ -4,7 +4,7 @@ import { toWireError } from '../../../workers/lab/protocol';
 import type { LabClient } from '../worker-client';
 import type { Action, AppState } from './reducer';
 import type { Run } from './runs';
-import { comparisonKey, SIGNIFICANCE_RESAMPLES, SIGNIFICANCE_SEED, significanceUnavailable, type ComparedSide } from './significance';
+import { comparisonKey, SIGNIFICANCE_SEED, significanceResamples, significanceUnavailable, type ComparedSide } from './significance';
 
 export interface SignificanceActions {
   /** CIs and p-values of shown − compared, unless computed, being computed, or impossible (old runs, other data). */
@@ -27,7 +27,7 @@ export function createSignificanceActions(client: LabClient, dispatch: Dispatch<
     dispatch({ type: 'significanceStarted', id, key });
     client.call(
       'compareRuns',
-      { a: a.perQuery, b: b.perQuery, resamples: SIGNIFICANCE_RESAMPLES, seed: SIGNIFICANCE_SEED },
+      { a: a.perQuery, b: b.perQuery, resamples: significanceResamples(a.perQuery), seed: SIGNIFICANCE_SEED },
       ({ done, total }) => dispatch({ type: 'significanceProgress', id, key, progress: { done, total } }),
     ).reply.then(
       ({ comparison }) => dispatch({ type: 'significanceFinished', id, key, comparison }),

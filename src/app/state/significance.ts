@@ -7,11 +7,19 @@
 import type { WireError } from '../../../workers/lab/protocol';
 import type { PerQueryValues } from '../../core/metrics/types';
 import type { ComparisonReport } from '../../core/stats/paired';
-import { DEFAULT_RESAMPLES } from '../../core/stats/paired';
+import { resamplesForCells } from '../../core/stats/paired';
 import type { Run } from './runs';
 
-export const SIGNIFICANCE_RESAMPLES = DEFAULT_RESAMPLES;
 export const SIGNIFICANCE_SEED = 1;
+
+/**
+ * Resamples and permutations for runs over these languages: design.md's 2000, or more where Holm
+ * over the language x language cells needs them to be able to mark any cell (5000 for XQuAD-R's
+ * 11 languages). `xling compare --resamples <the same>` gives the same numbers.
+ */
+export function significanceResamples(perQuery: PerQueryValues): number {
+  return resamplesForCells(perQuery.languages.length ** 2);
+}
 
 export type SignificanceTask =
   | { status: 'running'; id: number; progress: { done: number; total: number } | null }

@@ -70,6 +70,22 @@ export interface CompareOptions {
 export const DEFAULT_RESAMPLES = 2000;
 export const SIGNIFICANCE_LEVEL = 0.05;
 
+/**
+ * The smallest p a randomization test with R permutations can give is 1 / (R + 1), so Holm over m
+ * cells can mark a cell only when m / (R + 1) < 0.05: with 2000 permutations and XQuAD-R's 121 cells
+ * the smallest possible p_holm is 0.060 and no cell can ever be marked. This is the count that leaves
+ * room for it (the smallest p_holm at most half the level), in thousands, and at least the default:
+ * 2000 up to 50 cells, 5000 for 121.
+ */
+export function resamplesForCells(cells: number): number {
+  return Math.max(DEFAULT_RESAMPLES, Math.ceil((2 * cells) / SIGNIFICANCE_LEVEL / 1000) * 1000);
+}
+
+/** The smallest p_holm any cell can reach with these permutations over these cells. */
+export function smallestPossiblePHolm(cells: number, resamples: number): number {
+  return Math.min(1, cells / (1 + resamples));
+}
+
 /** Runs that did not measure the same data; the message says how they differ. */
 export class DatasetMismatchError extends Error {
   constructor(message: string) {
