@@ -4,6 +4,7 @@ import { DatasetCell } from './cells/DatasetCell';
 import { EncoderCell } from './cells/EncoderCell';
 import { EvaluateCell } from './cells/EvaluateCell';
 import { ResultsCell } from './cells/ResultsCell';
+import { SweepCell } from './cells/SweepCell';
 import { TrainCell } from './cells/TrainCell';
 import { fetchDataFolderIndex } from './datasets/sources';
 import { fetchModelFolderIndex } from './models/served';
@@ -11,6 +12,7 @@ import { NotebookContext } from './notebook-context';
 import { createLabActions } from './state/actions';
 import { createModelActions } from './state/model-actions';
 import { createEmbeddingActions } from './state/embedding-actions';
+import { createSignificanceActions } from './state/significance-actions';
 import { keepHeadsOf } from './state/heads';
 import { createSaver, persistedPart } from './state/persistence';
 import { initialState, reducer, type PersistedState } from './state/reducer';
@@ -27,6 +29,7 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
       ...createLabActions(client, dispatch, () => stateRef.current),
       ...createModelActions(client.encoder, dispatch, () => stateRef.current),
       ...createEmbeddingActions(client, dispatch, () => stateRef.current),
+      ...createSignificanceActions(client, dispatch, () => stateRef.current),
     }),
     [client],
   );
@@ -98,6 +101,7 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
         <BatchMixCell />
         <TrainCell />
         <ResultsCell />
+        <SweepCell />
       </main>
     </NotebookContext.Provider>
   );

@@ -2,12 +2,13 @@ import { createContext, useContext, type Dispatch } from 'react';
 import type { LabActions } from './state/actions';
 import type { EmbeddingActions } from './state/embedding-actions';
 import type { ModelActions } from './state/model-actions';
+import type { SignificanceActions } from './state/significance-actions';
 import type { Action, AppState } from './state/reducer';
 
 export interface Notebook {
   state: AppState;
   dispatch: Dispatch<Action>;
-  actions: LabActions & ModelActions & EmbeddingActions;
+  actions: LabActions & ModelActions & EmbeddingActions & SignificanceActions;
 }
 
 export const NotebookContext = createContext<Notebook | null>(null);

@@ -10,10 +10,11 @@ import { candidateTexts } from '../core/dataset/texts';
 import type { Dataset } from '../core/dataset/types';
 import type { SentenceEncoder } from '../core/encoders/types';
 import { serializeHead } from '../core/training/head';
-import { formatMix, parseMix, type LanguageWeighting } from '../core/training/mix';
-import { DEFAULT_TRAINING_CONFIG, trainHead, type CachedEmbeddings, type TrainingConfig } from '../core/training/run';
-import { parseSplitSpec, splitByArticles, splitByDatasets } from '../core/training/split';
-import { ENCODER_FLAG_OPTIONS, encoderSettings, parseEncoderFlags, resolveEncoder } from '../node/encoders';
+import { formatMix, parseMix, type LanguageWeighting, type MixPresetName } from '../core/training/mix';
+import { DEFAULT_TRAINING_CONFIG, trainHead, type CachedEmbeddings, type TrainingConfig, type TrainingResult } from '../core/training/run';
+import { parseSplitSpec, splitByArticles, splitByDatasets, type DataSplit } from '../core/training/split';
+import { evalReportJson } from '../core/stats/report-json';
+import { ENCODER_FLAG_OPTIONS, encoderSettings, parseEncoderFlags, resolveEncoder, type EncoderFlags } from '../node/encoders';
 import { ortNodeMatmul } from '../node/ort-node-matmul';
 import { readDatasetFolder } from '../node/read-dataset';
 
@@ -39,45 +40,64 @@ Options for train (defaults in brackets; see docs/training.md):
   --held-out-every N      also measure the evaluation side every N steps (a learning curve) [off]
   --held-out-questions Q  questions sampled for each of those checks, against the whole pools; 0 = all [${D.heldOutQuestions}]
   --export-head <file>    write the trained head (JSON, format in src/core/training/head.ts)
-  --candidate-text MODE   sentence or sentence+paragraph [sentence]`;
+  --candidate-text MODE   sentence or sentence+paragraph [sentence]
+  --per-query             add per_query and dataset_fingerprint to before and after (for compare)`;
 
 export class TrainUsageError extends Error {}
 
-export async function trainCommand(args: string[]): Promise<void> {
-  const started = performance.now();
-  const { values } = parseArgs({
-    args,
-    options: {
-      dataset: { type: 'string' },
-      encoder: { type: 'string', default: 'lexical' },
-      out: { type: 'string' },
-      mix: { type: 'string', default: 'hybrid' },
-      split: { type: 'string', default: 'articles:0.5' },
-      steps: { type: 'string' },
-      batch: { type: 'string' },
-      seed: { type: 'string' },
-      languages: { type: 'string' },
-      articles: { type: 'string' },
-      exclude: { type: 'string' },
-      'language-weights': { type: 'string', default: 'uniform' },
-      head: { type: 'string' },
-      rank: { type: 'string' },
-      lr: { type: 'string' },
-      'weight-decay': { type: 'string' },
-      warmup: { type: 'string' },
-      temperature: { type: 'string' },
-      validation: { type: 'string', default: '0.2' },
-      'eval-every': { type: 'string' },
-      patience: { type: 'string' },
-      'held-out-every': { type: 'string' },
-      'held-out-questions': { type: 'string' },
-      'export-head': { type: 'string' },
-      'candidate-text': { type: 'string', default: 'sentence' },
-      ...ENCODER_FLAG_OPTIONS,
-    },
-  });
-  if (!values.dataset) throw new TrainUsageError('train needs --dataset <dir>.');
-  if (!values.out) throw new TrainUsageError('train needs --out <report.json>.');
+/** The flags train reads (sweep reads them too, less --mix and --seed). */
+export const TRAIN_FLAG_OPTIONS = {
+  dataset: { type: 'string' },
+  encoder: { type: 'string', default: 'lexical' },
+  out: { type: 'string' },
+  mix: { type: 'string', default: 'hybrid' },
+  split: { type: 'string', default: 'articles:0.5' },
+  steps: { type: 'string' },
+  batch: { type: 'string' },
+  seed: { type: 'string' },
+  languages: { type: 'string' },
+  articles: { type: 'string' },
+  exclude: { type: 'string' },
+  'language-weights': { type: 'string', default: 'uniform' },
+  head: { type: 'string' },
+  rank: { type: 'string' },
+  lr: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  warmup: { type: 'string' },
+  temperature: { type: 'string' },
+  validation: { type: 'string', default: '0.2' },
+  'eval-every': { type: 'string' },
+  patience: { type: 'string' },
+  'held-out-every': { type: 'string' },
+  'held-out-questions': { type: 'string' },
+  'export-head': { type: 'string' },
+  'candidate-text': { type: 'string', default: 'sentence' },
+  ...ENCODER_FLAG_OPTIONS,
+} as const;
+
+type TrainFlagValues = ReturnType<typeof parseTrainFlags>;
+
+function parseTrainFlags(args: string[]) {
+  return parseArgs({ args, options: { ...TRAIN_FLAG_OPTIONS, 'per-query': { type: 'boolean', default: false } } }).values;
+}
+
+/** What the flags ask for: the training configuration and how to load and split the data. */
+export interface TrainSetup {
+  datasetDir: string;
+  encoderName: string;
+  encoderFlags: EncoderFlags;
+  candidateText: CandidateTextMode;
+  config: TrainingConfig;
+  preset: MixPresetName | undefined;
+  /** `articles:F` or `dataset:<dir>`. */
+  split: string;
+  validationFraction: number;
+  subset: { languages?: string[]; articles?: number };
+}
+
+/** Checks the flags shared by train and sweep and turns them into a setup; `command` names the command in messages. */
+export function trainSetup(values: Omit<TrainFlagValues, 'per-query'>, command: string): TrainSetup {
+  if (!values.dataset) throw new TrainUsageError(`${command} needs --dataset <dir>.`);
   const candidateText = values['candidate-text'];
   if (candidateText !== 'sentence' && candidateText !== 'sentence+paragraph') {
     throw new TrainUsageError(`--candidate-text must be 'sentence' or 'sentence+paragraph', got '${candidateText}'.`);
@@ -113,31 +133,68 @@ export async function trainCommand(args: string[]): Promise<void> {
     languages: list(values.languages),
     articles: values.articles === undefined ? undefined : integer('--articles', values.articles, 0, 1),
   };
+  if (!values.split.startsWith('dataset:')) usage(() => parseSplitSpec(values.split));
+  return {
+    datasetDir: values.dataset,
+    encoderName: values.encoder,
+    encoderFlags,
+    candidateText,
+    config,
+    preset: mix.preset,
+    split: values.split,
+    validationFraction,
+    subset,
+  };
+}
 
-  const dataset = await readDatasetFolder(values.dataset, subset);
-  const evaluationDir = values.split.startsWith('dataset:') ? values.split.slice('dataset:'.length) : undefined;
+/** The data of a setup, encoded once; `splitFor(seed)` splits it as train does with that seed. */
+export interface TrainingData {
+  dataset: Dataset;
+  encoder: SentenceEncoder;
+  trainEmbeddings: CachedEmbeddings;
+  evaluationEmbeddings: CachedEmbeddings;
+  evaluationDir: string | undefined;
+  encodeSeconds: number;
+  splitFor(seed: number): DataSplit;
+}
+
+export async function loadTrainingData(setup: TrainSetup): Promise<TrainingData> {
+  const { subset, candidateText, validationFraction } = setup;
+  const dataset = await readDatasetFolder(setup.datasetDir, subset);
+  const evaluationDir = setup.split.startsWith('dataset:') ? setup.split.slice('dataset:'.length) : undefined;
   const evaluation = evaluationDir === undefined ? undefined : await readDatasetFolder(evaluationDir, subset);
-  const encoder = await resolveEncoder(values.encoder, encoderFlags, evaluation ? [dataset, evaluation] : [dataset]);
+  // Embeddings from files are matched to every dataset they will encode.
+  const encoder = await resolveEncoder(setup.encoderName, setup.encoderFlags, evaluation ? [dataset, evaluation] : [dataset]);
   const encodeStart = performance.now();
   const trainEmbeddings = await encodeAll(dataset, encoder, candidateText);
-  let split;
-  let evaluationEmbeddings: CachedEmbeddings = trainEmbeddings;
   if (evaluation) {
-    evaluationEmbeddings = await encodeAll(evaluation, encoder, candidateText);
-    split = usage(() => splitByDatasets(dataset, evaluation, { validation: validationFraction, seed: config.seed }));
-  } else {
-    const spec = usage(() => parseSplitSpec(values.split));
-    split = usage(() => splitByArticles(dataset, { train: spec.train, validation: validationFraction, seed: config.seed }));
+    const evaluationEmbeddings = await encodeAll(evaluation, encoder, candidateText);
+    return {
+      dataset, encoder, trainEmbeddings, evaluationEmbeddings, evaluationDir,
+      encodeSeconds: (performance.now() - encodeStart) / 1000,
+      splitFor: (seed) => usage(() => splitByDatasets(dataset, evaluation, { validation: validationFraction, seed })),
+    };
   }
-  const encodeSeconds = (performance.now() - encodeStart) / 1000;
+  const spec = usage(() => parseSplitSpec(setup.split));
+  return {
+    dataset, encoder, trainEmbeddings, evaluationEmbeddings: trainEmbeddings, evaluationDir: undefined,
+    encodeSeconds: (performance.now() - encodeStart) / 1000,
+    splitFor: (seed) => usage(() => splitByArticles(dataset, { train: spec.train, validation: validationFraction, seed })),
+  };
+}
+
+/** One training run with `config` (its seed also picks the split), logged as train logs it. */
+export async function trainOnce(data: TrainingData, config: TrainingConfig, preset?: MixPresetName): Promise<{ result: TrainingResult; split: DataSplit }> {
+  const { dataset, encoder } = data;
+  const split = data.splitFor(config.seed);
   const r = split.record;
   log(`${dataset.name}: ${dataset.languages.length} languages; encoder ${encoder.id} (${encoder.dim} dims); ` +
     `split ${r.spec}: train ${r.train.articles.length} articles / ${r.train.question_ids.length} questions, ` +
     `validation ${r.validation.articles.length} / ${r.validation.question_ids.length}, evaluation ${r.evaluation.articles.length} / ${r.evaluation.question_ids.length}`);
-  log(`mix ${formatMix(config.mix)}${mix.preset ? ` (${mix.preset})` : ''}, batch ${config.batchSize}, up to ${config.steps} steps, seed ${config.seed}`);
+  log(`mix ${formatMix(config.mix)}${preset ? ` (${preset})` : ''}, batch ${config.batchSize}, up to ${config.steps} steps, seed ${config.seed}`);
 
   const result = await usageAsync(() =>
-    trainHead({ split, trainEmbeddings, evaluationEmbeddings, dim: encoder.dim, encoder: encoder.id }, config, {
+    trainHead({ split, trainEmbeddings: data.trainEmbeddings, evaluationEmbeddings: data.evaluationEmbeddings, dim: encoder.dim, encoder: encoder.id }, config, {
       matmul: ortNodeMatmul(),
       onEvent: (event) => {
         if (event.type === 'validation') {
@@ -149,23 +206,37 @@ export async function trainCommand(args: string[]): Promise<void> {
       },
     }),
   );
+  return { result, split };
+}
+
+export async function trainCommand(args: string[]): Promise<void> {
+  const started = performance.now();
+  const values = parseTrainFlags(args);
+  const setup = trainSetup(values, 'train');
+  if (!values.out) throw new TrainUsageError('train needs --out <report.json>.');
+  const { config, subset, candidateText, encoderFlags, validationFraction } = setup;
+  const data = await loadTrainingData(setup);
+  const { dataset, encoder, evaluationDir } = data;
+  const { result, split } = await trainOnce(data, config, setup.preset);
+  const r = split.record;
+  const perQuery = values['per-query'];
 
   const output = {
-    before: result.before,
-    after: result.after,
+    before: evalReportJson(result.before, perQuery),
+    after: evalReportJson(result.after, perQuery),
     loss: result.loss,
     settings: {
-      dataset: values.dataset,
+      dataset: setup.datasetDir,
       evaluation_dataset: evaluationDir ?? null,
       languages: dataset.languages,
       articles: subset.articles ?? null,
       encoder: encoder.id,
       dim: encoder.dim,
       ...encoderSettings(encoder, encoderFlags),
-      candidate_text: candidateText as CandidateTextMode,
+      candidate_text: candidateText,
       mix: config.mix,
       mix_text: formatMix(config.mix),
-      preset: mix.preset ?? null,
+      preset: setup.preset ?? null,
       language_weights: config.languageWeighting,
       exclude_languages: config.excludeLanguages,
       train_languages: config.trainLanguages ?? null,
@@ -194,7 +265,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       validation: result.validation,
       held_out: result.heldOut,
     },
-    timings: { encode_s: encodeSeconds, ...result.timings, total_s: (performance.now() - started) / 1000 },
+    timings: { encode_s: data.encodeSeconds, ...result.timings, total_s: (performance.now() - started) / 1000 },
   };
   await writeFile(values.out, JSON.stringify(output, null, 2));
   if (values['export-head']) {

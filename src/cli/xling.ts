@@ -4,6 +4,8 @@
  *                         [--languages en,de,zh] [--articles K] [--candidate-text sentence|sentence+paragraph]
  *   npm run xling -- train --dataset <dir> --encoder <name> --mix mono=0.5,cross=0.5 --split articles:0.5
  *                          --steps N --batch B --seed S --out <report.json>   (src/cli/train.ts)
+ *   npm run xling -- compare <A.json> <B.json> --out <cmp.json> [--resamples 2000] [--seed 1]   (src/cli/compare.ts)
+ *   npm run xling -- sweep ... --alpha 0,0.25,0.5,0.75,1 --seeds 1,2,3 --out <sweep.json>   (src/cli/sweep.ts)
  * Contract: ../shared/design.md, "Command line".
  */
 import { writeFile } from 'node:fs/promises';
@@ -12,10 +14,14 @@ import type { CandidateTextMode } from '../core/dataset/texts';
 import { DatasetError } from '../core/dataset/types';
 import { EmbeddingFilesError } from '../core/encoders/precomputed';
 import { evaluateDataset } from '../core/evaluate';
+import { DatasetMismatchError } from '../core/stats/paired';
+import { evalReportJson } from '../core/stats/report-json';
 import { writeEmbeddingFolder } from '../node/embedding-files';
 import { readDatasetFolder } from '../node/read-dataset';
 import { ortNodeMatmul } from '../node/ort-node-matmul';
 import { ENCODER_FLAG_OPTIONS, ENCODER_USAGE, encoderSettings, parseEncoderFlags, resolveEncoder } from '../node/encoders';
+import { COMPARE_USAGE, CompareUsageError, compareCommand } from './compare';
+import { SWEEP_USAGE, sweepCommand } from './sweep';
 import { TRAIN_USAGE, TrainUsageError, trainCommand } from './train';
 
 const USAGE = `Usage:
@@ -29,8 +35,13 @@ ${ENCODER_USAGE}
   --languages en,de,zh    keep only these language files
   --articles K            keep the first K articles of every file
   --candidate-text MODE   sentence (default) or sentence+paragraph
+  --per-query             add per_query (every query's values) and dataset_fingerprint, for compare
 
-${TRAIN_USAGE}`;
+${TRAIN_USAGE}
+
+${COMPARE_USAGE}
+
+${SWEEP_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -38,6 +49,8 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'eval') return evalCommand(rest);
   if (command === 'train') return trainCommand(rest);
+  if (command === 'compare') return compareCommand(rest);
+  if (command === 'sweep') return sweepCommand(rest);
   if (command === undefined || command === '--help' || command === '-h') {
     console.log(USAGE);
     return;
@@ -56,6 +69,7 @@ async function evalCommand(args: string[]): Promise<void> {
       languages: { type: 'string' },
       articles: { type: 'string' },
       'candidate-text': { type: 'string', default: 'sentence' },
+      'per-query': { type: 'boolean', default: false },
       ...ENCODER_FLAG_OPTIONS,
     },
   });
@@ -80,7 +94,7 @@ async function evalCommand(args: string[]): Promise<void> {
     },
   });
   const output = {
-    ...report,
+    ...evalReportJson(report, values['per-query']),
     settings: { dataset: values.dataset, languages: dataset.languages, articles: values.articles ?? null, encoder: encoder.id, dim: encoder.dim,
       ...encoderSettings(encoder, encoderFlags), candidate_text: candidateText },
   };
@@ -123,10 +137,12 @@ function log(message: string): void {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError || error instanceof TrainUsageError) {
+  if (error instanceof UsageError || error instanceof TrainUsageError || error instanceof CompareUsageError) {
     console.error(`xling: ${error.message}\n\n${USAGE}`);
   } else if (error instanceof EmbeddingFilesError) {
     console.error(`xling: the embedding files do not fit:\n${error.message}`);
+  } else if (error instanceof DatasetMismatchError) {
+    console.error(`xling: cannot compare: ${error.message}`);
   } else if (error instanceof DatasetError) {
     console.error(`xling: the dataset could not be loaded:\n${error.message}`);
   } else {

@@ -199,6 +199,25 @@ describe('Batch Mix and Train cells in Chromium', () => {
     // Each mix is a trained run of its own, in the runs list with the others.
     const runs = page.getByTestId('runs-table').locator('tbody tr');
     expect(await runs.count()).toBe(3);
+    // Significance marks, ranx style: the letters of the rows a value beats (p < 0.05), once all 6 pairs are tested.
+    await expect.poll(() => trainCell.getByTestId('mix-significance').textContent(), { timeout: 120_000 }).toMatch(/no correction over the 6 pairs\)\.$/);
+    const marks = await trainCell.locator('td[data-metric]').evaluateAll((cells) =>
+      cells.map((cell) => ({
+        mix: cell.closest('tr')!.getAttribute('data-mix')!,
+        metric: cell.getAttribute('data-metric')!,
+        value: Number(cell.firstChild!.textContent),
+        beats: cell.querySelector('sup')!.getAttribute('data-beats')!,
+      })),
+    );
+    const order = ['Untrained', 'X-X-mono', 'X-Y', 'Hybrid'];
+    for (const mark of marks) {
+      for (const letter of mark.beats) {
+        // A row only beats rows whose printed value is no better.
+        const beaten = marks.find((m) => m.metric === mark.metric && m.mix === order[letter.charCodeAt(0) - 97])!;
+        if (mark.metric === 'rank_distance') expect(mark.value, JSON.stringify(mark)).toBeLessThanOrEqual(beaten.value);
+        else expect(mark.value, JSON.stringify(mark)).toBeGreaterThanOrEqual(beaten.value);
+      }
+    }
     await trainCell.screenshot({ path: `${SHOTS_DIR}/compare-mixes.png` });
     expect(errors).toEqual([]);
     await context.close();

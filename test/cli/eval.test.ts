@@ -39,7 +39,14 @@ describe('npm run xling -- eval', () => {
     const report = JSON.parse(await readFile(out, 'utf8'));
 
     expect(Object.keys(report.summary).sort()).toEqual(
-      ['cross_map', 'mono_map', 'multi_map', 'multi_r10', 'own_share10', 'rank_distance'].sort());
+      ['cross_map', 'mono_map', 'multi_map', 'multi_r10', 'own_first_excess', 'own_share10', 'rank_distance'].sort());
+    expect(report.per_query).toBeUndefined(); // only with --per-query
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    // Every question exists in all 11 languages (|R| = 11): first_language rows sum to 1, and the
+    // own-first excess is the mean share of own-language firsts less 1/11.
+    for (const x of LANGS) expect(LANGS.reduce((sum, y) => sum + report.first_language[x][y], 0)).toBeCloseTo(1, 12);
+    expect(report.summary.own_first_excess).toBeCloseTo(mean(LANGS.map((x) => report.first_language[x][x])) - 1 / 11, 12);
+    expect(report.summary.own_first_excess).toBeGreaterThan(0.3); // the lexical encoder prefers the query's language
     expect(Object.keys(report.cells)).toEqual(LANGS);
     for (const x of LANGS) {
       expect(Object.keys(report.cells[x])).toEqual(LANGS);
@@ -49,7 +56,6 @@ describe('npm run xling -- eval', () => {
     // Macro means recomputed from the cells the report itself prints.
     const diag = LANGS.map((x) => report.cells[x][x].map);
     const off = LANGS.flatMap((x) => LANGS.filter((y) => y !== x).map((y) => report.cells[x][y].map));
-    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     expect(report.summary.mono_map).toBeCloseTo(mean(diag), 10);
     expect(report.summary.cross_map).toBeCloseTo(mean(off), 10);
     expect(report.summary.multi_map).toBeCloseTo(mean(LANGS.map((x) => report.multilingual[x].map)), 10);

@@ -25,8 +25,9 @@ async function xling(...args: string[]) {
 }
 
 /** Everything a report measures (timings and settings are about the run, not the numbers). */
+/** The report's numbers: no timings or settings, and no per-query values (the JSON has them only with --per-query). */
 function measured(report: Record<string, unknown>): Record<string, unknown> {
-  const { timings: _timings, settings: _settings, ...rest } = report;
+  const { timings: _timings, settings: _settings, perQuery: _perQuery, ...rest } = report;
   return rest;
 }
 

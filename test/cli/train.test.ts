@@ -14,7 +14,7 @@ const run = promisify(execFile);
 const root = resolve(__dirname, '../..');
 const xquad = resolve(root, '../shared/data/xquad-r');
 const LANGS = ['de', 'en', 'es', 'zh'];
-const SUMMARY_KEYS = ['cross_map', 'mono_map', 'multi_map', 'multi_r10', 'own_share10', 'rank_distance'];
+const SUMMARY_KEYS = ['cross_map', 'mono_map', 'multi_map', 'multi_r10', 'own_first_excess', 'own_share10', 'rank_distance'];
 
 async function xling(...args: string[]) {
   return run(process.execPath, [resolve(root, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/xling.ts', ...args], {
@@ -50,7 +50,7 @@ describe('npm run xling -- train', () => {
   test('report: before and after in the eval report shape, one loss per step, the settings used', () => {
     expect(Object.keys(first).sort()).toEqual(['after', 'before', 'loss', 'settings', 'split', 'timings', 'training']);
     for (const side of [first.before, first.after]) {
-      expect(Object.keys(side).sort()).toEqual(['cells', 'multilingual', 'summary', 'timings']);
+      expect(Object.keys(side).sort()).toEqual(['cells', 'first_language', 'multilingual', 'summary', 'timings']);
       expect(Object.keys(side.summary).sort()).toEqual(SUMMARY_KEYS);
       expect(Object.keys(side.cells)).toEqual(LANGS);
       expect(Object.keys(side.timings).sort()).toEqual(['encode_s', 'score_s']);

@@ -114,6 +114,14 @@ const summary1 = {
   multi_r10: 1,
   rank_distance: (2 + 3) / 2, // de has none and is left out
   own_share10: (3 / 8 + 2 / 8 + 3 / 8) / 3,
+  // q0 (first de) -1/2, q1 (first en) +1/2 -> en 0; q2 (first en) -1/2, q3 (first fr) +1/2 -> fr 0.
+  own_first_excess: 0,
+};
+/* Best-ranked relevant item of the queries with |R| >= 2: q0 de3, q1 en1, q2 en1, q3 fr5. */
+const firstLanguage1 = {
+  en: { en: 1 / 2, de: 1 / 2, fr: 0 },
+  de: { en: 0, de: 0, fr: 0 }, // q4 has |R| = 1
+  fr: { en: 1 / 2, de: 0, fr: 1 / 2 },
 };
 
 /*
@@ -165,6 +173,20 @@ describe('rankAndMeasure on hand-computed cases', () => {
     expectCloseDeep(report.cells, cells1);
     expectCloseDeep(report.multilingual, multilingual1);
     expectCloseDeep(report.summary, summary1);
+    expectCloseDeep(report.first_language, firstLanguage1);
+  });
+
+  it('dataset 1: keeps every query\'s values, NaN where a value does not exist', async () => {
+    const { perQuery } = await measure(dataset1);
+    const N = NaN;
+    expect(perQuery?.ids).toEqual(['A', 'B', 'B', 'C', 'D', 'E']);
+    expect([...perQuery!.lang]).toEqual([0, 0, 2, 2, 1, 0]);
+    expect(perQuery?.datasetFingerprint).toMatch(/^6q-8c-[0-9a-f]{16}$/);
+    // Rows: queries; columns: the pools en, de, fr.
+    expectCloseDeep([...perQuery!.rr], [1, 1, N, 1 / 3, N, 1 / 3, 1, N, 1 / 3, N, N, 7 / 12, N, 1 / 2, N, N, N, N]);
+    expectCloseDeep([...perQuery!.ap], [1, 15 / 56, 2 / 3, 5 / 12, 1 / 4, N]);
+    expectCloseDeep([...perQuery!.r10], [1, 1, 1, 1, 1, N]);
+    expectCloseDeep([...perQuery!.rankDistance], [1, 3, 5, 1, N, N]);
   });
 
   it('dataset 2: R@10 with |R| = 2 and share@10 over a real top 10', async () => {
@@ -184,7 +206,9 @@ describe('rankAndMeasure on hand-computed cases', () => {
       multi_r10: (1 / 2 + 1) / 2,
       rank_distance: (11 + 1) / 2,
       own_share10: (6 / 10 + 8 / 10) / 2,
+      own_first_excess: 1 / 2, // both queries rank their own language's answer first: 1 - 1/2
     });
+    expectCloseDeep(report.first_language, { en: { en: 1, de: 0 }, de: { en: 0, de: 1 } });
   });
 
   it('gives the same report for every block size and reports progress per block', async () => {
@@ -286,11 +310,12 @@ describe('rankAndMeasure against the reference (full sort per query)', () => {
   });
 });
 
-/** Deep equality with numbers compared to 12 digits (hand-written fractions vs computed sums). */
+/** Deep equality with numbers compared to 12 digits (hand-written fractions vs computed sums); NaN equals NaN. */
 function expectCloseDeep(actual: unknown, expected: unknown, path = ''): void {
   if (typeof expected === 'number') {
     expect(typeof actual, path).toBe('number');
-    expect(actual as number, path).toBeCloseTo(expected, 12);
+    if (Number.isNaN(expected)) expect(actual, path).toBeNaN();
+    else expect(actual as number, path).toBeCloseTo(expected, 12);
   } else if (expected !== null && typeof expected === 'object') {
     expect(Object.keys(actual as object).sort(), path).toEqual(Object.keys(expected).sort());
     for (const [key, value] of Object.entries(expected)) {

@@ -8,6 +8,7 @@ import { isDatasetFileName, languagesFromFileNames, loadDataset } from '../../sr
 import { datasetSummary } from '../../src/core/dataset/texts';
 import type { Dataset, DatasetFile, LoadOptions } from '../../src/core/dataset/types';
 import { evaluateDataset } from '../../src/core/evaluate';
+import { comparePaired } from '../../src/core/stats/paired';
 import { serveCommands, type Endpoint } from '../rpc';
 import { embeddingFit, listEmbeddingSets, removeEmbeddingSet, storeEmbeddingFiles } from './embedding-files';
 import { LabEncoders } from './encoders';
@@ -137,6 +138,12 @@ export function createLab(post: Post): Lab {
     }
   }
 
+  async function handleCompareRuns(command: Extract<LabCommand, { type: 'compareRuns' }>): Promise<void> {
+    const { id, a, b, resamples, seed } = command;
+    const comparison = comparePaired(a, b, { resamples, seed, onProgress: (done, total) => post({ type: 'progress', id, progress: { phase: 'compare', done, total } }) });
+    post({ type: 'compared', id, comparison });
+  }
+
   function start(command: Exclude<LabCommand, { type: 'cancel' | 'controlTraining' }>, signal: AbortSignal): Promise<void> {
     switch (command.type) {
       case 'loadDataset':
@@ -154,6 +161,8 @@ export function createLab(post: Post): Lab {
       case 'removeEmbeddings':
       case 'checkEmbeddings':
         return handleEmbeddings(command);
+      case 'compareRuns':
+        return handleCompareRuns(command);
     }
   }
 

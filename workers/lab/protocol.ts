@@ -10,7 +10,8 @@ import type { ModelInfo, TransformerSpec } from '../encoder/protocol';
 import type { EvalProgress } from '../../src/core/evaluate';
 import type { GpuChoice } from '../../src/core/devices';
 import type { Pace } from '../../src/core/progress';
-import type { EvalReport } from '../../src/core/metrics/types';
+import type { EvalReport, PerQueryValues } from '../../src/core/metrics/types';
+import type { ComparisonReport } from '../../src/core/stats/paired';
 import type {
   BatchPreviewPair,
   BatchType,
@@ -173,6 +174,13 @@ export interface HeadEvaluation {
  */
 export type TrainingControl = 'pause' | 'resume' | 'step' | 'stop';
 
+/** Resamples and permutations done of a `compareRuns`. */
+export interface CompareProgress {
+  phase: 'compare';
+  done: number;
+  total: number;
+}
+
 export type LabCommand =
   | { type: 'loadDataset'; id: number; source: FileSource; options: LoadOptions }
   | { type: 'evaluate'; id: number; encoder: EncoderSpec; candidateText: CandidateTextMode; scoring: ScoringChoice }
@@ -187,10 +195,13 @@ export type LabCommand =
   | { type: 'removeEmbeddings'; id: number; key: string }
   /** How a stored set fits the loaded dataset (null fit: no dataset is loaded). */
   | { type: 'checkEmbeddings'; id: number; key: string }
+  | { type: 'evaluateHead'; id: number; head: string; request: Omit<TrainingRequest, 'config'> }
+  /** Paired statistics of two runs' per-query values, delta = b - a (src/core/stats/paired.ts). */
+  | { type: 'compareRuns'; id: number; a: PerQueryValues; b: PerQueryValues; resamples: number; seed: number }
   | { type: 'cancel'; id: number };
 
 export type LabEvent =
-  | { type: 'progress'; id: number; progress: LoadProgress | EvaluateProgress | TrainingProgress }
+  | { type: 'progress'; id: number; progress: LoadProgress | EvaluateProgress | TrainingProgress | CompareProgress }
   | { type: 'datasetLoaded'; id: number; dataset: LoadedDataset }
   /** `model`: what the encoder worker ran (device, dtype), for a transformer encoder. */
   | { type: 'result'; id: number; report: EvalReport; backend: string; model: ModelInfo | null }
@@ -201,6 +212,7 @@ export type LabEvent =
   | { type: 'embeddingsStored'; id: number; set: StoredEmbeddings; fit: EmbeddingFit | null }
   | { type: 'embeddingsListed'; id: number; sets: StoredEmbeddings[] }
   | { type: 'embeddingsChecked'; id: number; fit: EmbeddingFit | null }
+  | { type: 'compared'; id: number; comparison: ComparisonReport }
   | { type: 'error'; id: number; error: WireError };
 
 /** Which event ends each command: lets the client type its promises. */
@@ -214,6 +226,7 @@ export const LAB_REPLIES = {
   listEmbeddings: 'embeddingsListed',
   removeEmbeddings: 'embeddingsListed',
   checkEmbeddings: 'embeddingsChecked',
+  compareRuns: 'compared',
 } as const;
 
 /** Which progress each command reports. */
@@ -227,6 +240,7 @@ export interface LabProgress {
   listEmbeddings: never;
   removeEmbeddings: never;
   checkEmbeddings: never;
+  compareRuns: CompareProgress;
 }
 export type LabReplies = typeof LAB_REPLIES;
 

@@ -1,26 +1,59 @@
+import { useEffect } from 'react';
 import { MIX_PRESETS } from '../../core/training';
-import type { EvalSummary } from '../../core/metrics/types';
+import type { EvalSummary, PerQueryValues } from '../../core/metrics/types';
+import { SIGNIFICANCE_LEVEL, type ComparedMetric } from '../../core/stats/paired';
+import { useNotebook } from '../notebook-context';
 import { formatMetric, formatRanks } from '../results/format';
 import type { Run, TrainedRun } from '../state/runs';
+import { comparisonKey, finishedComparison, significanceResamples, type SignificanceTask } from '../state/significance';
 import { COMPARED_MIXES } from '../state/training';
+
+interface MixRow {
+  /** Superscript that names the row when another row beats it. */
+  letter: string;
+  label: string;
+  run: number | null;
+  /** Unique among runs: the run's id, or the untrained side's. */
+  key: string;
+  summary: EvalSummary;
+  perQuery: PerQueryValues | undefined;
+}
+
+const LOWER_IS_BETTER: ReadonlySet<ComparedMetric> = new Set(['rank_distance']);
 
 /**
  * The last "Compare mixes" experiment in the layout of the paper's Tables 1 and 2 (Elmahdy et al.):
  * mAP mono / cross / multi per mix with the untrained encoder's row, and rank distance per mix.
+ * As ranx does, each value carries the letters of the rows it beats significantly (paired
+ * randomization test by question id, p < 0.05), computed in the lab worker.
  */
 export function MixComparison({ runs }: { runs: Run[] }) {
+  const { state, actions } = useNotebook();
   const trained = runs.filter((run): run is TrainedRun => run.kind === 'trained' && run.training.experimentId !== null);
   const experimentId = trained.at(-1)?.training.experimentId;
-  if (!experimentId) return null;
-  const members = trained.filter((run) => run.training.experimentId === experimentId);
-  const rows: { label: string; run: number | null; summary: EvalSummary }[] = [
-    { label: 'Untrained', run: null, summary: members[0].training.outcome.before.summary },
-    ...COMPARED_MIXES.flatMap((preset) => {
-      const run = members.find((member) => member.training.mix.preset === preset);
-      return run ? [{ label: MIX_PRESETS[preset].label, run: run.number, summary: run.report.summary }] : [];
-    }),
-  ];
+  const members = experimentId ? trained.filter((run) => run.training.experimentId === experimentId) : [];
   const first = members[0];
+  const rows: MixRow[] = first
+    ? [
+      { label: 'Untrained', run: null, key: `${first.id}:before`, summary: first.training.outcome.before.summary, perQuery: first.training.outcome.before.perQuery },
+      ...COMPARED_MIXES.flatMap((preset) => {
+        const run = members.find((member) => member.training.mix.preset === preset);
+        return run ? [{ label: MIX_PRESETS[preset].label, run: run.number, key: run.id, summary: run.report.summary, perQuery: run.report.perQuery }] : [];
+      }),
+    ].map((row, i) => ({ ...row, letter: String.fromCharCode(97 + i) }))
+    : [];
+  const pairs = rows.flatMap((a, i) => rows.slice(i + 1).map((b) => [a, b] as const));
+  const testable = rows.every((row) => row.perQuery);
+  const pairKey = pairs.map(([a, b]) => comparisonKey(a.key, b.key)).join(' ');
+  useEffect(() => {
+    if (!testable) return;
+    for (const [a, b] of pairs) actions.comparePerQuery({ key: a.key, perQuery: a.perQuery! }, { key: b.key, perQuery: b.perQuery! });
+    // The pairs are identified by pairKey; their objects are rebuilt on every render.
+  }, [pairKey, testable, actions]);
+  if (!first) return null;
+
+  const beaten = (row: MixRow, metric: ComparedMetric) => beatenRows(row, rows, metric, state.significance);
+  const done = pairs.filter(([a, b]) => finishedComparison(state.significance, comparisonKey(a.key, b.key))).length;
   return (
     <div className="mix-comparison" data-testid="mix-comparison">
       <h3 className="subhead">
@@ -42,11 +75,14 @@ export function MixComparison({ runs }: { runs: Run[] }) {
             {rows.map((row) => (
               <tr key={row.label} data-mix={row.label}>
                 <td>
-                  {row.label} {row.run === null ? null : <span className="muted small">Run {row.run}</span>}
+                  <span className="muted small">({row.letter})</span> {row.label} {row.run === null ? null : <span className="muted small">Run {row.run}</span>}
                 </td>
-                <td className="num">{formatMetric(row.summary.mono_map)}</td>
-                <td className="num">{formatMetric(row.summary.cross_map)}</td>
-                <td className="num">{formatMetric(row.summary.multi_map)}</td>
+                {(['mono_map', 'cross_map', 'multi_map'] as const).map((metric) => (
+                  <td className="num" key={metric} data-metric={metric}>
+                    {formatMetric(row.summary[metric])}
+                    <sup data-beats={beaten(row, metric)}>{beaten(row, metric)}</sup>
+                  </td>
+                ))}
               </tr>
             ))}
           </tbody>
@@ -62,13 +98,42 @@ export function MixComparison({ runs }: { runs: Run[] }) {
           <tbody>
             {rows.map((row) => (
               <tr key={row.label} data-mix={row.label}>
-                <td>{row.label}</td>
-                <td className="num">{formatRanks(row.summary.rank_distance)}</td>
+                <td>
+                  <span className="muted small">({row.letter})</span> {row.label}
+                </td>
+                <td className="num" data-metric="rank_distance">
+                  {formatRanks(row.summary.rank_distance)}
+                  <sup data-beats={beaten(row, 'rank_distance')}>{beaten(row, 'rank_distance')}</sup>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      <p className="small muted" data-testid="mix-significance">
+        {testable
+          ? `Superscripts: the rows a value beats, p < ${SIGNIFICANCE_LEVEL} in a paired randomization test with the question id as the unit ` +
+            `(${significanceResamples(rows[0].perQuery!)} permutations, two-sided, no correction over the ${pairs.length} pairs)` +
+            (done < pairs.length ? `; testing, ${done} of ${pairs.length} pairs done.` : '.')
+          : 'No significance marks: some of these runs were stored before runs kept per-query values.'}
+      </p>
     </div>
   );
+}
+
+/** The letters of the rows that `row` beats on `metric` with p < 0.05 (both directions of each pair are one comparison). */
+function beatenRows(row: MixRow, rows: MixRow[], metric: ComparedMetric, tasks: Record<string, SignificanceTask>): string {
+  const index = rows.indexOf(row);
+  return rows
+    .filter((other, j) => {
+      if (j === index) return false;
+      // Comparisons run from the earlier row to the later one: delta = later − earlier.
+      const [a, b] = j < index ? [other, row] : [row, other];
+      const result = finishedComparison(tasks, comparisonKey(a.key, b.key))?.summary[metric];
+      if (!result || result.p === null || result.delta === null || result.p >= SIGNIFICANCE_LEVEL) return false;
+      const laterIsBetter = LOWER_IS_BETTER.has(metric) ? result.delta < 0 : result.delta > 0;
+      return laterIsBetter === (b === row);
+    })
+    .map((other) => other.letter)
+    .join('');
 }

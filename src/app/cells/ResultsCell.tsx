@@ -1,4 +1,7 @@
+import { useEffect } from 'react';
+import { SIGNIFICANCE_LEVEL, type ComparisonReport } from '../../core/stats/paired';
 import { Cell } from '../components/Cell';
+import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
 import { BiasCharts } from '../results/BiasCharts';
 import { DifferenceHeatmap, MapHeatmap } from '../results/Heatmaps';
@@ -6,11 +9,17 @@ import { formatMetric } from '../results/format';
 import { LanguageTable, SummaryTable } from '../results/SummaryTable';
 import { describeEncoder, describeSource, describeSubset, describeHeadOf, type Run } from '../state/runs';
 import { runChanges } from '../state/selectors';
+import { finishedComparison, significanceKey, significanceUnavailable } from '../state/significance';
 
 export function ResultsCell() {
-  const { state, dispatch } = useNotebook();
+  const { state, dispatch, actions } = useNotebook();
   const { runs } = state;
   const run = runs.find((r) => r.id === state.selectedRunId) ?? runs.at(-1);
+  const other = run ? (runs.find((r) => r.id === state.compareRunId && r.id !== run.id) ?? null) : null;
+  // Comparing two runs asks the worker for CIs and p-values (once per pair; seconds on the full dataset).
+  useEffect(() => {
+    if (run && other) actions.compareRuns(run, other);
+  }, [run, other, actions]);
   if (!run) {
     return (
       <Cell index={6} title="Results" id="results">
@@ -18,8 +27,8 @@ export function ResultsCell() {
       </Cell>
     );
   }
-  const other = runs.find((r) => r.id === state.compareRunId && r.id !== run.id) ?? null;
   const changes = runChanges(state, run);
+  const comparison = other ? finishedComparison(state.significance, significanceKey(run, other)) : null;
 
   return (
     <Cell index={6} title="Results" id="results" status={changes.length > 0 ? { tone: 'stale', text: 'stale' } : { tone: 'ready', text: 'current' }}>
@@ -63,10 +72,14 @@ export function ResultsCell() {
             <MapHeatmap run={run} title={`Run ${run.number}: mAP, query × passage language`} />
             <MapHeatmap run={other} title={`Run ${other.number}: mAP, query × passage language`} />
           </div>
+          <SignificanceStatus run={run} other={other} />
           <div className="results-grid">
-            <DifferenceHeatmap a={run} b={other} title={`Difference: Run ${run.number} − Run ${other.number}`} />
+            <div>
+              <DifferenceHeatmap a={run} b={other} title={`Difference: Run ${run.number} − Run ${other.number}`} comparison={comparison} />
+              {comparison ? <SignificanceCaption comparison={comparison} /> : null}
+            </div>
             <div className="tables">
-              <SummaryTable run={run} other={other} />
+              <SummaryTable run={run} other={other} comparison={comparison} />
               <LanguageTable run={run} other={other} />
             </div>
           </div>
@@ -82,6 +95,49 @@ export function ResultsCell() {
       )}
       <BiasCharts runs={other ? [run, other] : [run]} />
     </Cell>
+  );
+}
+
+/** Why there are no CIs, or how far their computation is. */
+function SignificanceStatus({ run, other }: { run: Run; other: Run }) {
+  const { state } = useNotebook();
+  const unavailable = significanceUnavailable(run, other);
+  if (unavailable) {
+    return (
+      <p className="muted small" role="status" data-testid="significance-unavailable">
+        {unavailable}
+      </p>
+    );
+  }
+  const task = state.significance[significanceKey(run, other)];
+  if (task?.status === 'running') {
+    return (
+      <div data-testid="significance-progress">
+        <ProgressBar label="Confidence intervals and p-values (in the lab worker)" done={task.progress?.done ?? 0} total={task.progress?.total ?? null} />
+      </div>
+    );
+  }
+  if (task?.status === 'failed') {
+    return (
+      <p className="error-text" role="status">
+        Could not compute confidence intervals: {task.error.message}
+      </p>
+    );
+  }
+  return null;
+}
+
+/** What the marks on the difference heatmap mean. */
+function SignificanceCaption({ comparison }: { comparison: ComparisonReport }) {
+  const cells = Object.values(comparison.cells).flatMap((row) => Object.values(row)).filter((cell) => cell.n > 0);
+  const marked = cells.filter((cell) => (cell.p_holm as number) < SIGNIFICANCE_LEVEL).length;
+  return (
+    <p className="muted small" data-testid="significance-caption">
+      * and outlined: p_holm &lt; {SIGNIFICANCE_LEVEL} ({marked} of {cells.length} cells). Paired randomization test with the
+      question id as the unit ({comparison.resamples} permutations), Holm-Bonferroni over the {cells.length} cells; CIs are
+      95% paired bootstrap percentiles over {comparison.question_ids} question ids, seed {comparison.seed}. Hover a cell for its
+      CI and p. See docs/statistics.md.
+    </p>
   );
 }
 

@@ -1,13 +1,15 @@
 /**
- * The query-language x passage-language mAP heatmap, and the difference heatmap of two runs.
+ * The query-language x passage-language mAP heatmap, the difference heatmap of two runs (with the
+ * cells whose difference is significant marked), and the first-relevant-language heatmap.
  * Rows are query languages (top to bottom), columns passage languages; the diagonal (monolingual
  * cells) is outlined; empty cells (n = 0) stay blank.
  */
 import { useMemo } from 'react';
 import type { Data, Layout, Shape } from 'plotly.js-dist-min';
 import type { EvalReport } from '../../core/metrics/types';
+import { SIGNIFICANCE_LEVEL, type ComparisonReport } from '../../core/stats/paired';
 import type { Run } from '../state/runs';
-import { formatDelta } from './format';
+import { formatDelta, formatInterval, formatP } from './format';
 import { PlotlyChart } from './plotly';
 
 const MAP_COLORS: [number, string][] = [
@@ -59,22 +61,30 @@ function heatmapLayout(languages: string[], title: string): Partial<Layout> {
   };
 }
 
+/** A languages x languages heatmap of values in [0, 1], each printed with two decimals; null cells stay blank. */
+function unitHeatmap(languages: string[], z: (number | null)[][], colorscale: [number, string][]): Data {
+  return {
+    type: 'heatmap',
+    x: languages,
+    y: languages,
+    z,
+    zmin: 0,
+    zmax: 1,
+    colorscale,
+    xgap: 1,
+    ygap: 1,
+    text: z.map((row) => row.map((value) => (value === null ? '' : value.toFixed(2)))),
+    texttemplate: '%{text}',
+    hoverongaps: false,
+  };
+}
+
 export function MapHeatmap({ run, title }: { run: Pick<Run, 'id' | 'languages' | 'report'>; title: string }) {
   const { data, layout } = useMemo(() => {
     const { languages, report } = run;
     const z = languages.map((x) => languages.map((y) => cellMap(report, x, y)));
     const trace: Data = {
-      type: 'heatmap',
-      x: languages,
-      y: languages,
-      z,
-      zmin: 0,
-      zmax: 1,
-      colorscale: MAP_COLORS,
-      xgap: 1,
-      ygap: 1,
-      text: z.map((row) => row.map((value) => (value === null ? '' : value.toFixed(2)))),
-      texttemplate: '%{text}',
+      ...unitHeatmap(languages, z, MAP_COLORS),
       // R@1 and n as preformatted text: plotly's types allow only flat values per cell.
       customdata: languages.map((x) =>
         languages.map((y) => {
@@ -84,17 +94,27 @@ export function MapHeatmap({ run, title }: { run: Pick<Run, 'id' | 'languages' |
       ),
       hovertemplate: 'query %{y} → passages %{x}<br>mAP %{z:.3f}<br>%{customdata}<extra></extra>',
       colorbar: { title: { text: 'mAP' }, thickness: 12 },
-      hoverongaps: false,
     };
     return { data: [trace], layout: heatmapLayout(languages, title) };
   }, [run, title]);
   return <PlotlyChart data={data} layout={layout} label={title} testId={`heatmap-${run.id}`} />;
 }
 
-/** Cell-wise `a − b` over the languages both runs have, in a's order. */
-export function DifferenceHeatmap({ a, b, title }: { a: Run; b: Run; title: string }) {
+/** Outlines of the cells whose difference is significant (p_holm < 0.05), drawn over the diagonal's. */
+const SIGNIFICANT_OUTLINE = { color: '#f2a900', width: 4 };
+
+/**
+ * Cell-wise `a − b` over the languages both runs have, in a's order. With `comparison` (of a against
+ * b, delta = a − b), the cells with p_holm < 0.05, and only those, get a star and an outline, and
+ * hovering shows each cell's 95% CI, p and p_holm.
+ */
+export function DifferenceHeatmap({ a, b, title, comparison }: { a: Run; b: Run; title: string; comparison: ComparisonReport | null }) {
   const { data, layout } = useMemo(() => {
     const languages = a.languages.filter((lang) => b.languages.includes(lang));
+    const significant = (x: string, y: string) => {
+      const pHolm = comparison?.cells[x]?.[y]?.p_holm;
+      return pHolm !== undefined && pHolm !== null && pHolm < SIGNIFICANCE_LEVEL;
+    };
     const z = languages.map((x) =>
       languages.map((y) => {
         const va = cellMap(a.report, x, y);
@@ -113,13 +133,56 @@ export function DifferenceHeatmap({ a, b, title }: { a: Run; b: Run; title: stri
       colorscale: DELTA_COLORS,
       xgap: 1,
       ygap: 1,
-      text: z.map((row) => row.map((value) => (value === null ? '' : formatDelta(value, 2)))),
+      text: z.map((row, i) => row.map((value, j) => (value === null ? '' : formatDelta(value, 2) + (significant(languages[i], languages[j]) ? '*' : '')))),
       texttemplate: '%{text}',
-      hovertemplate: 'query %{y} → passages %{x}<br>ΔmAP %{z:+.3f}<extra></extra>',
+      // The CI and p of each cell as preformatted text (empty without a comparison).
+      customdata: languages.map((x) =>
+        languages.map((y) => {
+          const cell = comparison?.cells[x]?.[y];
+          if (!cell || cell.n === 0) return '';
+          return `95% CI ${formatInterval(cell.ci, 3)}<br>p ${formatP(cell.p)}, Holm ${formatP(cell.p_holm)}${significant(x, y) ? ' (significant)' : ''}`;
+        }),
+      ),
+      hovertemplate: 'query %{y} → passages %{x}<br>ΔmAP %{z:+.3f}<br>%{customdata}<extra></extra>',
       colorbar: { title: { text: 'ΔmAP' }, thickness: 12 },
       hoverongaps: false,
     };
-    return { data: [trace], layout: heatmapLayout(languages, title) };
-  }, [a, b, title]);
+    const layout = heatmapLayout(languages, title);
+    const marks: Partial<Shape>[] = languages.flatMap((x, i) =>
+      languages.flatMap((y, j) => (significant(x, y)
+        ? [{ type: 'rect', xref: 'x', yref: 'y', x0: j - 0.45, x1: j + 0.45, y0: i - 0.45, y1: i + 0.45, line: SIGNIFICANT_OUTLINE, fillcolor: 'rgba(0,0,0,0)' } as Partial<Shape>]
+        : [])),
+    );
+    layout.shapes = [...(layout.shapes ?? []), ...marks];
+    return { data: [trace], layout };
+  }, [a, b, title, comparison]);
   return <PlotlyChart data={data} layout={layout} label={title} testId="heatmap-difference" />;
+}
+
+const SHARE_COLORS: [number, string][] = [
+  [0, '#fff7ec'],
+  [0.5, '#fc8d59'],
+  [1, '#7f0000'],
+];
+
+/**
+ * `first_language[X][Y]`: the share of X's questions (answered in at least two languages) whose
+ * best-ranked answer is in Y. A language-blind encoder spreads each row evenly; a bright diagonal
+ * is the encoder preferring the query's own language.
+ */
+export function FirstLanguageHeatmap({ run }: { run: Run }) {
+  const title = `Run ${run.number}: language of the first correct answer`;
+  const { data, layout } = useMemo(() => {
+    const { languages, report } = run;
+    const z = languages.map((x) => languages.map((y) => report.first_language?.[x]?.[y] ?? null));
+    const trace: Data = {
+      ...unitHeatmap(languages, z, SHARE_COLORS),
+      hovertemplate: 'queries in %{y}: first correct answer in %{x} for a share of %{z:.3f}<extra></extra>',
+      colorbar: { title: { text: 'share' }, thickness: 12 },
+    };
+    const layout = heatmapLayout(languages, title);
+    layout.xaxis = { ...layout.xaxis, title: { text: 'Language of the first correct answer' } };
+    return { data: [trace], layout };
+  }, [run, title]);
+  return <PlotlyChart data={data} layout={layout} label={title} testId={`first-language-${run.id}`} />;
 }

@@ -1,11 +1,13 @@
 /**
  * The headline numbers of a run (mono / cross / multilingual) and its per-language multilingual
- * rows; with a second run, its values and the differences beside them. Each value cell's title
- * holds the full-precision number.
+ * rows; with a second run, its values and the differences beside them, and, once computed, each
+ * difference's 95% CI and p (paired, by question id). Each value cell's title holds the
+ * full-precision number.
  */
 import type { EvalReport } from '../../core/metrics/types';
+import { COMPARED_METRICS, SIGNIFICANCE_LEVEL, type ComparedMetric, type ComparisonReport } from '../../core/stats/paired';
 import type { Run } from '../state/runs';
-import { formatDelta, formatMetric, formatRanks } from './format';
+import { formatDelta, formatInterval, formatMetric, formatP, formatRanks } from './format';
 
 interface Row {
   label: string;
@@ -23,7 +25,12 @@ const SUMMARY_ROWS: Row[] = [
   { label: 'Multilingual R@10', key: 'multi_r10', value: (r) => r.summary.multi_r10, format: formatMetric, higherIsBetter: true },
   { label: 'Rank distance', key: 'rank_distance', value: (r) => r.summary.rank_distance, format: formatRanks, higherIsBetter: false },
   { label: 'Own-language share@10', key: 'own_share10', value: (r) => r.summary.own_share10, format: formatMetric, higherIsBetter: null },
+  { label: 'Own language first, excess', key: 'own_first_excess', value: (r) => r.summary.own_first_excess, format: formatMetric, higherIsBetter: false },
 ];
+
+function isCompared(key: string): key is ComparedMetric {
+  return (COMPARED_METRICS as readonly string[]).includes(key);
+}
 
 const LANGUAGE_COLUMNS: { label: string; key: 'map' | 'r10' | 'rank_distance' | 'own_share10' | 'n' }[] = [
   { label: 'mAP', key: 'map' },
@@ -47,7 +54,8 @@ function DeltaCell({ a, b, higherIsBetter, digits }: { a: number | null | undefi
   return <td className={`num delta ${tone}`}>{formatDelta(delta, digits)}</td>;
 }
 
-export function SummaryTable({ run, other }: { run: Run; other: Run | null }) {
+/** `comparison`: the paired statistics of run against other (delta = run − other), when computed. */
+export function SummaryTable({ run, other, comparison = null }: { run: Run; other: Run | null; comparison?: ComparisonReport | null }) {
   return (
     <table className="summary-table" data-testid="summary-table">
       <caption>Summary{other ? `: Run ${run.number} against Run ${other.number}` : ''}</caption>
@@ -59,6 +67,12 @@ export function SummaryTable({ run, other }: { run: Run; other: Run | null }) {
             <>
               <th scope="col" className="num">Run {other.number}</th>
               <th scope="col" className="num">Δ</th>
+              {comparison ? (
+                <>
+                  <th scope="col" className="num">95% CI</th>
+                  <th scope="col" className="num">p</th>
+                </>
+              ) : null}
             </>
           ) : null}
         </tr>
@@ -77,12 +91,35 @@ export function SummaryTable({ run, other }: { run: Run; other: Run | null }) {
                   higherIsBetter={row.higherIsBetter}
                   digits={row.format === formatRanks ? 1 : 3}
                 />
+                {comparison ? <SignificanceCells comparison={comparison} metric={row.key} digits={row.format === formatRanks ? 1 : 3} /> : null}
               </>
             ) : null}
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The CI and p of a summary metric; blank for the metrics the statistics do not cover. */
+function SignificanceCells({ comparison, metric, digits }: { comparison: ComparisonReport; metric: string; digits: number }) {
+  if (!isCompared(metric)) {
+    return (
+      <>
+        <td className="num muted">–</td>
+        <td className="num muted">–</td>
+      </>
+    );
+  }
+  const { ci, p } = comparison.summary[metric];
+  const significant = p !== null && p < SIGNIFICANCE_LEVEL;
+  return (
+    <>
+      <td className="num ci" data-ci={ci ? ci.join(',') : ''}>{formatInterval(ci, digits)}</td>
+      <td className={`num p${significant ? ' significant' : ''}`} data-p={p ?? ''}>
+        {formatP(p)}
+      </td>
+    </>
   );
 }
 

@@ -19,6 +19,17 @@ export function formatDelta(value: number | null, digits = 3): string {
   return `${value > 0 ? '+' : '−'}${magnitude}`;
 }
 
+/** A confidence interval of a difference, e.g. "[−0.004, +0.012]"; a dash without one. */
+export function formatInterval(interval: [number, number] | null | undefined, digits = 3): string {
+  return interval ? `[${formatDelta(interval[0], digits)}, ${formatDelta(interval[1], digits)}]` : '–';
+}
+
+/** A p-value: three decimals, four below 0.001 (the smallest p of 2000 permutations is 0.0005). */
+export function formatP(p: number | null | undefined): string {
+  if (p === null || p === undefined) return '–';
+  return p < 0.001 ? p.toFixed(4) : p.toFixed(3);
+}
+
 export function formatSeconds(seconds: number): string {
   if (seconds < 10) return `${seconds.toFixed(2)} s`;
   if (seconds < 120) return `${seconds.toFixed(1)} s`;

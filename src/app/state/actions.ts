@@ -9,7 +9,7 @@ import { fileSourceOf } from '../datasets/sources';
 import type { LabClient } from '../worker-client';
 import type { Action, AppState } from './reducer';
 import { saveHead, loadHead } from './heads';
-import type { Run, RunBase, TrainedRun } from './runs';
+import type { Run, RunBase, SweepPoint, TrainedRun } from './runs';
 import type { EvalReport } from '../../core/metrics/types';
 import type { DatasetSelection, Settings } from './settings';
 import { classroomSelection, classroomSettings } from './classroom';
@@ -28,6 +28,11 @@ export interface LabActions {
   train(): void;
   /** Trains X-X-mono, X-Y and hybrid one after another with the same seed and split. */
   compareMixes(): void;
+  /**
+   * Trains mono = alpha, cross = 1 - alpha for every alpha and seed (the seed picks the split and the
+   * batches, as `xling sweep` does), each an ordinary trained run; Stop keeps the finished runs.
+   */
+  sweep(alphas: number[], seeds: number[]): void;
   controlTraining(control: TrainingControl): void;
   stopTraining(): void;
   /** The classroom preset: a small XQuAD-R subset, loaded, evaluated and trained with three mixes (classroom.ts). */
@@ -66,7 +71,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
   }
 
   /** One training run with these settings; resolves true when it finished and was added as a run. */
-  async function trainOnce(settings: Settings, experiment: { id: string; index: number; count: number } | null): Promise<boolean> {
+  async function trainOnce(settings: Settings, experiment: { id: string; index: number; count: number } | null, sweep?: SweepPoint): Promise<boolean> {
     const { loaded } = getState();
     if (!loaded) return false;
     const { encoder, candidateText, scoring, mix, train } = settings;
@@ -93,7 +98,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
       const run: Run = {
         kind: 'trained',
         ...newRun(loaded, settings, startedAt, outcome.scoringBackend, outcome.after),
-        training: { mix, train, config, outcome, experimentId: experiment?.id ?? null },
+        training: { mix, train, config, outcome, experimentId: experiment?.id ?? null, ...(sweep ? { sweep } : {}) },
       };
       await saveHead(run.id, head);
       dispatch({ type: 'trainingFinished', id, run });
@@ -243,6 +248,27 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
         if (!(await loadSelection(selection)) || !(await settled((next) => next.loaded !== previous && next.loaded !== null))) return;
         const runs = getState().runs.length;
         if ((await evaluate()) && (await settled((next) => next.runs.length > runs))) await compareMixes();
+      })();
+    },
+
+    sweep(alphas, seeds) {
+      if (!canTrain() || alphas.length === 0 || seeds.length === 0) return;
+      stopRequested = false;
+      const id = crypto.randomUUID();
+      const base = getState().settings;
+      dispatch({ type: 'sweepStarted', id, total: alphas.length * seeds.length, startedAt: Date.now() });
+      void (async () => {
+        try {
+          for (const seed of seeds) {
+            for (const alpha of alphas) {
+              const mix = { ...base.mix, preset: null, weights: { mono: alpha, mixed: 0, cross: 1 - alpha }, seed };
+              const finished = await trainOnce({ ...base, mix }, null, { id, alpha, seed });
+              if (!finished || stopRequested) return;
+            }
+          }
+        } finally {
+          dispatch({ type: 'sweepEnded', id });
+        }
       })();
     },
 

@@ -11,6 +11,8 @@ import type { EmbeddingFit, EvaluateProgress, LoadedDataset, LoadProgress, MixPr
 import type { CachedModel, ModelInfo, TransformerSpec } from '../../../workers/encoder/protocol';
 import type { ModelFolderIndex } from '../../node/model-server';
 import type { Run } from './runs';
+import type { ComparisonReport } from '../../core/stats/paired';
+import type { SignificanceTask } from './significance';
 import { DEFAULT_SETTINGS, normalizeLanguages, type DatasetSelection, type DatasetSettings, type Settings } from './settings';
 
 export type DatasetTask =
@@ -110,6 +112,10 @@ export interface AppState {
   runs: Run[];
   selectedRunId: string | null;
   compareRunId: string | null;
+  /** Paired statistics by comparisonKey (not persisted: recomputed in seconds). */
+  significance: Record<string, SignificanceTask>;
+  /** The sweep being trained (its runs carry `training.sweep.id`); null when none is. */
+  sweep: { id: string; total: number; startedAt: number } | null;
 }
 
 /** The part of the state that survives a reload (see persistence.ts). */
@@ -164,7 +170,13 @@ export type Action =
   | { type: 'evaluationFailed'; id: number; error: WireError }
   | { type: 'runSelected'; id: string }
   | { type: 'compareRunChosen'; id: string | null }
-  | { type: 'runDeleted'; id: string };
+  | { type: 'runDeleted'; id: string }
+  | { type: 'sweepStarted'; id: string; total: number; startedAt: number }
+  | { type: 'sweepEnded'; id: string }
+  | { type: 'significanceStarted'; id: number; key: string }
+  | { type: 'significanceProgress'; id: number; key: string; progress: { done: number; total: number } }
+  | { type: 'significanceFinished'; id: number; key: string; comparison: ComparisonReport }
+  | { type: 'significanceFailed'; id: number; key: string; error: WireError };
 
 export function initialState(persisted: PersistedState | null): AppState {
   return {
@@ -184,6 +196,8 @@ export function initialState(persisted: PersistedState | null): AppState {
     runs: persisted?.runs ?? [],
     selectedRunId: persisted?.selectedRunId ?? null,
     compareRunId: persisted?.compareRunId ?? null,
+    significance: {},
+    sweep: null,
   };
 }
 
@@ -358,6 +372,24 @@ export function reducer(state: AppState, action: Action): AppState {
         selectedRunId: state.selectedRunId === action.id ? (runs.at(-1)?.id ?? null) : state.selectedRunId,
         compareRunId: state.compareRunId === action.id ? null : state.compareRunId,
       };
+    }
+
+    case 'sweepStarted':
+      return { ...state, sweep: { id: action.id, total: action.total, startedAt: action.startedAt } };
+    case 'sweepEnded':
+      return state.sweep?.id === action.id ? { ...state, sweep: null } : state;
+    case 'significanceStarted':
+      return { ...state, significance: { ...state.significance, [action.key]: { status: 'running', id: action.id, progress: null } } };
+    case 'significanceProgress':
+    case 'significanceFinished':
+    case 'significanceFailed': {
+      const task = state.significance[action.key];
+      if (task?.status !== 'running' || task.id !== action.id) return state;
+      const next: SignificanceTask =
+        action.type === 'significanceProgress' ? { ...task, progress: action.progress }
+        : action.type === 'significanceFinished' ? { status: 'done', comparison: action.comparison }
+        : { status: 'failed', error: action.error };
+      return { ...state, significance: { ...state.significance, [action.key]: next } };
     }
   }
 }

@@ -51,6 +51,15 @@ export interface TrainingRecord {
   outcome: TrainingOutcome;
   /** Set on the runs of one "Compare mixes" experiment. */
   experimentId: string | null;
+  /** Set on the runs of one sweep: its id and this run's point of the grid (absent on older runs). */
+  sweep?: SweepPoint;
+}
+
+/** A run of a sweep: mix mono = alpha, cross = 1 - alpha, trained with this seed. */
+export interface SweepPoint {
+  id: string;
+  alpha: number;
+  seed: number;
 }
 
 export interface RunBase {

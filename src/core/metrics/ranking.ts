@@ -25,6 +25,7 @@
 import type { Dataset } from '../dataset/types';
 import type { ScoreMatmulFactory } from '../linalg/types';
 import { nextTurn } from '../scheduling';
+import { datasetFingerprint } from '../stats/fingerprint';
 import { MetricAccumulator } from './accumulator';
 import type { EvalReport, RetrievalTask } from './types';
 
@@ -89,6 +90,8 @@ export function buildRetrievalTask(dataset: Dataset): RetrievalTask {
     languageStart,
     relevantStart,
     relevant,
+    queryIds: queries.map((query) => query.id),
+    datasetFingerprint: datasetFingerprint(dataset),
   };
 }
 
@@ -110,7 +113,7 @@ export async function rankAndMeasure(
   const matmul = await options.matmul(candidateEmbeddings, candidateCount, dim);
   try {
     const ranker = new QueryRanker(task);
-    const metrics = new MetricAccumulator(task.languages);
+    const metrics = new MetricAccumulator(task);
     for (let start = 0; start < queryCount; start += blockRows) {
       throwIfAborted(options.signal);
       const rows = Math.min(blockRows, queryCount - start);
@@ -207,7 +210,7 @@ class QueryRanker {
         c = stop;
       }
     }
-    this.addMetrics(task.queryLang[q], metrics);
+    this.addMetrics(q, task.queryLang[q], metrics);
   }
 
   /** Puts the relevant items in ranking order (insertion sort: k is small) and sets their thresholds. */
@@ -303,7 +306,7 @@ class QueryRanker {
   }
 
   /** Turns the bucket counts into ranks (prefix sums over j) and adds this query's metrics. */
-  private addMetrics(queryLang: number, metrics: MetricAccumulator): void {
+  private addMetrics(q: number, queryLang: number, metrics: MetricAccumulator): void {
     const { k, counts, relLang, aboveInLang, cellRelevantSeen, cellApSum, cellTopIsRelevant } = this;
     aboveInLang.fill(0);
     let above = 0;
@@ -330,7 +333,7 @@ class QueryRanker {
     for (let j = 0; j < k; j++) {
       const y = relLang[j];
       if (cellRelevantSeen[y] === 0) continue; // this language's cell is already added
-      metrics.addCell(queryLang, y, cellApSum[y] / cellRelevantSeen[y], cellTopIsRelevant[y] === 1);
+      metrics.addCell(q, queryLang, y, cellApSum[y] / cellRelevantSeen[y], cellTopIsRelevant[y] === 1);
       cellRelevantSeen[y] = 0;
       cellApSum[y] = 0;
     }
@@ -338,7 +341,7 @@ class QueryRanker {
     let own = 0;
     for (let p = 0; p < this.topFilled; p++) if (this.topLang[p] === queryLang) own++;
     const lastRank = above + 1;
-    metrics.addMultilingual(queryLang, apSum / k, inTop10 / k, k >= 2 ? lastRank - firstRank : null, own / this.topFilled);
+    metrics.addMultilingual(q, queryLang, apSum / k, inTop10 / k, k >= 2 ? lastRank - firstRank : null, own / this.topFilled, k, relLang[0]);
   }
 }
 

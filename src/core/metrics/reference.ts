@@ -7,6 +7,7 @@
  */
 import type { Dataset } from '../dataset/types';
 import type { ScoreMatmulFactory } from '../linalg/types';
+import { datasetFingerprint } from '../stats/fingerprint';
 import { MetricAccumulator } from './accumulator';
 import type { EvalReport } from './types';
 
@@ -22,7 +23,12 @@ export async function referenceRankAndMeasure(
   const { languages, queries, candidates } = dataset;
   const allCandidates = candidates.map((_, c) => c);
   const pools = languages.map((lang) => allCandidates.filter((c) => candidates[c].lang === lang));
-  const metrics = new MetricAccumulator(languages);
+  const metrics = new MetricAccumulator({
+    languages,
+    queryIds: queries.map((q) => q.id),
+    queryLang: Uint16Array.from(queries, (q) => languages.indexOf(q.lang)),
+    datasetFingerprint: datasetFingerprint(dataset),
+  });
   const backend = await matmul(candidateEmbeddings, candidates.length, dim);
   try {
     for (let start = 0; start < queries.length; start += BLOCK_ROWS) {
@@ -39,18 +45,22 @@ export async function referenceRankAndMeasure(
           const relevantHere = pool.filter((c) => relevant.has(c)).length;
           if (relevantHere === 0) return;
           const ranking = rank(pool, scores);
-          metrics.addCell(x, y, averagePrecision(ranking, relevant, relevantHere), relevant.has(ranking[0]));
+          metrics.addCell(start + b, x, y, averagePrecision(ranking, relevant, relevantHere), relevant.has(ranking[0]));
         });
 
         const ranking = rank(allCandidates, scores);
         const ranks = ranking.flatMap((c, i) => (relevant.has(c) ? [i + 1] : []));
         const top = ranking.slice(0, 10);
+        const firstRelevant = ranking.find((c) => relevant.has(c)) as number;
         metrics.addMultilingual(
+          start + b,
           x,
           averagePrecision(ranking, relevant, relevant.size),
           ranks.filter((r) => r <= 10).length / relevant.size,
           relevant.size >= 2 ? Math.max(...ranks) - Math.min(...ranks) : null,
           top.filter((c) => candidates[c].lang === query.lang).length / top.length,
+          relevant.size,
+          languages.indexOf(candidates[firstRelevant].lang),
         );
       }
     }

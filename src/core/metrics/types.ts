@@ -26,13 +26,52 @@ export interface EvalSummary {
   multi_r10: number;
   rank_distance: number | null;
   own_share10: number;
+  /**
+   * Mean over queries with |R| >= 2 of (1 if the best-ranked relevant item is in the query's own
+   * language, else 0) - 1/|R|, per query language, then macro mean: 0 for a language-blind encoder.
+   * Null when no query has |R| >= 2; absent in runs stored before it existed.
+   */
+  own_first_excess: number | null;
 }
 
 export interface EvalReport {
   summary: EvalSummary;
   cells: Record<string, Record<string, CellMetrics>>;
   multilingual: Record<string, MultilingualMetrics>;
+  /**
+   * `first_language[X][Y]`: share of X's queries with |R| >= 2 whose best-ranked relevant item (in the
+   * multilingual ranking) is in language Y; rows sum to 1 (all 0 for a language without such queries).
+   */
+  first_language: Record<string, Record<string, number>>;
   timings: { encode_s: number; score_s: number };
+  /**
+   * Every query's values, what `compare` pairs runs with (src/core/stats). Always measured; absent
+   * in runs stored before per-query values existed.
+   */
+  perQuery?: PerQueryValues;
+}
+
+/**
+ * Per-query metric values of one run, in the dataset's query order (design.md, "Statistics"). NaN
+ * marks a value that does not exist: a cell the query is not in, a query with no relevant item, a
+ * rank distance of a query with |R| < 2.
+ */
+export interface PerQueryValues {
+  /** Fingerprint of the measured data (query ids and languages, candidate keys): runs pair only when equal. */
+  datasetFingerprint: string;
+  languages: string[];
+  /** Question id of each query. */
+  ids: string[];
+  /** Language index of each query. */
+  lang: Uint16Array;
+  /** `[q * languages.length + y]`: reciprocal rank (AP within the pool) of query q in cell (lang[q], y). */
+  rr: Float64Array;
+  /** Multilingual AP. */
+  ap: Float64Array;
+  /** Multilingual R@10. */
+  r10: Float64Array;
+  /** Multilingual max rank - min rank of the relevant items. */
+  rankDistance: Float64Array;
 }
 
 /**
@@ -54,4 +93,8 @@ export interface RetrievalTask {
   relevantStart: Int32Array;
   /** Relevant candidate indices, ascending within each query. */
   relevant: Int32Array;
+  /** Question id of each query (per-query values are paired by it). */
+  queryIds: string[];
+  /** `datasetFingerprint(dataset)` of src/core/stats/fingerprint.ts. */
+  datasetFingerprint: string;
 }
