@@ -6,19 +6,26 @@
  *   - the CPU trainer (hand-written TypeScript) in Node,
  *   - the same CPU trainer in headless Chromium (the browser's no-WebGPU path),
  *   - the WebGPU trainer in headless Chromium (SwiftShader here: WebGPU emulated on the CPU),
- *   - the plain reference step (reference.ts) in Node, in the same run.
+ *   - the same step vectorised in NumPy (scripts/numpy_train.py), the real alternative the speed is
+ *     measured against, in the same run;
+ *   - the plain reference step (reference.ts) in Node, a correctness oracle only (no speed ratio).
  * Every path runs the same batches from the same initial head, so their first-step losses must agree
  * (printed, and checked: the script exits with status 1 when they differ by more than 1e-3).
  *
  *   npx tsx scripts/bench-train.ts [--steps 20] [--reference-steps 2] [--gpu-steps 5] [--no-browser]
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLexicalEncoder } from '../src/core/encoders/lexical';
 import { randomUnitVectors, seededRandom } from '../src/core/linalg/random';
-import { timeReferenceSteps, timeTrainerSteps, type StepTiming } from '../src/core/training/benchmark';
+import { BENCH_OPTIMIZER, BENCH_TEMPERATURE, timeReferenceSteps, timeTrainerSteps, type StepTiming } from '../src/core/training/benchmark';
+import { initHead } from '../src/core/training/head';
+import { encodeNpyFloat32 } from '../src/core/npy';
 import { MIX_PRESETS } from '../src/core/training/mix';
 import { buildTrainingExamples, createBatchSampler } from '../src/core/training/sampler';
 import { splitByArticles } from '../src/core/training/split';
@@ -111,6 +118,7 @@ async function main(): Promise<void> {
           add('CPU trainer, Chromium', await page.page.evaluate((s) => (window as any).benchSteps({ ...s, backend: 'cpu' }), spec));
           if (page.adapter) add(`WebGPU trainer, Chromium (${page.adapter})`, await page.page.evaluate((s) => (window as any).benchSteps({ ...s, backend: 'webgpu' }), { ...spec, steps: gpuSteps }));
         }
+        add('NumPy (vectorised float32)', await numpySteps(head, set.dim, set.batches, steps));
         add('plain reference, Node', timeReferenceSteps(head, set.dim, N, set.batches, referenceSteps));
       }
     }
@@ -124,17 +132,43 @@ async function main(): Promise<void> {
     worst = Math.max(worst, Math.abs(row.timing.firstLoss - reference.timing.firstLoss));
   }
   console.log(`Node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x ${os.cpus().length}, load average at start ${load.toFixed(2)}; batch ${N}, ${steps} timed steps after 2 warm-up steps (reference: ${referenceSteps} steps, WebGPU: ${gpuSteps})\n`);
-  console.log('| embeddings | head | path | steps/s | ms/step | vs reference |');
+  console.log('| embeddings | head | path | steps/s | ms/step | vs NumPy |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const row of rows) {
-    const reference = rows.find((r) => r.embeddings === row.embeddings && r.head === row.head && r.path.startsWith('plain reference'))!;
-    const ratio = row.timing.stepsPerSecond / reference.timing.stepsPerSecond;
-    console.log(`| ${row.embeddings} | ${row.head} | ${row.path} | ${row.timing.stepsPerSecond.toFixed(2)} | ${(1000 / row.timing.stepsPerSecond).toFixed(1)} | ${ratio.toFixed(1)}x |`);
+    const numpy = rows.find((r) => r.embeddings === row.embeddings && r.head === row.head && r.path.startsWith('NumPy'))!;
+    const ratio = row.path.startsWith('plain reference') ? '(oracle)' : `${(row.timing.stepsPerSecond / numpy.timing.stepsPerSecond).toFixed(2)}x`;
+    console.log(`| ${row.embeddings} | ${row.head} | ${row.path} | ${row.timing.stepsPerSecond.toFixed(2)} | ${(1000 / row.timing.stepsPerSecond).toFixed(1)} | ${ratio} |`);
   }
   console.log(`\nFirst-step losses: largest difference from the reference ${worst.toExponential(2)}.`);
   if (!(worst < 1e-3)) {
     console.error('First-step losses disagree: a path computes a different step.');
     process.exitCode = 1;
+  }
+}
+
+/** The same steps in NumPy, from the same initial head (2 untimed warm-up steps, as the trainers). */
+async function numpySteps(head: HeadSettings, dim: number, batches: Float32Array[], steps: number): Promise<StepTiming> {
+  const dir = await mkdtemp(join(os.tmpdir(), 'xling-numpy-train-'));
+  try {
+    const stacked = new Float32Array(batches.length * 2 * N * dim);
+    batches.forEach((b, i) => stacked.set(b, i * 2 * N * dim));
+    // A 2-D .npy of k * 2n rows, read back as k x 2n x d.
+    await writeFile(join(dir, 'batches.npy'), encodeNpyFloat32(stacked, batches.length * 2 * N, dim));
+    const init = initHead(head.kind, dim, head.rank, 1);
+    const shapes: Record<string, [number, number]> = head.kind === 'linear' ? { D: [dim, dim] } : { A: [dim, head.rank], B: [head.rank, dim] };
+    for (const [name, [rows, cols]] of Object.entries(shapes)) await writeFile(join(dir, `${name}.npy`), encodeNpyFloat32(init.params[name], rows, cols));
+    const settings = {
+      kind: head.kind, n: N, steps, warmup: 2, temperature: BENCH_TEMPERATURE,
+      learning_rate: BENCH_OPTIMIZER.learningRate, weight_decay: BENCH_OPTIMIZER.weightDecay,
+      warmup_steps: BENCH_OPTIMIZER.warmupSteps, total_steps: BENCH_OPTIMIZER.totalSteps,
+    };
+    await writeFile(join(dir, 'settings.json'), JSON.stringify(settings));
+    const out = join(dir, 'out.json');
+    await promisify(execFile)('python3', [resolve(dirname(fileURLToPath(import.meta.url)), 'numpy_train.py'), dir, out]);
+    const result = JSON.parse(await readFile(out, 'utf8')) as { steps_per_s: number; first_loss: number };
+    return { steps, seconds: steps / result.steps_per_s, stepsPerSecond: result.steps_per_s, firstLoss: result.first_loss, losses: [] };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -21,7 +21,7 @@ describe('classroom preset in Chromium', () => {
     const { context, page, errors } = await openNotebook(harness);
     const clicked = Date.now();
     await page.getByTestId('classroom-demo').click();
-    await expect.poll(() => page.getByTestId('dataset-summary').textContent()).toContain(`${CLASSROOM_LANGUAGES.length} languages`);
+    await page.getByTestId('dataset-summary').filter({ hasText: `${CLASSROOM_LANGUAGES.length} languages` }).waitFor({ timeout: 300_000 });
     expect(await page.getByLabel('First K articles').inputValue()).toBe(String(CLASSROOM_ARTICLES));
     const table1 = page.getByTestId('table-1');
     await expect.poll(() => table1.locator('tbody tr').count(), { timeout: 600_000 }).toBe(4);

@@ -32,7 +32,7 @@ describe('devices in Chromium with a software WebGPU adapter', () => {
     expect(await trainCell.getByTestId('finished-training').textContent()).toContain('on cpu;');
     expect(await trainCell.getByTestId('finished-trainer-note').textContent()).toMatch(/only WebGPU adapter is a software one \(SwiftShader\): running on the CPU trainer/);
 
-    await trainCell.getByLabel('Device').selectOption('webgpu');
+    await trainCell.getByLabel('Trainer device').selectOption('webgpu');
     await trainCell.getByRole('button', { name: 'Train', exact: true }).click();
     await expect.poll(() => page.getByTestId('train-status').textContent(), { timeout: 300_000 }).toBe('trained');
     expect(await trainCell.getByTestId('finished-training').textContent()).toContain('on webgpu;');

@@ -93,7 +93,7 @@ export function TrainCell() {
             onChange={(heldOutQuestions) => change({ heldOutQuestions })}
           />
           <label className="field">
-            <span>Device</span>
+            <span>Trainer device</span>
             <select value={train.device} onChange={(event) => change({ device: event.target.value as GpuChoice })}>
               {DEVICES.map((device) => (
                 <option key={device.value} value={device.value}>
