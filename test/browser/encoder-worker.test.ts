@@ -50,7 +50,7 @@ async function chooseHubModel(page: Page, id: string, host: string): Promise<voi
   await page.getByLabel('Hub id').fill(id);
   await page.getByLabel('Hub address').fill(host);
   await page.getByRole('button', { name: 'Use this model' }).click();
-  await page.getByLabel('Device', { exact: true }).selectOption('wasm');
+  await page.locator('#encoder').getByLabel('Device').selectOption('wasm');
   await page.getByLabel('Weights').selectOption('fp32');
 }
 
@@ -233,7 +233,7 @@ describe('transformer encoders in the browser', () => {
     await loadLocalSubset(page, languages, 2);
     await page.getByRole('radio', { name: /JavaScript/ }).check();
     await page.getByRole('radio', { name: /Transformer model/ }).check();
-    await page.getByLabel('Device', { exact: true }).selectOption('wasm');
+    await page.locator('#encoder').getByLabel('Device').selectOption('wasm');
     await page.getByLabel('Weights').selectOption('fp32');
     await page.getByLabel('Query prefix').fill('');
     await page.getByLabel('Passage prefix').fill('');
