@@ -36,6 +36,15 @@ describe('sparseMatmul', () => {
     expect(Array.from(await scores(sparseMatmul, q, 2, c, 3, 4))).toEqual([3, 8, 0, 0, 0, 0]);
   });
 
+  it('sums in the JS kernel\'s order, dimension by dimension: 1 - 1 + 2^-60 is 2^-60, not 0', async () => {
+    const tiny = 2 ** -30;
+    const q = Float32Array.of(1, 0, 1, tiny);
+    const c = Float32Array.of(1, 5, -1, tiny);
+    const expected = (1 - 1) + tiny * tiny; // any other order loses the 2^-60 against the ones
+    expect(Array.from(await scores(sparseMatmul, q, 1, c, 1, 4))).toEqual([expected]);
+    expect(Array.from(await scores(jsMatmul, q, 1, c, 1, 4))).toEqual([expected]);
+  });
+
   it('gives the JS kernel\'s scores bit for bit at densities from 1% to 60%', async () => {
     const random = seededRandom(7);
     for (const fill of [0.01, 0.15, 0.6]) {

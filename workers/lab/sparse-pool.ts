@@ -12,16 +12,27 @@ import { workerThreads } from '../threads';
 
 type ScoringClient = RpcClient<ScoringCommand, ScoringEvent, typeof SCORING_REPLIES, ScoringProgress>;
 
-let pool: ScoringClient[] | null = null;
+let pool: { worker: Worker; client: ScoringClient }[] | null = null;
 
+/** The pool, started on first use; a worker that dies fails its calls and the next scoring starts a fresh pool. */
 function scoringWorkers(count: number): ScoringClient[] {
-  pool ??= Array.from({ length: count }, (_, i) => {
+  if (pool) return pool.map((p) => p.client);
+  const started = Array.from({ length: count }, (_, i) => {
     const worker = new Worker(new URL('../scoring/scoring.worker.ts', import.meta.url), { type: 'module', name: `scoring-${i + 1}` });
-    const client: ScoringClient = new RpcClient(worker, SCORING_REPLIES, 'scoring worker');
-    worker.onerror = (event) => client.fail(new Error(`A scoring worker stopped: ${event.message || 'no reason given'}`));
-    return client;
+    return { worker, client: new RpcClient(worker, SCORING_REPLIES, 'scoring worker') as ScoringClient };
   });
-  return pool;
+  for (const { worker } of started) {
+    worker.onerror = (event) => {
+      const error = new Error(`A scoring worker stopped: ${event.message || 'no reason given'}`);
+      for (const member of started) {
+        member.client.fail(error);
+        member.worker.terminate();
+      }
+      if (pool === started) pool = null;
+    };
+  }
+  pool = started;
+  return started.map((p) => p.client);
 }
 
 /** How many threads the sparse backend uses here: 1 (no pool) where memory cannot be shared. */
