@@ -12,6 +12,7 @@ import { NotebookContext } from './notebook-context';
 import { createLabActions } from './state/actions';
 import { createModelActions } from './state/model-actions';
 import { createEmbeddingActions } from './state/embedding-actions';
+import { createRunFileActions } from './state/run-file-actions';
 import { keepHeadsOf } from './state/heads';
 import { writeLink, type Hideable, type Link } from './state/link';
 import { createSaver, persistedPart } from './state/persistence';
@@ -29,6 +30,7 @@ export function App({ persisted, link, client }: { persisted: PersistedState | n
       ...createLabActions(client, dispatch, () => stateRef.current),
       ...createModelActions(client.encoder, dispatch, () => stateRef.current),
       ...createEmbeddingActions(client, dispatch, () => stateRef.current),
+      ...createRunFileActions(dispatch, () => stateRef.current),
     }),
     [client],
   );

@@ -3,11 +3,12 @@ import type { LabActions } from './state/actions';
 import type { EmbeddingActions } from './state/embedding-actions';
 import type { ModelActions } from './state/model-actions';
 import type { Action, AppState } from './state/reducer';
+import type { RunFileActions } from './state/run-file-actions';
 
 export interface Notebook {
   state: AppState;
   dispatch: Dispatch<Action>;
-  actions: LabActions & ModelActions & EmbeddingActions;
+  actions: LabActions & ModelActions & EmbeddingActions & RunFileActions;
 }
 
 export const NotebookContext = createContext<Notebook | null>(null);

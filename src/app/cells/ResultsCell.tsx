@@ -3,6 +3,7 @@ import { useNotebook } from '../notebook-context';
 import { BiasCharts } from '../results/BiasCharts';
 import { DifferenceHeatmap, MapHeatmap } from '../results/Heatmaps';
 import { formatMetric } from '../results/format';
+import { RunFiles } from '../results/RunFiles';
 import { LanguageTable, SummaryTable } from '../results/SummaryTable';
 import { describeEncoder, describeSource, describeSubset, describeHeadOf, type Run } from '../state/runs';
 import { runChanges } from '../state/selectors';
@@ -15,6 +16,7 @@ export function ResultsCell() {
     return (
       <Cell index={6} title="Results" id="results">
         <p className="muted">No runs yet. Evaluate to see the query × passage language heatmap and the language-bias charts.</p>
+        <RunFiles />
       </Cell>
     );
   }
@@ -24,6 +26,7 @@ export function ResultsCell() {
   return (
     <Cell index={6} title="Results" id="results" status={changes.length > 0 ? { tone: 'stale', text: 'stale' } : { tone: 'ready', text: 'current' }}>
       <RunsTable runs={runs} selected={run} />
+      <RunFiles />
 
       <div className="compare-row">
         <label className="field inline">

@@ -10,6 +10,7 @@ import type { EvalReport, EvalSummary } from '../../core/metrics/types';
 import type { EmbeddingFit, EvaluateProgress, LoadedDataset, LoadProgress, MixPreview, StoredEmbeddings, TrainingProgress, WireError } from '../../../workers/lab/protocol';
 import type { CachedModel, ModelInfo, TransformerSpec } from '../../../workers/encoder/protocol';
 import type { ModelFolderIndex } from '../../node/model-server';
+import type { ImportedRuns } from './run-files';
 import type { Run } from './runs';
 import { DEFAULT_SETTINGS, normalizeLanguages, type DatasetSelection, type DatasetSettings, type Settings } from './settings';
 
@@ -110,6 +111,8 @@ export interface AppState {
   runs: Run[];
   selectedRunId: string | null;
   compareRunId: string | null;
+  /** What the last "Import runs" did, or why it failed; null before one. */
+  runsImport: { ok: boolean; message: string } | null;
 }
 
 /** The part of the state that survives a reload (see persistence.ts). */
@@ -164,7 +167,9 @@ export type Action =
   | { type: 'evaluationFailed'; id: number; error: WireError }
   | { type: 'runSelected'; id: string }
   | { type: 'compareRunChosen'; id: string | null }
-  | { type: 'runDeleted'; id: string };
+  | { type: 'runDeleted'; id: string }
+  | { type: 'runsImported'; fileName: string; imported: ImportedRuns }
+  | { type: 'runsImportFailed'; message: string };
 
 export function initialState(persisted: PersistedState | null): AppState {
   return {
@@ -184,6 +189,7 @@ export function initialState(persisted: PersistedState | null): AppState {
     runs: persisted?.runs ?? [],
     selectedRunId: persisted?.selectedRunId ?? null,
     compareRunId: persisted?.compareRunId ?? null,
+    runsImport: null,
   };
 }
 
@@ -350,6 +356,20 @@ export function reducer(state: AppState, action: Action): AppState {
       return { ...state, selectedRunId: action.id, compareRunId: state.compareRunId === action.id ? null : state.compareRunId };
     case 'compareRunChosen':
       return { ...state, compareRunId: action.id };
+    case 'runsImported': {
+      const { runs, alreadyHere, selectedRunId, compareRunId } = action.imported;
+      const added = runs.length === 0 ? 'no new runs' : `${runs.map((run) => `Run ${run.number}`).join(', ')}`;
+      const skipped = alreadyHere > 0 ? `; ${alreadyHere} already here` : '';
+      return {
+        ...state,
+        runs: [...state.runs, ...runs],
+        selectedRunId: selectedRunId ?? state.selectedRunId,
+        compareRunId: selectedRunId ? compareRunId : state.compareRunId,
+        runsImport: { ok: true, message: `Imported from ${action.fileName}: ${added}${skipped}.` },
+      };
+    }
+    case 'runsImportFailed':
+      return { ...state, runsImport: { ok: false, message: action.message } };
     case 'runDeleted': {
       const runs = state.runs.filter((run) => run.id !== action.id);
       return {
