@@ -68,6 +68,32 @@ describe('runs export and import in Chromium', () => {
     await expect.poll(() => again.getByTestId('runs-import-message').textContent(), { timeout: 60_000 }).toBe(`Imported from ${file.split('/').at(-1)}: Run 1, Run 2.`);
     await again.getByTestId('heatmap-difference').waitFor();
     expect({ runs: await runsTable(again), summary: await readSummaryTitles(again), compare: await again.getByTestId('compare-select').inputValue() }).toEqual(before);
+    // Figures download as SVG and PNG; tables copy as text.
+    const figure = again.locator('figure', { has: again.getByTestId('heatmap-difference') });
+    const svgDownload = again.waitForEvent('download');
+    await figure.getByTestId('download-svg').click();
+    const svg = join(dir, (await svgDownload).suggestedFilename());
+    await (await svgDownload).saveAs(svg);
+    expect(svg).toMatch(/xling-difference-run-2-run-1\.svg$/);
+    expect(await readFile(svg, 'utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    const pngDownload = again.waitForEvent('download');
+    await figure.getByTestId('download-png').click();
+    const png = join(dir, (await pngDownload).suggestedFilename());
+    await (await pngDownload).saveAs(png);
+    expect((await readFile(png)).subarray(1, 4).toString('latin1')).toBe('PNG');
+    await fresh.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const summary = again.locator('.copy-table', { has: again.getByTestId('summary-table') });
+    await summary.getByTestId('copy-markdown').click();
+    await expect.poll(() => summary.getByRole('status').textContent(), { timeout: 60_000 }).toBe('Copied as Markdown.');
+    const markdown = await again.evaluate(() => navigator.clipboard.readText());
+    expect(markdown.split('\n').slice(0, 5)).toEqual([
+      '**Summary: Run 2 against Run 1**',
+      '',
+      '| Metric | Run 2 | Run 1 | Δ |',
+      '| --- | ---: | ---: | ---: |',
+      `| Monolingual mAP | ${before.runs[0][3]} | ${before.runs[1][3]} | ${await summary.locator('tr[data-metric="mono_map"] td').nth(2).textContent()} |`,
+    ]);
+
     // The same file again adds nothing.
     await again.getByTestId('import-runs-file').setInputFiles(file);
     await expect.poll(() => again.getByTestId('runs-import-message').textContent(), { timeout: 60_000 }).toContain('no new runs; 2 already here');

@@ -1,5 +1,6 @@
 import { MIX_PRESETS } from '../../core/training';
 import type { EvalSummary } from '../../core/metrics/types';
+import { CopyTable } from '../results/CopyTable';
 import { formatMetric, formatRanks } from '../results/format';
 import type { Run, TrainedRun } from '../state/runs';
 import { COMPARED_MIXES } from '../state/training';
@@ -28,46 +29,50 @@ export function MixComparison({ runs }: { runs: Run[] }) {
         {members.length < COMPARED_MIXES.length ? ` — ${members.length} of ${COMPARED_MIXES.length} mixes so far` : ''}
       </h3>
       <div className="tables-pair">
-        <table className="summary" data-testid="table-1">
-          <caption className="small muted">Table 1: mAP</caption>
-          <thead>
-            <tr>
-              <th scope="col">Mix</th>
-              <th scope="col" className="num">Mono</th>
-              <th scope="col" className="num">Cross</th>
-              <th scope="col" className="num">Multi</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.label} data-mix={row.label}>
-                <td>
-                  {row.label} {row.run === null ? null : <span className="muted small">Run {row.run}</span>}
-                </td>
-                <td className="num">{formatMetric(row.summary.mono_map)}</td>
-                <td className="num">{formatMetric(row.summary.cross_map)}</td>
-                <td className="num">{formatMetric(row.summary.multi_map)}</td>
+        <CopyTable name="Table 1">
+          <table className="summary" data-testid="table-1">
+            <caption className="small muted">Table 1: mAP</caption>
+            <thead>
+              <tr>
+                <th scope="col">Mix</th>
+                <th scope="col" className="num">Mono</th>
+                <th scope="col" className="num">Cross</th>
+                <th scope="col" className="num">Multi</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-        <table className="summary" data-testid="table-2">
-          <caption className="small muted">Table 2: rank distance (lower is better)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Mix</th>
-              <th scope="col" className="num">Rank distance</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.label} data-mix={row.label}>
-                <td>{row.label}</td>
-                <td className="num">{formatRanks(row.summary.rank_distance)}</td>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.label} data-mix={row.label}>
+                  <td>
+                    {row.label} {row.run === null ? null : <span className="muted small">Run {row.run}</span>}
+                  </td>
+                  <td className="num">{formatMetric(row.summary.mono_map)}</td>
+                  <td className="num">{formatMetric(row.summary.cross_map)}</td>
+                  <td className="num">{formatMetric(row.summary.multi_map)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </CopyTable>
+        <CopyTable name="Table 2">
+          <table className="summary" data-testid="table-2">
+            <caption className="small muted">Table 2: rank distance (lower is better)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Mix</th>
+                <th scope="col" className="num">Rank distance</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.label} data-mix={row.label}>
+                  <td>{row.label}</td>
+                  <td className="num">{formatRanks(row.summary.rank_distance)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </CopyTable>
       </div>
     </div>
   );

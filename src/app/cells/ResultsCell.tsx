@@ -3,6 +3,7 @@ import { useNotebook } from '../notebook-context';
 import { BiasCharts } from '../results/BiasCharts';
 import { DifferenceHeatmap, MapHeatmap } from '../results/Heatmaps';
 import { formatMetric } from '../results/format';
+import { CopyTable } from '../results/CopyTable';
 import { RunFiles } from '../results/RunFiles';
 import { LanguageTable, SummaryTable } from '../results/SummaryTable';
 import { describeEncoder, describeSource, describeSubset, describeHeadOf, type Run } from '../state/runs';
@@ -69,8 +70,12 @@ export function ResultsCell() {
           <div className="results-grid">
             <DifferenceHeatmap a={run} b={other} title={`Difference: Run ${run.number} − Run ${other.number}`} />
             <div className="tables">
-              <SummaryTable run={run} other={other} />
-              <LanguageTable run={run} other={other} />
+              <CopyTable name="the summary">
+                <SummaryTable run={run} other={other} />
+              </CopyTable>
+              <CopyTable name="the language table">
+                <LanguageTable run={run} other={other} />
+              </CopyTable>
             </div>
           </div>
         </>
@@ -78,8 +83,12 @@ export function ResultsCell() {
         <div className="results-grid">
           <MapHeatmap run={run} title={`Run ${run.number}: mAP, query × passage language`} />
           <div className="tables">
-            <SummaryTable run={run} other={null} />
-            <LanguageTable run={run} other={null} />
+            <CopyTable name="the summary">
+              <SummaryTable run={run} other={null} />
+            </CopyTable>
+            <CopyTable name="the language table">
+              <LanguageTable run={run} other={null} />
+            </CopyTable>
           </div>
         </div>
       )}
