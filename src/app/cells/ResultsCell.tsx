@@ -69,31 +69,31 @@ export function ResultsCell() {
           </div>
           <div className="results-grid">
             <DifferenceHeatmap a={run} b={other} title={`Difference: Run ${run.number} − Run ${other.number}`} />
-            <div className="tables">
-              <CopyTable name="the summary">
-                <SummaryTable run={run} other={other} />
-              </CopyTable>
-              <CopyTable name="the language table">
-                <LanguageTable run={run} other={other} />
-              </CopyTable>
-            </div>
+            <RunTables run={run} other={other} />
           </div>
         </>
       ) : (
         <div className="results-grid">
           <MapHeatmap run={run} title={`Run ${run.number}: mAP, query × passage language`} />
-          <div className="tables">
-            <CopyTable name="the summary">
-              <SummaryTable run={run} other={null} />
-            </CopyTable>
-            <CopyTable name="the language table">
-              <LanguageTable run={run} other={null} />
-            </CopyTable>
-          </div>
+          <RunTables run={run} other={null} />
         </div>
       )}
       <BiasCharts runs={other ? [run, other] : [run]} />
     </Cell>
+  );
+}
+
+/** The summary and the per-language table, each with its copy buttons. */
+function RunTables({ run, other }: { run: Run; other: Run | null }) {
+  return (
+    <div className="tables">
+      <CopyTable name="the summary">
+        <SummaryTable run={run} other={other} />
+      </CopyTable>
+      <CopyTable name="the language table">
+        <LanguageTable run={run} other={other} />
+      </CopyTable>
+    </div>
   );
 }
 
