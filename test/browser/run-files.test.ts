@@ -94,6 +94,19 @@ describe('runs export and import in Chromium', () => {
       `| Monolingual mAP | ${before.runs[0][3]} | ${before.runs[1][3]} | ${await summary.locator('tr[data-metric="mono_map"] td').nth(2).textContent()} |`,
     ]);
 
+    // Metric names explain themselves on keyboard focus (and hover), in design.md's terms.
+    const term = again.getByTestId('summary-table').locator('[data-metric-term="rank_distance"]');
+    await term.focus();
+    const tooltip = term.getByRole('tooltip');
+    await expect.poll(() => tooltip.isVisible(), { timeout: 60_000 }).toBe(true);
+    expect(await tooltip.textContent()).toContain('Lower is better');
+    await again.screenshot({ path: `${SHOTS_DIR}/metric-tooltip.png`, clip: { ...(await term.boundingBox())!, width: 420, height: 220 } });
+    await again.mouse.move(0, 0);
+    await term.blur();
+    expect(await tooltip.isVisible()).toBe(false);
+    await again.getByTestId('heatmap-note').locator('summary').click();
+    expect(await again.getByTestId('heatmap-note').textContent()).toContain('The outlined diagonal is monolingual retrieval');
+
     // The same file again adds nothing.
     await again.getByTestId('import-runs-file').setInputFiles(file);
     await expect.poll(() => again.getByTestId('runs-import-message').textContent(), { timeout: 60_000 }).toContain('no new runs; 2 already here');

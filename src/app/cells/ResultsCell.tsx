@@ -4,6 +4,8 @@ import { BiasCharts } from '../results/BiasCharts';
 import { DifferenceHeatmap, MapHeatmap } from '../results/Heatmaps';
 import { formatMetric } from '../results/format';
 import { CopyTable } from '../results/CopyTable';
+import { HeatmapNote } from '../results/HeatmapNote';
+import { MetricTerm } from '../results/MetricTerm';
 import { RunFiles } from '../results/RunFiles';
 import { LanguageTable, SummaryTable } from '../results/SummaryTable';
 import { describeEncoder, describeSource, describeSubset, describeHeadOf, type Run } from '../state/runs';
@@ -78,6 +80,7 @@ export function ResultsCell() {
           <RunTables run={run} other={null} />
         </div>
       )}
+      <HeatmapNote />
       <BiasCharts runs={other ? [run, other] : [run]} />
     </Cell>
   );
@@ -108,9 +111,15 @@ function RunsTable({ runs, selected }: { runs: Run[]; selected: Run }) {
           <th scope="col">Run</th>
           <th scope="col">Dataset</th>
           <th scope="col">Encoder</th>
-          <th scope="col" className="num">Mono</th>
-          <th scope="col" className="num">Cross</th>
-          <th scope="col" className="num">Multi</th>
+          <th scope="col" className="num">
+            <MetricTerm metric="mono_map">Mono</MetricTerm>
+          </th>
+          <th scope="col" className="num">
+            <MetricTerm metric="cross_map">Cross</MetricTerm>
+          </th>
+          <th scope="col" className="num">
+            <MetricTerm metric="multi_map">Multi</MetricTerm>
+          </th>
           <th scope="col">When</th>
           <th scope="col">
             <span className="visually-hidden">Actions</span>

@@ -39,7 +39,12 @@ export function CopyTable({ children, name }: { children: ReactNode; name: strin
 
 /** The table as its reader sees it: caption, last header row, body rows; columns of `.num` cells are numeric. */
 function tableText(table: HTMLTableElement): TextTable {
-  const text = (cell: Element) => (cell.textContent ?? '').replace(/\s+/g, ' ').trim();
+  // A metric's definition (MetricTerm's tooltip) is not part of the table's text.
+  const text = (cell: Element) => {
+    const copy = cell.cloneNode(true) as Element;
+    copy.querySelectorAll('[role="tooltip"]').forEach((tooltip) => tooltip.remove());
+    return (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
+  };
   const headerCells = [...(table.tHead?.rows[table.tHead.rows.length - 1]?.cells ?? [])];
   const bodyRows = [...table.tBodies].flatMap((body) => [...body.rows]);
   return {
