@@ -2,7 +2,7 @@ import { MIX_PRESETS } from '../../core/training';
 import type { EvalSummary } from '../../core/metrics/types';
 import { CopyTable } from '../results/CopyTable';
 import { formatMetric, formatRanks } from '../results/format';
-import { MetricTerm } from '../results/MetricTerm';
+import { MapColumnHeads, MetricTerm } from '../results/MetricTerm';
 import type { Run, TrainedRun } from '../state/runs';
 import { COMPARED_MIXES } from '../state/training';
 
@@ -36,15 +36,7 @@ export function MixComparison({ runs }: { runs: Run[] }) {
             <thead>
               <tr>
                 <th scope="col">Mix</th>
-                <th scope="col" className="num">
-                  <MetricTerm metric="mono_map">Mono</MetricTerm>
-                </th>
-                <th scope="col" className="num">
-                  <MetricTerm metric="cross_map">Cross</MetricTerm>
-                </th>
-                <th scope="col" className="num">
-                  <MetricTerm metric="multi_map">Multi</MetricTerm>
-                </th>
+                <MapColumnHeads />
               </tr>
             </thead>
             <tbody>

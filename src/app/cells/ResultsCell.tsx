@@ -5,7 +5,7 @@ import { DifferenceHeatmap, MapHeatmap } from '../results/Heatmaps';
 import { formatMetric } from '../results/format';
 import { CopyTable } from '../results/CopyTable';
 import { HeatmapNote } from '../results/HeatmapNote';
-import { MetricTerm } from '../results/MetricTerm';
+import { MapColumnHeads } from '../results/MetricTerm';
 import { RunFiles } from '../results/RunFiles';
 import { LanguageTable, SummaryTable } from '../results/SummaryTable';
 import { describeEncoder, describeSource, describeSubset, describeHeadOf, type Run } from '../state/runs';
@@ -111,15 +111,7 @@ function RunsTable({ runs, selected }: { runs: Run[]; selected: Run }) {
           <th scope="col">Run</th>
           <th scope="col">Dataset</th>
           <th scope="col">Encoder</th>
-          <th scope="col" className="num">
-            <MetricTerm metric="mono_map">Mono</MetricTerm>
-          </th>
-          <th scope="col" className="num">
-            <MetricTerm metric="cross_map">Cross</MetricTerm>
-          </th>
-          <th scope="col" className="num">
-            <MetricTerm metric="multi_map">Multi</MetricTerm>
-          </th>
+          <MapColumnHeads />
           <th scope="col">When</th>
           <th scope="col">
             <span className="visually-hidden">Actions</span>

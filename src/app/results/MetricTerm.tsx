@@ -15,3 +15,20 @@ export function MetricTerm({ metric, children }: { metric: MetricKey; children?:
     </span>
   );
 }
+
+/** The Mono, Cross and Multi column heads (mAP) of the runs table and Table 1. */
+export function MapColumnHeads() {
+  return (
+    <>
+      <th scope="col" className="num">
+        <MetricTerm metric="mono_map">Mono</MetricTerm>
+      </th>
+      <th scope="col" className="num">
+        <MetricTerm metric="cross_map">Cross</MetricTerm>
+      </th>
+      <th scope="col" className="num">
+        <MetricTerm metric="multi_map">Multi</MetricTerm>
+      </th>
+    </>
+  );
+}
