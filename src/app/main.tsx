@@ -3,6 +3,9 @@ import { App } from './App';
 import { readLink } from './state/link';
 import { loadPersistedState } from './state/persistence';
 import { LabClient } from './worker-client';
+// Thai and Devanagari glyphs for systems without them (only the subsets a page uses are fetched).
+import '@fontsource/noto-sans-thai/400.css';
+import '@fontsource/noto-sans-devanagari/400.css';
 import './styles.css';
 
 // The saved notebook is read before the first render, so no cell flashes its defaults. A link's

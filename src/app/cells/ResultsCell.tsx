@@ -44,7 +44,7 @@ export function ResultsCell() {
               .filter((r) => r.id !== run.id)
               .map((r) => (
                 <option key={r.id} value={r.id}>
-                  Run {r.number} · {r.datasetName} · {describeEncoder(r.encoder)}
+                  Run {r.number} · {r.datasetName} ({describeSubset(r.selection)}) · {describeEncoder(r.encoder)}
                   {r.kind === 'evaluation' ? '' : ` + ${describeHeadOf(r)}`}
                 </option>
               ))}
