@@ -14,7 +14,7 @@ import { createModelActions } from './state/model-actions';
 import { createEmbeddingActions } from './state/embedding-actions';
 import { createRunFileActions } from './state/run-file-actions';
 import { keepHeadsOf } from './state/heads';
-import { writeLink, type Hideable, type Link } from './state/link';
+import { isLinkHash, writeLink, type Hideable, type Link } from './state/link';
 import { createSaver, persistedPart } from './state/persistence';
 import { initialState, reducer, type PersistedState } from './state/reducer';
 import type { LabClient } from './worker-client';
@@ -82,7 +82,9 @@ export function App({ persisted, link, client }: { persisted: PersistedState | n
   }, [settings, hidden]);
   // A link pasted into the address bar of the open notebook is opened as a link (replaceState above fires no hashchange).
   useEffect(() => {
-    const reopen = () => location.reload();
+    const reopen = () => {
+      if (isLinkHash(location.hash)) location.reload();
+    };
     window.addEventListener('hashchange', reopen);
     return () => window.removeEventListener('hashchange', reopen);
   }, []);

@@ -50,9 +50,10 @@ describe('settings link', () => {
     expect(hash).toContain('&passage-prefix=passage:%20%26%20more&');
   });
 
-  it('reads no link from an empty hash', () => {
+  it('reads no link from an empty hash or an anchor', () => {
     expect(readLink('')).toBeNull();
     expect(readLink('#')).toBeNull();
+    expect(readLink('#train')).toBeNull();
   });
 
   it('keeps the defaults for bad values and says which', () => {

@@ -34,12 +34,13 @@ export function writeLink(settings: Settings, hide: readonly Hideable[] = []): s
 }
 
 /**
- * The settings a hash names; null when the hash names none (an empty hash). What a link never carries
+ * The settings a hash names; null when it names none: an empty hash, or an anchor such as `#train`
+ * (no `key=value`). What a link never carries
  * (files and embeddings kept in this browser) comes from `kept`, the settings this browser has stored.
  */
 export function readLink(hash: string, kept: Settings | null = null): Link | null {
+  if (!isLinkHash(hash)) return null;
   const params = new URLSearchParams(hash.replace(/^#/, ''));
-  if ([...params.keys()].length === 0) return null;
   const problems: string[] = [];
   const version = params.get('v');
   if (version !== LINK_VERSION) {
@@ -72,6 +73,11 @@ export function readLink(hash: string, kept: Settings | null = null): Link | nul
   if (unknownHidden.length > 0) problems.push(`Cannot hide ${unknownHidden.join(', ')}: a link can hide ${HIDEABLE.join(', ')}.`);
   const hide = hideNames.filter((name): name is Hideable => HIDEABLE.includes(name));
   return { settings, hide: [...new Set(hide)], problems };
+}
+
+/** Whether a hash is a settings link rather than empty or an anchor. */
+export function isLinkHash(hash: string): boolean {
+  return hash.includes('=');
 }
 
 function placeAt(target: Record<string, unknown>, path: string[], value: unknown): void {
