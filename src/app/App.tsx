@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useReducer, useRef } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { LinkBar } from './components/LinkBar';
 import { BatchMixCell } from './cells/BatchMixCell';
 import { DatasetCell } from './cells/DatasetCell';
 import { EncoderCell } from './cells/EncoderCell';
@@ -13,12 +14,14 @@ import { createLabActions } from './state/actions';
 import { createModelActions } from './state/model-actions';
 import { createEmbeddingActions } from './state/embedding-actions';
 import { createSignificanceActions } from './state/significance-actions';
+import { createRunFileActions } from './state/run-file-actions';
 import { keepHeadsOf } from './state/heads';
+import { isLinkHash, writeLink, type Hideable, type Link } from './state/link';
 import { createSaver, persistedPart } from './state/persistence';
 import { initialState, reducer, type PersistedState } from './state/reducer';
 import type { LabClient } from './worker-client';
 
-export function App({ persisted, client }: { persisted: PersistedState | null; client: LabClient }) {
+export function App({ persisted, link, client }: { persisted: PersistedState | null; link: Link | null; client: LabClient }) {
   const [state, dispatch] = useReducer(reducer, persisted, initialState);
   const stateRef = useRef(state);
   useEffect(() => {
@@ -30,6 +33,7 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
       ...createModelActions(client.encoder, dispatch, () => stateRef.current),
       ...createEmbeddingActions(client, dispatch, () => stateRef.current),
       ...createSignificanceActions(client, dispatch, () => stateRef.current),
+      ...createRunFileActions(dispatch, () => stateRef.current),
     }),
     [client],
   );
@@ -74,6 +78,22 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
     return () => window.removeEventListener('pagehide', saver.flush);
   }, [saver]);
 
+  // The address bar follows the settings, so that it is always the experiment's link.
+  const hidden = useMemo(() => new Set<Hideable>(link?.hide ?? []), [link]);
+  useEffect(() => {
+    history.replaceState(null, '', writeLink(settings, [...hidden]));
+  }, [settings, hidden]);
+  // A link pasted into the address bar of the open notebook is opened as a link (replaceState above fires no hashchange).
+  useEffect(() => {
+    const reopen = () => {
+      if (isLinkHash(location.hash)) location.reload();
+    };
+    window.addEventListener('hashchange', reopen);
+    return () => window.removeEventListener('hashchange', reopen);
+  }, []);
+  const [linkProblems, setLinkProblems] = useState(link?.problems ?? []);
+  const shown = (name: Hideable) => !hidden.has(name);
+
   const notebook = useMemo(() => ({ state, dispatch, actions }), [state, actions]);
   return (
     <NotebookContext.Provider value={notebook}>
@@ -85,23 +105,26 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
             {self.crossOriginIsolated ? 'Cross-origin isolated: multi-threaded scoring.' : 'Not cross-origin isolated: scoring runs single-threaded.'}
           </span>
         </p>
-        <p className="classroom">
-          <button type="button" onClick={actions.classroomDemo} data-testid="classroom-demo">
-            Classroom preset
-          </button>{' '}
-          <span className="muted small">
-            One click: six languages and 20 articles of XQuAD-R, evaluated with the lexical encoder, then X-X-mono, X-Y and hybrid trained and compared (about a minute).
-          </span>
-        </p>
+        {shown('link') || linkProblems.length > 0 ? <LinkBar problems={linkProblems} onDismiss={() => setLinkProblems([])} /> : null}
+        {shown('classroom') ? (
+          <p className="classroom">
+            <button type="button" onClick={actions.classroomDemo} data-testid="classroom-demo">
+              Classroom preset
+            </button>{' '}
+            <span className="muted small">
+              One click: six languages and 20 articles of XQuAD-R, evaluated with the lexical encoder, then X-X-mono, X-Y and hybrid trained and compared (about a minute).
+            </span>
+          </p>
+        ) : null}
       </header>
       <main className="notebook">
-        <DatasetCell />
-        <EncoderCell />
-        <EvaluateCell />
-        <BatchMixCell />
-        <TrainCell />
-        <ResultsCell />
-        <SweepCell />
+        {shown('dataset') ? <DatasetCell /> : null}
+        {shown('encoder') ? <EncoderCell /> : null}
+        {shown('evaluate') ? <EvaluateCell /> : null}
+        {shown('batch-mix') ? <BatchMixCell /> : null}
+        {shown('train') ? <TrainCell /> : null}
+        {shown('results') ? <ResultsCell /> : null}
+        {shown('sweep') ? <SweepCell /> : null}
       </main>
     </NotebookContext.Provider>
   );

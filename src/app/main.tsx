@@ -1,10 +1,17 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { readLink } from './state/link';
 import { loadPersistedState } from './state/persistence';
 import { LabClient } from './worker-client';
+// Thai and Devanagari glyphs for systems without them (only the subsets a page uses are fetched).
+import '@fontsource/noto-sans-thai/400.css';
+import '@fontsource/noto-sans-devanagari/400.css';
 import './styles.css';
 
-// The saved notebook is read before the first render, so no cell flashes its defaults.
+// The saved notebook is read before the first render, so no cell flashes its defaults. A link's
+// settings take the place of the saved ones; the saved runs stay (and show stale where they differ).
 void loadPersistedState().then((persisted) => {
-  createRoot(document.getElementById('root')!).render(<App persisted={persisted} client={new LabClient()} />);
+  const link = readLink(location.hash, persisted?.settings ?? null);
+  const start = link ? { loadedSelection: null, runs: [], selectedRunId: null, compareRunId: null, ...persisted, settings: link.settings } : persisted;
+  createRoot(document.getElementById('root')!).render(<App persisted={start} link={link} client={new LabClient()} />);
 });

@@ -4,11 +4,12 @@ import type { EmbeddingActions } from './state/embedding-actions';
 import type { ModelActions } from './state/model-actions';
 import type { SignificanceActions } from './state/significance-actions';
 import type { Action, AppState } from './state/reducer';
+import type { RunFileActions } from './state/run-file-actions';
 
 export interface Notebook {
   state: AppState;
   dispatch: Dispatch<Action>;
-  actions: LabActions & ModelActions & EmbeddingActions & SignificanceActions;
+  actions: LabActions & ModelActions & EmbeddingActions & SignificanceActions & RunFileActions;
 }
 
 export const NotebookContext = createContext<Notebook | null>(null);

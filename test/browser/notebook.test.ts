@@ -103,7 +103,7 @@ describe('notebook in Chromium', () => {
     await page.getByRole('button', { name: 'Evaluate' }).click();
     await page.getByTestId('runs-table').locator('tr[data-run="2"]').waitFor();
     expect(await page.getByTestId('timings').textContent()).toMatch(/Run 2: .* on onnxruntime-web wasm, \d+ threads?\./);
-    await page.getByTestId('compare-select').selectOption({ label: 'Run 1 · xquad-r · lexical 2048-d, 2-4-grams' });
+    await page.getByTestId('compare-select').selectOption({ label: `Run 1 · xquad-r (${LANGUAGES.join(' ')}, first ${ARTICLES} articles) · lexical 2048-d, 2-4-grams` });
     const difference = await readHeatmap(page, 'heatmap-difference');
     const plotted = (nth: number) =>
       page.locator('[data-testid^="heatmap-"]').nth(nth).evaluate((el) => (el as HTMLElement & { data: { z: number[][] }[] }).data[0].z);

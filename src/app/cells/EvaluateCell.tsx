@@ -62,7 +62,8 @@ export function EvaluateCell() {
         ))}
       </fieldset>
       <div className="actions">
-        <button type="button" className="primary" disabled={running || blocker !== null} onClick={actions.evaluate}>
+        {/* Not disabled while running (aria-disabled instead, and evaluate() ignores it), so keyboard focus stays on it. */}
+        <button type="button" className="primary" disabled={blocker !== null} aria-disabled={running} onClick={actions.evaluate}>
           Evaluate
         </button>
         {running ? (

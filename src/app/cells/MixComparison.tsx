@@ -3,6 +3,8 @@ import { MIX_PRESETS } from '../../core/training';
 import type { EvalSummary, PerQueryValues } from '../../core/metrics/types';
 import { SIGNIFICANCE_LEVEL, type ComparedMetric } from '../../core/stats/paired';
 import { useNotebook } from '../notebook-context';
+import { CopyTable } from '../results/CopyTable';
+import { MapColumnHeads, MetricTerm } from '../results/MetricTerm';
 import { formatMetric, formatRanks } from '../results/format';
 import type { Run, TrainedRun } from '../state/runs';
 import { comparisonKey, finishedComparison, significanceResamples, type SignificanceTask } from '../state/significance';
@@ -61,14 +63,13 @@ export function MixComparison({ runs }: { runs: Run[] }) {
         {members.length < COMPARED_MIXES.length ? ` — ${members.length} of ${COMPARED_MIXES.length} mixes so far` : ''}
       </h3>
       <div className="tables-pair">
+        <CopyTable name="Table 1">
         <table className="summary" data-testid="table-1">
           <caption className="small muted">Table 1: mAP</caption>
           <thead>
             <tr>
               <th scope="col">Mix</th>
-              <th scope="col" className="num">Mono</th>
-              <th scope="col" className="num">Cross</th>
-              <th scope="col" className="num">Multi</th>
+              <MapColumnHeads />
             </tr>
           </thead>
           <tbody>
@@ -87,12 +88,16 @@ export function MixComparison({ runs }: { runs: Run[] }) {
             ))}
           </tbody>
         </table>
+        </CopyTable>
+        <CopyTable name="Table 2">
         <table className="summary" data-testid="table-2">
           <caption className="small muted">Table 2: rank distance (lower is better)</caption>
           <thead>
             <tr>
               <th scope="col">Mix</th>
-              <th scope="col" className="num">Rank distance</th>
+              <th scope="col" className="num">
+                <MetricTerm metric="rank_distance" />
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -109,6 +114,7 @@ export function MixComparison({ runs }: { runs: Run[] }) {
             ))}
           </tbody>
         </table>
+        </CopyTable>
       </div>
       <p className="small muted" data-testid="mix-significance">
         {testable

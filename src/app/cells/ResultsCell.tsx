@@ -6,6 +6,10 @@ import { useNotebook } from '../notebook-context';
 import { BiasCharts } from '../results/BiasCharts';
 import { DifferenceHeatmap, MapHeatmap } from '../results/Heatmaps';
 import { formatMetric } from '../results/format';
+import { CopyTable } from '../results/CopyTable';
+import { HeatmapNote } from '../results/HeatmapNote';
+import { MapColumnHeads } from '../results/MetricTerm';
+import { RunFiles } from '../results/RunFiles';
 import { LanguageTable, SummaryTable } from '../results/SummaryTable';
 import { describeEncoder, describeSource, describeSubset, describeHeadOf, type Run } from '../state/runs';
 import { runChanges } from '../state/selectors';
@@ -24,6 +28,7 @@ export function ResultsCell() {
     return (
       <Cell index={6} title="Results" id="results">
         <p className="muted">No runs yet. Evaluate to see the query × passage language heatmap and the language-bias charts.</p>
+        <RunFiles />
       </Cell>
     );
   }
@@ -33,6 +38,7 @@ export function ResultsCell() {
   return (
     <Cell index={6} title="Results" id="results" status={changes.length > 0 ? { tone: 'stale', text: 'stale' } : { tone: 'ready', text: 'current' }}>
       <RunsTable runs={runs} selected={run} />
+      <RunFiles />
 
       <div className="compare-row">
         <label className="field inline">
@@ -47,7 +53,7 @@ export function ResultsCell() {
               .filter((r) => r.id !== run.id)
               .map((r) => (
                 <option key={r.id} value={r.id}>
-                  Run {r.number} · {r.datasetName} · {describeEncoder(r.encoder)}
+                  Run {r.number} · {r.datasetName} ({describeSubset(r.selection)}) · {describeEncoder(r.encoder)}
                   {r.kind === 'evaluation' ? '' : ` + ${describeHeadOf(r)}`}
                 </option>
               ))}
@@ -78,21 +84,16 @@ export function ResultsCell() {
               <DifferenceHeatmap a={run} b={other} title={`Difference: Run ${run.number} − Run ${other.number}`} comparison={comparison} />
               {comparison ? <SignificanceCaption comparison={comparison} /> : null}
             </div>
-            <div className="tables">
-              <SummaryTable run={run} other={other} comparison={comparison} />
-              <LanguageTable run={run} other={other} />
-            </div>
+            <RunTables run={run} other={other} comparison={comparison} />
           </div>
         </>
       ) : (
         <div className="results-grid">
           <MapHeatmap run={run} title={`Run ${run.number}: mAP, query × passage language`} />
-          <div className="tables">
-            <SummaryTable run={run} other={null} />
-            <LanguageTable run={run} other={null} />
-          </div>
+          <RunTables run={run} other={null} />
         </div>
       )}
+      <HeatmapNote />
       <BiasCharts runs={other ? [run, other] : [run]} />
     </Cell>
   );
@@ -141,6 +142,20 @@ function SignificanceCaption({ comparison }: { comparison: ComparisonReport }) {
   );
 }
 
+/** The summary and the per-language table, each with its copy buttons. */
+function RunTables({ run, other, comparison }: { run: Run; other: Run | null; comparison?: ComparisonReport | null }) {
+  return (
+    <div className="tables">
+      <CopyTable name="the summary">
+        <SummaryTable run={run} other={other} comparison={comparison ?? null} />
+      </CopyTable>
+      <CopyTable name="the language table">
+        <LanguageTable run={run} other={other} />
+      </CopyTable>
+    </div>
+  );
+}
+
 function RunsTable({ runs, selected }: { runs: Run[]; selected: Run }) {
   const { dispatch } = useNotebook();
   return (
@@ -152,9 +167,7 @@ function RunsTable({ runs, selected }: { runs: Run[]; selected: Run }) {
           <th scope="col">Run</th>
           <th scope="col">Dataset</th>
           <th scope="col">Encoder</th>
-          <th scope="col" className="num">Mono</th>
-          <th scope="col" className="num">Cross</th>
-          <th scope="col" className="num">Multi</th>
+          <MapColumnHeads />
           <th scope="col">When</th>
           <th scope="col">
             <span className="visually-hidden">Actions</span>

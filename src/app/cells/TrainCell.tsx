@@ -50,7 +50,7 @@ export function TrainCell() {
         ? 'Fix the batch mix first.'
         : null;
   const change = (patch: Partial<typeof train>) => dispatch({ type: 'trainSettingsChanged', patch });
-  const lastHeadRun = state.runs.filter((run): run is TrainedRun | ImportedHeadRun => run.kind !== 'evaluation').at(-1);
+  const lastHeadRun = state.runs.filter((run): run is TrainedRun | ImportedHeadRun => run.kind === 'trained' || run.kind === 'head').at(-1);
 
   return (
     <Cell index={5} title="Train" id="train" status={trainingStatus(state)}>

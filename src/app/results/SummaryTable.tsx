@@ -8,10 +8,12 @@ import type { EvalReport } from '../../core/metrics/types';
 import { COMPARED_METRICS, SIGNIFICANCE_LEVEL, type ComparedMetric, type ComparisonReport } from '../../core/stats/paired';
 import type { Run } from '../state/runs';
 import { formatDelta, formatInterval, formatMetric, formatP, formatRanks } from './format';
+import type { MetricKey } from './metric-glossary';
+import { MetricTerm } from './MetricTerm';
 
 interface Row {
   label: string;
-  key: string;
+  key: MetricKey;
   value: (report: EvalReport) => number | null | undefined;
   format: (value: number | null | undefined) => string;
   /** Whether a larger value is better; null where neither is (a share says how, not how well). */
@@ -32,12 +34,13 @@ function isCompared(key: string): key is ComparedMetric {
   return (COMPARED_METRICS as readonly string[]).includes(key);
 }
 
-const LANGUAGE_COLUMNS: { label: string; key: 'map' | 'r10' | 'rank_distance' | 'own_share10' | 'n' }[] = [
-  { label: 'mAP', key: 'map' },
-  { label: 'R@10', key: 'r10' },
-  { label: 'Rank dist.', key: 'rank_distance' },
-  { label: 'Own@10', key: 'own_share10' },
-  { label: 'n', key: 'n' },
+/** The per-language values of the summary's multilingual metrics (`metric`), and the query count. */
+const LANGUAGE_COLUMNS: { label: string; key: 'map' | 'r10' | 'rank_distance' | 'own_share10' | 'n'; metric: MetricKey | null }[] = [
+  { label: 'mAP', key: 'map', metric: 'multi_map' },
+  { label: 'R@10', key: 'r10', metric: 'multi_r10' },
+  { label: 'Rank dist.', key: 'rank_distance', metric: 'rank_distance' },
+  { label: 'Own@10', key: 'own_share10', metric: 'own_share10' },
+  { label: 'n', key: 'n', metric: null },
 ];
 
 function ValueCell({ value, format }: { value: number | null | undefined; format: (value: number | null | undefined) => string }) {
@@ -80,7 +83,9 @@ export function SummaryTable({ run, other, comparison = null }: { run: Run; othe
       <tbody>
         {SUMMARY_ROWS.map((row) => (
           <tr key={row.key} data-metric={row.key}>
-            <th scope="row">{row.label}</th>
+            <th scope="row">
+              <MetricTerm metric={row.key}>{row.label}</MetricTerm>
+            </th>
             <ValueCell value={row.value(run.report)} format={row.format} />
             {other ? (
               <>
@@ -133,7 +138,7 @@ export function LanguageTable({ run, other }: { run: Run; other: Run | null }) {
           <th scope="col">Lang</th>
           {LANGUAGE_COLUMNS.map((column) => (
             <th scope="col" className="num" key={column.key}>
-              {column.label}
+              {column.metric ? <MetricTerm metric={column.metric}>{column.label}</MetricTerm> : column.label}
             </th>
           ))}
           {other ? (

@@ -1,7 +1,8 @@
 /**
  * plotly.js is large (several MB), so it loads on first use, after the notebook is interactive.
  * `PlotlyChart` draws into a div whose `.data` holds the traces (plotly's own convention, which the
- * browser tests read).
+ * browser tests read), with buttons that download the figure as PNG (twice the screen's resolution)
+ * or SVG, named after its title.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { Config, Data, Layout } from 'plotly.js-dist-min';
@@ -50,11 +51,32 @@ export function PlotlyChart({ data, layout, label, testId }: { data: Data[]; lay
     };
   }, []);
 
+  const download = async (format: 'png' | 'svg') => {
+    const module = await loadPlotly();
+    if (!element.current) return;
+    await module.downloadImage(element.current, { format, filename: fileNameOf(label), width: null, height: null, ...(format === 'png' ? { scale: 2 } : {}) });
+  };
+
   return (
     <figure className="chart" aria-label={label} aria-busy={!ready}>
       {failure ? <p className="error-text">Could not draw the chart: {failure}</p> : null}
       {!ready && !failure ? <p className="chart-placeholder">Drawing…</p> : null}
       <div ref={element} data-testid={testId} className="chart-canvas" />
+      {ready ? (
+        <figcaption className="chart-downloads small" role="group" aria-label={`Download ${label}`}>
+          <span className="muted">Download</span>
+          {(['png', 'svg'] as const).map((format) => (
+            <button key={format} type="button" className="link" onClick={() => void download(format)} data-testid={`download-${format}`}>
+              {format.toUpperCase()}
+            </button>
+          ))}
+        </figcaption>
+      ) : null}
     </figure>
   );
+}
+
+/** "Run 2: mAP, query × passage language" → "xling-run-2-map-query-passage-language". */
+function fileNameOf(label: string): string {
+  return `xling-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
 }

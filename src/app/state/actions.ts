@@ -2,6 +2,7 @@
  * The notebook's explicit runs (Load, Evaluate, preview a mix, Train, Compare mixes, Cancel): each talks to the lab worker and reports
  * through reducer actions, so components only render state and call these.
  */
+import { downloadBlob } from '../download';
 import type { Dispatch } from 'react';
 import type { LoadOptions } from '../../core/dataset/types';
 import { toWireError, type FileSource, type TrainingControl } from '../../../workers/lab/protocol';
@@ -296,12 +297,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
             dispatch({ type: 'headExportFailed', message: `The head of Run ${run.number} is no longer stored in this browser.` });
             return;
           }
-          const url = URL.createObjectURL(new Blob([head], { type: 'application/json' }));
-          const link = document.createElement('a');
-          link.href = url;
-          link.download = `xling-head-run-${run.number}.json`;
-          link.click();
-          setTimeout(() => URL.revokeObjectURL(url), 1000);
+          downloadBlob(new Blob([head], { type: 'application/json' }), `xling-head-run-${run.number}.json`);
         },
         (error: unknown) => dispatch({ type: 'headExportFailed', message: error instanceof Error ? error.message : String(error) }),
       );

@@ -10,6 +10,7 @@ import type { EvalReport, EvalSummary } from '../../core/metrics/types';
 import type { EmbeddingFit, EvaluateProgress, LoadedDataset, LoadProgress, MixPreview, StoredEmbeddings, TrainingProgress, WireError } from '../../../workers/lab/protocol';
 import type { CachedModel, ModelInfo, TransformerSpec } from '../../../workers/encoder/protocol';
 import type { ModelFolderIndex } from '../../node/model-server';
+import type { ImportedRuns } from './run-files';
 import type { Run } from './runs';
 import type { ComparisonReport } from '../../core/stats/paired';
 import type { SignificanceTask } from './significance';
@@ -116,6 +117,8 @@ export interface AppState {
   significance: Record<string, SignificanceTask>;
   /** The sweep being trained (its runs carry `training.sweep.id`); null when none is. */
   sweep: { id: string; total: number; startedAt: number } | null;
+  /** What the last "Import runs" did, or why it failed; null before one. */
+  runsImport: { ok: boolean; message: string } | null;
 }
 
 /** The part of the state that survives a reload (see persistence.ts). */
@@ -176,7 +179,9 @@ export type Action =
   | { type: 'significanceStarted'; id: number; key: string }
   | { type: 'significanceProgress'; id: number; key: string; progress: { done: number; total: number } }
   | { type: 'significanceFinished'; id: number; key: string; comparison: ComparisonReport }
-  | { type: 'significanceFailed'; id: number; key: string; error: WireError };
+  | { type: 'significanceFailed'; id: number; key: string; error: WireError }
+  | { type: 'runsImported'; fileName: string; imported: ImportedRuns }
+  | { type: 'runsImportFailed'; message: string };
 
 export function initialState(persisted: PersistedState | null): AppState {
   return {
@@ -198,6 +203,7 @@ export function initialState(persisted: PersistedState | null): AppState {
     compareRunId: persisted?.compareRunId ?? null,
     significance: {},
     sweep: null,
+    runsImport: null,
   };
 }
 
@@ -364,6 +370,20 @@ export function reducer(state: AppState, action: Action): AppState {
       return { ...state, selectedRunId: action.id, compareRunId: state.compareRunId === action.id ? null : state.compareRunId };
     case 'compareRunChosen':
       return { ...state, compareRunId: action.id };
+    case 'runsImported': {
+      const { runs, alreadyHere, selectedRunId, compareRunId } = action.imported;
+      const added = runs.length === 0 ? 'no new runs' : `${runs.map((run) => `Run ${run.number}`).join(', ')}`;
+      const skipped = alreadyHere > 0 ? `; ${alreadyHere} already here` : '';
+      return {
+        ...state,
+        runs: [...state.runs, ...runs],
+        selectedRunId: selectedRunId ?? state.selectedRunId,
+        compareRunId: selectedRunId ? compareRunId : state.compareRunId,
+        runsImport: { ok: true, message: `Imported from ${action.fileName}: ${added}${skipped}.` },
+      };
+    }
+    case 'runsImportFailed':
+      return { ...state, runsImport: { ok: false, message: action.message } };
     case 'runDeleted': {
       const runs = state.runs.filter((run) => run.id !== action.id);
       return {

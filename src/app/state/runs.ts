@@ -10,9 +10,10 @@ import { mixLabel } from './training';
 
 /**
  * An evaluation of the frozen encoder, a head trained here, or an imported head; both kinds of head
- * are measured on the evaluation side of a split.
+ * are measured on the evaluation side of a split. A `report` run is a command line's report.json,
+ * imported (run-files.ts).
  */
-export type Run = EvaluationRun | TrainedRun | ImportedHeadRun;
+export type Run = EvaluationRun | TrainedRun | ImportedHeadRun | ReportRun;
 
 export interface EvaluationRun extends RunBase {
   kind: 'evaluation';
@@ -28,6 +29,23 @@ export interface ImportedHeadRun extends RunBase {
   kind: 'head';
   /** `report` is the evaluation side with the imported head. */
   head: ImportedHeadRecord;
+}
+
+export interface ReportRun extends RunBase {
+  kind: 'report';
+  /** `report` is the eval report, or a train report's `after`; `encoder` the notebook's nearest spec of `origin.encoder`. */
+  origin: ReportOrigin;
+}
+
+export interface ReportOrigin {
+  fileName: string;
+  command: 'eval' | 'train';
+  /** The command line's encoder name, e.g. `lexical`, `onnx:models/e5`. */
+  encoder: string;
+  /** What was run, in words. */
+  description: string;
+  /** A train report's `before` (the frozen encoder on the same evaluation side). */
+  before: EvalReport | null;
 }
 
 export interface ImportedHeadRecord {
@@ -123,6 +141,8 @@ export function describeHeadOf(run: Run): string {
       return `${describeTraining(run.training)}; evaluation side of ${run.training.outcome.split.spec}`;
     case 'head':
       return `imported head ${run.head.fileName} (${run.head.kind}); evaluation side of ${run.head.split.spec}, seed ${run.head.split.seed}`;
+    case 'report':
+      return `${run.origin.description} (imported ${run.origin.fileName}, encoder ${run.origin.encoder})`;
   }
 }
 

@@ -1,79 +1,148 @@
 /**
- * The one schema of user settings: types, defaults, and the check that persisted values still fit.
+ * The one table of user settings (types, defaults, validation, link keys) and what derives from it.
  * Everything else in the app state is derived from these or produced by explicit runs.
  */
-import type { CandidateTextMode } from '../../core/dataset/texts';
 import type { GpuChoice } from '../../core/devices';
 import { isRecord } from '../../core/dataset/issues';
 import { DEFAULT_LEXICAL_OPTIONS, validateLexicalOptions, type LexicalOptions } from '../../core/encoders/lexical';
 import { MODEL_CATALOG } from '../../core/encoders/catalog';
 import { DTYPES } from '../../core/encoders/transformer';
-import { SCORING_CHOICES, type EmbeddingFilesSpec, type EncoderSpec, type ScoringChoice, type StoredEmbeddings, type StoredFile } from '../../../workers/lab/protocol';
+import { SCORING_CHOICES, type EmbeddingFilesSpec, type EncoderSpec, type StoredEmbeddings, type StoredFile } from '../../../workers/lab/protocol';
 import type { ModelSource, TransformerSpec } from '../../../workers/encoder/protocol';
 import { CATALOG, type CatalogId } from '../datasets/catalog';
+import { BATCH_TYPES } from '../../core/training/mix';
+import { checkedValues, choice, codes, codesOrAll, constant, countOrAll, defaultsOf, field, integer, local, nameOrNone, number, text, type ValuesOf } from './setting-fields';
 import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, type BatchMix, type HeadKind, type LanguageWeighting, type MixPresetName } from '../../core/training';
 
-export type SourceKind = 'folder' | 'catalog' | 'files';
+export const SOURCE_KINDS = ['folder', 'catalog', 'files'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
 
-export interface DatasetSettings {
-  /** Which of the three sources the Dataset cell uses. */
-  source: SourceKind;
-  /** A subfolder of the local data folder (`/data/<folder>/`). */
-  folder: string | null;
-  catalog: CatalogId;
-  /** The user's own files, kept in IndexedDB. */
-  files: StoredFile[];
-  /** Languages to keep; null keeps all. */
-  languages: string[] | null;
-  /** Keep the first K articles of every file; null keeps all. */
-  articles: number | null;
-}
+export const HUGGING_FACE_HOST = 'https://huggingface.co/';
 
-/** The Batch Mix cell: what batches training draws, and from which side of which split. */
-export interface MixSettings {
-  /** The preset the weights came from; null once the weights are edited by hand. */
-  preset: MixPresetName | null;
-  /** Weights over batch types (normalised when used). */
-  weights: BatchMix;
-  languageWeighting: LanguageWeighting;
-  /** Languages left out of training (zero-shot); still evaluated. */
-  excludeLanguages: string[];
-  batchSize: number;
-  /** Seeds the split, the batches and the head. */
-  seed: number;
-  /** Fraction of the articles on the training side (the rest is the evaluation side). */
-  trainFraction: number;
-}
+const DEFAULT_MODEL = MODEL_CATALOG[0];
 
-/** The Train cell: the head, the optimiser and the schedule. */
-export interface TrainSettings {
-  steps: number;
-  headKind: HeadKind;
-  /** Adapter rank (the linear head has none). */
-  rank: number;
-  learningRate: number;
-  weightDecay: number;
-  warmupSteps: number;
-  temperature: number;
-  /** Measure the evaluation side every this many steps, for the live results; 0 = only at the end. */
-  heldOutEvery: number;
-  /** Questions sampled for each of those checks (against the whole pools); 0 = all. */
-  heldOutQuestions: number;
-  /** Where the trainer runs; auto never picks a software WebGPU adapter. */
-  device: GpuChoice;
-}
-
-export interface Settings {
-  dataset: DatasetSettings;
-  /** The encoder runs use: one of the drafts. */
-  encoder: EncoderSpec;
+/**
+ * Every user-settable property: its type, default, validation and link key. The settings type, the
+ * defaults, the sanitiser of stored settings and the link codec (link.ts) all come from this table.
+ * Two rules relate fields (see `sanitizeSettings`): the active encoder is the draft of its kind, and
+ * a mix preset is kept only while the weights are the preset's.
+ */
+export const SETTINGS_TABLE = {
+  dataset: {
+    /** Which of the three sources the Dataset cell uses. */
+    source: choice('source', SOURCE_KINDS, 'folder'),
+    /** A subfolder of the local data folder (`/data/<folder>/`). */
+    folder: nameOrNone('folder'),
+    catalog: choice('catalog', CATALOG.map((entry) => entry.id), 'xquad-r'),
+    /** The user's own files, kept in IndexedDB (so never in a link). */
+    files: local<StoredFile[]>([], (value) => (Array.isArray(value) ? value.filter(isStoredFile) : undefined)),
+    /** Languages to keep; null keeps all. */
+    languages: codesOrAll('languages'),
+    /** Keep the first K articles of every file; null keeps all. */
+    articles: countOrAll('articles'),
+  },
+  /** The encoder runs use: the draft of its kind (only the kind is read from this field). */
+  encoder: field<EncoderSpec>({
+    default: { kind: 'lexical', ...DEFAULT_LEXICAL_OPTIONS },
+    check: (value) => (isRecord(value) && ENCODER_KINDS.includes(value.kind as EncoderKind) ? draftPlaceholder(value.kind as EncoderKind) : undefined),
+    link: { key: 'encoder', write: (value) => value.kind, read: (kind) => ({ kind }) },
+  }),
   /** The settings of each kind of encoder, kept while another kind is chosen. */
-  encoderDrafts: { lexical: LexicalOptions; transformer: TransformerSpec; files: EmbeddingFilesSpec };
-  candidateText: CandidateTextMode;
-  scoring: ScoringChoice;
-  mix: MixSettings;
-  train: TrainSettings;
-}
+  encoderDrafts: {
+    lexical: field<LexicalOptions>({
+      default: DEFAULT_LEXICAL_OPTIONS,
+      check: checkLexical,
+      link: {
+        key: 'lexical',
+        write: ({ dim, minN, maxN }) => `${dim},${minN}-${maxN}`,
+        read: (text) => {
+          const match = /^(\d+),(\d+)-(\d+)$/.exec(text);
+          return match ? { dim: Number(match[1]), minN: Number(match[2]), maxN: Number(match[3]) } : undefined;
+        },
+      },
+    }),
+    transformer: {
+      kind: constant('transformer'),
+      /** The first catalog model in q8 (a quarter of the fp32 download), on WebGPU where there is one. */
+      source: field<ModelSource>({
+        default: { kind: 'hub', id: DEFAULT_MODEL.id, host: HUGGING_FACE_HOST },
+        check: checkModelSource,
+        link: { key: 'model', write: writeModelSource, read: readModelSource },
+      }),
+      dtype: choice('dtype', DTYPES, 'q8'),
+      device: choice('model-device', ['auto', 'webgpu', 'wasm'] as const, 'auto'),
+      pooling: choice('pooling', ['mean', 'cls'] as const, DEFAULT_MODEL.pooling),
+      queryPrefix: text('query-prefix', DEFAULT_MODEL.queryPrefix),
+      passagePrefix: text('passage-prefix', DEFAULT_MODEL.passagePrefix),
+    },
+    files: {
+      kind: constant('files'),
+      /** Embeddings picked in this browser (so never in a link). */
+      set: local<StoredEmbeddings | null>(null, (value) => (value === null || isStoredEmbeddings(value) ? value : undefined)),
+    },
+  },
+  candidateText: choice('candidates', ['sentence', 'sentence+paragraph'] as const, 'sentence'),
+  scoring: choice('scoring', SCORING_CHOICES, 'auto'),
+  /** The Batch Mix cell: what batches training draws, and from which side of which split. */
+  mix: {
+    /** The preset the weights came from; null once the weights are edited by hand. */
+    preset: field<MixPresetName | null>({
+      default: 'hybrid',
+      check: (value) => (value === null || (typeof value === 'string' && value in MIX_PRESETS) ? (value as MixPresetName | null) : undefined),
+      link: { key: 'preset', write: (value) => value ?? 'custom', read: (text) => (text === 'custom' ? null : text) },
+    }),
+    /** Weights over batch types (normalised when used), `mono,mixed,cross` in links. */
+    weights: field<BatchMix>({
+      default: MIX_PRESETS.hybrid.mix,
+      check: checkWeights,
+      link: {
+        key: 'weights',
+        write: (value) => BATCH_TYPES.map((type) => value[type]).join(','),
+        read: (text) => {
+          const parts = text.split(',').map(Number);
+          return parts.length === BATCH_TYPES.length ? Object.fromEntries(BATCH_TYPES.map((type, i) => [type, parts[i]])) : undefined;
+        },
+      },
+    }),
+    languageWeighting: choice<LanguageWeighting>('weighting', ['uniform', 'size'], DEFAULT_TRAINING_CONFIG.languageWeighting),
+    /** Languages left out of training (zero-shot); still evaluated. */
+    excludeLanguages: codes('exclude'),
+    batchSize: integer('batch', 2, DEFAULT_TRAINING_CONFIG.batchSize),
+    /** Seeds the split, the batches and the head. */
+    seed: integer('seed', 0, DEFAULT_TRAINING_CONFIG.seed),
+    /** Fraction of the articles on the training side (the rest is the evaluation side). */
+    trainFraction: number('train-fraction', 0.5, (value) => value > 0 && value < 1),
+  },
+  /** The Train cell: the head, the optimiser and the schedule. */
+  train: {
+    steps: integer('steps', 1, DEFAULT_TRAINING_CONFIG.steps),
+    headKind: choice<HeadKind>('head', ['linear', 'adapter'], DEFAULT_TRAINING_CONFIG.head.kind),
+    /** Adapter rank (the linear head has none). */
+    rank: integer('rank', 1, DEFAULT_TRAINING_CONFIG.head.rank),
+    learningRate: number('lr', DEFAULT_TRAINING_CONFIG.learningRate, (value) => value > 0),
+    weightDecay: number('weight-decay', DEFAULT_TRAINING_CONFIG.weightDecay, (value) => value >= 0),
+    warmupSteps: integer('warmup', 0, DEFAULT_TRAINING_CONFIG.warmupSteps),
+    temperature: number('temperature', DEFAULT_TRAINING_CONFIG.temperature, (value) => value > 0),
+    /** Measure the evaluation side every this many steps, for the live results; 0 = only at the end. */
+    heldOutEvery: integer('held-out-every', 0, 25),
+    /** Questions sampled for each of those checks (against the whole pools); 0 = all. */
+    heldOutQuestions: integer('held-out-questions', 0, DEFAULT_TRAINING_CONFIG.heldOutQuestions),
+    /** Where the trainer runs; auto never picks a software WebGPU adapter. */
+    device: choice<GpuChoice>('device', ['auto', 'webgpu', 'cpu'], 'auto'),
+  },
+};
+
+export type Settings = ValuesOf<typeof SETTINGS_TABLE>;
+export type DatasetSettings = Settings['dataset'];
+export type MixSettings = Settings['mix'];
+export type TrainSettings = Settings['train'];
+
+// The table's types are the protocol's: a mismatch fails to compile here.
+const _sameEncoderTypes: [EncoderSpec, Settings['encoderDrafts']['transformer'], Settings['encoderDrafts']['files']] extends [Settings['encoder'], TransformerSpec, EmbeddingFilesSpec] ? true : never = true;
+void _sameEncoderTypes;
+
+type EncoderKind = EncoderSpec['kind'];
+const ENCODER_KINDS: readonly EncoderKind[] = ['lexical', 'transformer', 'files'];
 
 /** A concrete dataset: what a Load reads, and what a run was computed on. */
 export type DatasetSource =
@@ -88,49 +157,7 @@ export interface DatasetSelection {
   articles: number | null;
 }
 
-export const HUGGING_FACE_HOST = 'https://huggingface.co/';
-
-const DEFAULT_MODEL = MODEL_CATALOG[0];
-
-/** The first catalog model in q8 (a quarter of the fp32 download), on WebGPU where there is one. */
-export const DEFAULT_TRANSFORMER: TransformerSpec = {
-  kind: 'transformer',
-  source: { kind: 'hub', id: DEFAULT_MODEL.id, host: HUGGING_FACE_HOST },
-  dtype: 'q8',
-  device: 'auto',
-  pooling: DEFAULT_MODEL.pooling,
-  queryPrefix: DEFAULT_MODEL.queryPrefix,
-  passagePrefix: DEFAULT_MODEL.passagePrefix,
-};
-
-export const DEFAULT_SETTINGS: Settings = {
-  dataset: { source: 'folder', folder: null, catalog: 'xquad-r', files: [], languages: null, articles: null },
-  encoder: { kind: 'lexical', ...DEFAULT_LEXICAL_OPTIONS },
-  encoderDrafts: { lexical: DEFAULT_LEXICAL_OPTIONS, transformer: DEFAULT_TRANSFORMER, files: { kind: 'files', set: null } },
-  candidateText: 'sentence',
-  scoring: 'auto',
-  mix: {
-    preset: 'hybrid',
-    weights: MIX_PRESETS.hybrid.mix,
-    languageWeighting: DEFAULT_TRAINING_CONFIG.languageWeighting,
-    excludeLanguages: [],
-    batchSize: DEFAULT_TRAINING_CONFIG.batchSize,
-    seed: DEFAULT_TRAINING_CONFIG.seed,
-    trainFraction: 0.5,
-  },
-  train: {
-    steps: DEFAULT_TRAINING_CONFIG.steps,
-    headKind: DEFAULT_TRAINING_CONFIG.head.kind,
-    rank: DEFAULT_TRAINING_CONFIG.head.rank,
-    learningRate: DEFAULT_TRAINING_CONFIG.learningRate,
-    weightDecay: DEFAULT_TRAINING_CONFIG.weightDecay,
-    warmupSteps: DEFAULT_TRAINING_CONFIG.warmupSteps,
-    temperature: DEFAULT_TRAINING_CONFIG.temperature,
-    heldOutEvery: 25,
-    heldOutQuestions: DEFAULT_TRAINING_CONFIG.heldOutQuestions,
-    device: 'auto',
-  },
-};
+export const DEFAULT_SETTINGS: Settings = defaultsOf(SETTINGS_TABLE);
 
 export function chosenSource(dataset: DatasetSettings): DatasetSource | null {
   switch (dataset.source) {
@@ -167,128 +194,81 @@ export function sameSelection(a: DatasetSelection, b: DatasetSelection): boolean
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Persisted settings from an older version or a damaged store fall back to defaults, field by field. */
-export function sanitizeSettings(value: unknown): Settings {
-  const input = isRecord(value) ? value : {};
-  const dataset = isRecord(input.dataset) ? input.dataset : {};
-  const defaults = DEFAULT_SETTINGS;
-  return {
-    dataset: {
-      source: oneOf(dataset.source, ['folder', 'catalog', 'files'] as const, defaults.dataset.source),
-      folder: typeof dataset.folder === 'string' ? dataset.folder : null,
-      catalog: oneOf(dataset.catalog, CATALOG.map((entry) => entry.id), defaults.dataset.catalog),
-      files: Array.isArray(dataset.files) ? dataset.files.filter(isStoredFile) : [],
-      languages: isStringArray(dataset.languages) ? dataset.languages : null,
-      articles: typeof dataset.articles === 'number' && Number.isInteger(dataset.articles) && dataset.articles > 0 ? dataset.articles : null,
-    },
-    ...sanitizeEncoders(input.encoder, input.encoderDrafts),
-    candidateText: oneOf(input.candidateText, ['sentence', 'sentence+paragraph'] as const, defaults.candidateText),
-    scoring: oneOf(input.scoring, SCORING_CHOICES, defaults.scoring),
-    mix: sanitizeMix(input.mix),
-    train: sanitizeTrain(input.train),
-  };
+/**
+ * Settings from a store or a link, field by field: a field that is absent or invalid takes its
+ * default (`rejected` gets the paths of the invalid ones). Then the table's two rules.
+ */
+export function sanitizeSettings(value: unknown, rejected: string[] = []): Settings {
+  const checked = checkedValues(SETTINGS_TABLE, value, rejected);
+  const { mix, encoderDrafts } = checked;
+  const preset = mix.preset && sameWeights(MIX_PRESETS[mix.preset].mix, mix.weights) ? mix.preset : null;
+  const encoder: EncoderSpec = checked.encoder.kind === 'lexical' ? { kind: 'lexical', ...encoderDrafts.lexical } : encoderDrafts[checked.encoder.kind];
+  return { ...checked, encoder, mix: { ...mix, preset } };
 }
 
-function sanitizeMix(value: unknown): MixSettings {
-  const input = isRecord(value) ? value : {};
-  const defaults = DEFAULT_SETTINGS.mix;
-  const weights = isRecord(input.weights) ? input.weights : {};
-  const weight = (w: unknown) => (typeof w === 'number' && Number.isFinite(w) && w >= 0 ? w : 0);
-  const mixWeights: BatchMix = { mono: weight(weights.mono), mixed: weight(weights.mixed), cross: weight(weights.cross) };
-  const usable = mixWeights.mono + mixWeights.mixed + mixWeights.cross > 0;
-  const presetNames = Object.keys(MIX_PRESETS) as MixPresetName[];
-  return {
-    preset: usable ? (input.preset === null ? null : oneOf(input.preset, presetNames, defaults.preset ?? 'hybrid')) : defaults.preset,
-    weights: usable ? mixWeights : defaults.weights,
-    languageWeighting: oneOf(input.languageWeighting, ['uniform', 'size'] as const, defaults.languageWeighting),
-    excludeLanguages: isStringArray(input.excludeLanguages) ? input.excludeLanguages : [],
-    batchSize: integerAtLeast(input.batchSize, 2, defaults.batchSize),
-    seed: integerAtLeast(input.seed, 0, defaults.seed),
-    trainFraction: typeof input.trainFraction === 'number' && input.trainFraction > 0 && input.trainFraction < 1 ? input.trainFraction : defaults.trainFraction,
-  };
+function sameWeights(a: BatchMix, b: BatchMix): boolean {
+  return BATCH_TYPES.every((type) => a[type] === b[type]);
 }
 
-function sanitizeTrain(value: unknown): TrainSettings {
-  const input = isRecord(value) ? value : {};
-  const defaults = DEFAULT_SETTINGS.train;
-  const positive = (v: unknown, fallback: number) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : fallback);
-  return {
-    steps: integerAtLeast(input.steps, 1, defaults.steps),
-    headKind: oneOf(input.headKind, ['linear', 'adapter'] as const, defaults.headKind),
-    rank: integerAtLeast(input.rank, 1, defaults.rank),
-    learningRate: positive(input.learningRate, defaults.learningRate),
-    weightDecay: typeof input.weightDecay === 'number' && input.weightDecay >= 0 ? input.weightDecay : defaults.weightDecay,
-    warmupSteps: integerAtLeast(input.warmupSteps, 0, defaults.warmupSteps),
-    temperature: positive(input.temperature, defaults.temperature),
-    heldOutEvery: integerAtLeast(input.heldOutEvery, 0, defaults.heldOutEvery),
-    heldOutQuestions: integerAtLeast(input.heldOutQuestions, 0, defaults.heldOutQuestions),
-    device: oneOf(input.device, ['auto', 'webgpu', 'cpu'] as const, defaults.device),
-  };
+/** The encoder field's value stands for its kind only; the sanitiser puts the draft of that kind in its place. */
+function draftPlaceholder(kind: EncoderKind): EncoderSpec {
+  return kind === 'lexical' ? { kind, ...DEFAULT_LEXICAL_OPTIONS } : kind === 'files' ? { kind, set: null } : { ...defaultsOf(SETTINGS_TABLE.encoderDrafts.transformer) };
 }
 
-function integerAtLeast(value: unknown, min: number, fallback: number): number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min ? value : fallback;
-}
-
-function sanitizeEncoders(active: unknown, drafts: unknown): Pick<Settings, 'encoder' | 'encoderDrafts'> {
-  const saved = isRecord(drafts) ? drafts : {};
-  const activeKind = isRecord(active) ? active.kind : undefined;
-  const lexical = sanitizeLexical(activeKind === 'lexical' ? active : saved.lexical);
-  const transformer = sanitizeTransformer(activeKind === 'transformer' ? active : saved.transformer);
-  const files = sanitizeEmbeddingFiles(activeKind === 'files' ? active : saved.files);
-  const encoder: EncoderSpec = activeKind === 'transformer' ? transformer : activeKind === 'files' ? files : { kind: 'lexical', ...lexical };
-  return { encoder, encoderDrafts: { lexical, transformer, files } };
-}
-
-function sanitizeEmbeddingFiles(value: unknown): EmbeddingFilesSpec {
-  const stored = isRecord(value) && isRecord(value.set) ? value.set : null;
-  const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
-  const valid = stored && typeof stored.key === 'string' && typeof stored.name === 'string' && count(stored.dim) && count(stored.queries) && count(stored.candidates);
-  return { kind: 'files', set: valid ? (stored as unknown as StoredEmbeddings) : null };
-}
-
-function sanitizeLexical(value: unknown): LexicalOptions {
-  if (!isRecord(value)) return DEFAULT_LEXICAL_OPTIONS;
+function checkLexical(value: unknown): LexicalOptions | undefined {
+  if (!isRecord(value)) return undefined;
   try {
     return validateLexicalOptions({ dim: Number(value.dim), minN: Number(value.minN), maxN: Number(value.maxN) });
   } catch {
-    return DEFAULT_LEXICAL_OPTIONS;
+    return undefined;
   }
 }
 
-function sanitizeTransformer(value: unknown): TransformerSpec {
-  if (!isRecord(value)) return DEFAULT_TRANSFORMER;
-  const source = sanitizeModelSource(value.source);
-  if (!source) return DEFAULT_TRANSFORMER;
-  const text = (v: unknown) => (typeof v === 'string' ? v : '');
-  return {
-    kind: 'transformer',
-    source,
-    dtype: oneOf(value.dtype, DTYPES, DEFAULT_TRANSFORMER.dtype),
-    device: oneOf(value.device, ['auto', 'webgpu', 'wasm'] as const, 'auto'),
-    pooling: oneOf(value.pooling, ['mean', 'cls'] as const, 'mean'),
-    queryPrefix: text(value.queryPrefix),
-    passagePrefix: text(value.passagePrefix),
-  };
+function checkWeights(value: unknown): BatchMix | undefined {
+  if (!isRecord(value)) return undefined;
+  const weights = BATCH_TYPES.map((type) => value[type]);
+  const valid = weights.every((w) => typeof w === 'number' && Number.isFinite(w) && w >= 0) && (weights as number[]).some((w) => w > 0);
+  return valid ? (Object.fromEntries(BATCH_TYPES.map((type, i) => [type, weights[i]])) as unknown as BatchMix) : undefined;
 }
 
-function sanitizeModelSource(value: unknown): ModelSource | null {
-  if (!isRecord(value)) return null;
+function checkModelSource(value: unknown): ModelSource | undefined {
+  if (!isRecord(value)) return undefined;
   const filled = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
   if (value.kind === 'hub' && filled(value.id)) return { kind: 'hub', id: value.id, host: filled(value.host) ? value.host : HUGGING_FACE_HOST };
   if (value.kind === 'served' && filled(value.name)) return { kind: 'served', name: value.name };
   if (value.kind === 'picked' && filled(value.key) && filled(value.name)) return { kind: 'picked', key: value.key, name: value.name };
-  return null;
+  return undefined;
 }
 
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
-  return allowed.includes(value as T) ? (value as T) : fallback;
+/** `hub:<id>` (with `@<host>` when not Hugging Face's), `served:<name>`, `picked:<key>:<name>` (this browser only). */
+function writeModelSource(source: ModelSource): string {
+  switch (source.kind) {
+    case 'hub':
+      return `hub:${source.id}${source.host === HUGGING_FACE_HOST ? '' : `@${source.host}`}`;
+    case 'served':
+      return `served:${source.name}`;
+    case 'picked':
+      return `picked:${source.key}:${source.name}`;
+  }
 }
 
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+function readModelSource(text: string): unknown {
+  const [kind, ...parts] = text.split(':');
+  const rest = parts.join(':');
+  if (kind === 'hub') {
+    const at = rest.indexOf('@');
+    return at < 0 ? { kind, id: rest } : { kind, id: rest.slice(0, at), host: rest.slice(at + 1) };
+  }
+  if (kind === 'served') return { kind, name: rest };
+  if (kind === 'picked') return { kind, key: parts[0], name: parts.slice(1).join(':') };
+  return undefined;
 }
 
 function isStoredFile(value: unknown): value is StoredFile {
   return isRecord(value) && typeof value.name === 'string' && typeof value.key === 'string' && typeof value.size === 'number';
+}
+
+function isStoredEmbeddings(value: unknown): value is StoredEmbeddings {
+  const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
+  return isRecord(value) && typeof value.key === 'string' && typeof value.name === 'string' && count(value.dim) && count(value.queries) && count(value.candidates);
 }

@@ -1,0 +1,61 @@
+/**
+ * What each metric name means, where it appears: the definitions of design.md in a sentence or two,
+ * which direction is better, and what the number cannot tell. One entry per metric key of the report.
+ */
+export type MetricKey = 'mono_map' | 'cross_map' | 'multi_map' | 'multi_r10' | 'rank_distance' | 'own_share10' | 'own_first_excess';
+
+export interface MetricDefinition {
+  name: string;
+  measures: string;
+  better: string;
+  cannotTell: string;
+}
+
+export const METRIC_GLOSSARY: Record<MetricKey, MetricDefinition> = {
+  mono_map: {
+    name: 'Monolingual mAP',
+    measures:
+      'Questions in language X ranked against the candidates of X only (cell X, X); each has one relevant answer sentence, so AP = 1/rank. The mean of the diagonal cells.',
+    better: 'Higher is better (1 = the answer always first).',
+    cannotTell: 'Whether the encoder matches across languages at all.',
+  },
+  cross_map: {
+    name: 'Cross-lingual mAP',
+    measures: 'Questions in X ranked against the candidates of another language Y only (cell X, Y with X ≠ Y), AP = 1/rank; the mean of the off-diagonal cells.',
+    better: 'Higher is better.',
+    cannotTell: 'Which language the encoder prefers when all languages compete in one pool: multilingual mAP, rank distance and own-language share show that.',
+  },
+  multi_map: {
+    name: 'Multilingual mAP',
+    measures:
+      "One pool of all candidates of all languages; a question's relevant items are its answer sentence in every language where it exists. AP over all of them, averaged per query language, then over languages.",
+    better: 'Higher is better.',
+    cannotTell: 'Which languages were ranked too low: rank distance and own-language share say that.',
+  },
+  multi_r10: {
+    name: 'Multilingual R@10',
+    measures: "The share of a question's relevant answers (one per language) in the top 10 of the all-language pool; averaged per query language, then over languages.",
+    better: 'Higher is better. With more than 10 languages not every answer fits in the top 10, so 1 is out of reach.',
+    cannotTell: 'The order inside the top 10, or how far down the missing answers are.',
+  },
+  rank_distance: {
+    name: 'Rank distance',
+    measures:
+      "In the all-language ranking, for a question with at least two relevant answers: the rank of its worst-placed answer minus the rank of its best-placed one. Averaged per query language, then over languages.",
+    better: 'Lower is better: less language bias (the answers in all languages sit close together).',
+    cannotTell: 'Whether the answers are near the top: answers at ranks 500 and 501 score 1, as well as answers at ranks 1 and 2.',
+  },
+  own_share10: {
+    name: 'Own-language share@10',
+    measures: "The fraction of a question's all-language top 10 that is in the question's own language.",
+    better: 'Neither direction is better by itself: a high share means the encoder prefers the query’s own language; with N languages a language-blind encoder gives about 1/N.',
+    cannotTell: 'Whether those ten results are relevant.',
+  },
+  own_first_excess: {
+    name: 'Own language first, excess',
+    measures:
+      "For a question with at least two relevant answers: 1 if its best-ranked answer is in the question's own language, else 0, minus 1/|R| (what a language-blind encoder would give). Averaged per query language, then over languages.",
+    better: 'Closer to 0 is better: 0 is language-blind, positive means the encoder puts the own-language answer first more often than chance.',
+    cannotTell: 'How far ahead the own-language answer is, or how good the ranking is.',
+  },
+};

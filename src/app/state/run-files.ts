@@ -1,0 +1,207 @@
+/**
+ * Runs out of the notebook and back in. "Export runs" writes one JSON file: every run with its report,
+ * its dataset (source, subset, languages), its encoder and, for a trained run, its mix, training
+ * settings and outcome; with the notebook's settings and which runs were shown and compared.
+ * "Import runs" reads such a file back, or a `report.json` of `xling eval` or `xling train`
+ * (design.md), which becomes a run of kind `report`.
+ *
+ * Decisions: a run already in the notebook (same id) is not imported twice; an imported run keeps its
+ * number unless a run here has it (then it takes the next free one); every report is checked for the
+ * shape design.md gives, and a file that fails says where.
+ */
+import { isRecord } from '../../core/dataset/issues';
+import { DEFAULT_LEXICAL_OPTIONS } from '../../core/encoders/lexical';
+import type { EvalReport } from '../../core/metrics/types';
+import type { EncoderSpec } from '../../../workers/lab/protocol';
+import type { Run, ReportRun } from './runs';
+import { HUGGING_FACE_HOST, type Settings } from './settings';
+
+export const RUNS_FILE_FORMAT = 'xling-lab runs';
+export const RUNS_FILE_VERSION = 1;
+
+export interface RunsFile {
+  format: typeof RUNS_FILE_FORMAT;
+  version: typeof RUNS_FILE_VERSION;
+  exported_at: string;
+  settings: Settings;
+  selectedRunId: string | null;
+  compareRunId: string | null;
+  runs: Run[];
+}
+
+export interface ImportedRuns {
+  /** The runs to add, numbered to fit beside the existing ones. */
+  runs: Run[];
+  /** Runs of the file already in the notebook. */
+  alreadyHere: number;
+  /** The run the file showed and the one it compared with, when they are now in the notebook. */
+  selectedRunId: string | null;
+  compareRunId: string | null;
+}
+
+/** Why a file cannot be imported, in words for the user. */
+export class RunFileError extends Error {
+  override name = 'RunFileError';
+}
+
+export function runsFile(runs: Run[], settings: Settings, selectedRunId: string | null, compareRunId: string | null, now: Date): RunsFile {
+  return { format: RUNS_FILE_FORMAT, version: RUNS_FILE_VERSION, exported_at: now.toISOString(), settings, selectedRunId, compareRunId, runs };
+}
+
+/** The runs in a file's text: an exported runs file, or a report.json of the command line. */
+export function readRunsFile(text: string, fileName: string, existing: Run[], now: number): ImportedRuns {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new RunFileError(`${fileName} is not JSON (${(error as Error).message}).`);
+  }
+  if (!isRecord(value)) throw new RunFileError(`${fileName} holds no object: expected exported runs or a report.json of xling eval or xling train.`);
+  if (value.format === RUNS_FILE_FORMAT) return placeRuns(exportedRuns(value, fileName), existing, value);
+  if (isRecord(value.after) && isRecord(value.before)) return placeRuns([reportRun(value, 'train', fileName, now)], existing, null);
+  if (isRecord(value.summary) && isRecord(value.cells)) return placeRuns([reportRun(value, 'eval', fileName, now)], existing, null);
+  throw new RunFileError(`${fileName} is neither exported runs (format "${RUNS_FILE_FORMAT}") nor a report.json of xling eval (summary, cells, multilingual) or xling train (before, after).`);
+}
+
+function exportedRuns(file: Record<string, unknown>, fileName: string): Run[] {
+  if (file.version !== RUNS_FILE_VERSION) throw new RunFileError(`${fileName} is exported runs of version ${String(file.version)}; this xling-lab reads version ${RUNS_FILE_VERSION}.`);
+  if (!Array.isArray(file.runs)) throw new RunFileError(`${fileName}: "runs" is not a list.`);
+  return file.runs.map((run, index) => checkRun(run, `${fileName}, run ${index + 1}`));
+}
+
+const RUN_KINDS: readonly Run['kind'][] = ['evaluation', 'trained', 'head', 'report'];
+
+/** The fields every view of a run reads; the report in full, the rest by kind. */
+function checkRun(value: unknown, where: string): Run {
+  if (!isRecord(value)) throw new RunFileError(`${where} is not an object.`);
+  const text = (name: string) => {
+    if (typeof value[name] !== 'string') throw new RunFileError(`${where}: "${name}" is not text.`);
+  };
+  text('id');
+  text('datasetName');
+  if (!RUN_KINDS.includes(value.kind as Run['kind'])) throw new RunFileError(`${where}: kind ${JSON.stringify(value.kind)} is not one of ${RUN_KINDS.join(', ')}.`);
+  if (!Number.isInteger(value.number) || (value.number as number) < 1) throw new RunFileError(`${where}: "number" is not a positive integer.`);
+  if (typeof value.createdAt !== 'number') throw new RunFileError(`${where}: "createdAt" is not a time.`);
+  if (!isRecord(value.selection) || !isRecord(value.selection.source)) throw new RunFileError(`${where}: "selection" names no dataset source.`);
+  if (!isStringList(value.languages)) throw new RunFileError(`${where}: "languages" is not a list of language codes.`);
+  if (!isRecord(value.encoder)) throw new RunFileError(`${where}: "encoder" is missing.`);
+  const needs: Record<Run['kind'], string | null> = { evaluation: null, trained: 'training', head: 'head', report: 'origin' };
+  const record = needs[value.kind as Run['kind']];
+  if (record && !isRecord(value[record])) throw new RunFileError(`${where}: a ${String(value.kind)} run needs "${record}".`);
+  checkReport(value.report, `${where}, report`);
+  return value as unknown as Run;
+}
+
+/** A report of design.md's shape: the summary's numbers, and cells and multilingual rows of numbers. */
+export function checkReport(value: unknown, where: string): EvalReport {
+  if (!isRecord(value)) throw new RunFileError(`${where} is missing.`);
+  const { summary, cells, multilingual } = value;
+  if (!isRecord(summary)) throw new RunFileError(`${where}: "summary" is missing.`);
+  for (const metric of ['mono_map', 'cross_map', 'multi_map', 'multi_r10'] as const) {
+    if (!isFiniteNumber(summary[metric])) throw new RunFileError(`${where}: summary.${metric} is not a number.`);
+  }
+  if (summary.rank_distance !== null && !isFiniteNumber(summary.rank_distance)) throw new RunFileError(`${where}: summary.rank_distance is neither a number nor null.`);
+  if (!isRecord(cells)) throw new RunFileError(`${where}: "cells" is missing.`);
+  for (const [x, row] of Object.entries(cells)) {
+    if (!isRecord(row)) throw new RunFileError(`${where}: cells.${x} is not an object.`);
+    for (const [y, cell] of Object.entries(row)) {
+      if (!isRecord(cell) || !isFiniteNumber(cell.map) || !isFiniteNumber(cell.n)) throw new RunFileError(`${where}: cells.${x}.${y} lacks map or n.`);
+    }
+  }
+  if (!isRecord(multilingual)) throw new RunFileError(`${where}: "multilingual" is missing.`);
+  for (const [x, row] of Object.entries(multilingual)) {
+    if (!isRecord(row) || !isFiniteNumber(row.map) || !isFiniteNumber(row.r10)) throw new RunFileError(`${where}: multilingual.${x} lacks map or r10.`);
+  }
+  // Reports written before own-language share or the first-relevant language existed read as unknown
+  // (NaN and null show as a dash, an empty first_language as no heatmap).
+  const ownShare = isFiniteNumber(summary.own_share10) ? summary.own_share10 : Number.NaN;
+  const ownFirstExcess = isFiniteNumber(summary.own_first_excess) ? summary.own_first_excess : null;
+  const firstLanguage = isRecord(value.first_language) ? (value.first_language as EvalReport['first_language']) : {};
+  const timings = isRecord(value.timings) ? value.timings : {};
+  return {
+    ...(value as unknown as EvalReport),
+    summary: { ...(summary as unknown as EvalReport['summary']), own_share10: ownShare, own_first_excess: ownFirstExcess },
+    first_language: firstLanguage,
+    timings: { encode_s: isFiniteNumber(timings.encode_s) ? timings.encode_s : 0, score_s: isFiniteNumber(timings.score_s) ? timings.score_s : 0 },
+  };
+}
+
+/** A report.json of the command line as a run: its dataset folder, subset and encoder as recorded in `settings`. */
+function reportRun(file: Record<string, unknown>, command: 'eval' | 'train', fileName: string, now: number): ReportRun {
+  const report = checkReport(command === 'train' ? file.after : file, `${fileName}${command === 'train' ? ', after' : ''}`);
+  const before = command === 'train' ? checkReport(file.before, `${fileName}, before`) : null;
+  const settings = isRecord(file.settings) ? file.settings : {};
+  const folder = typeof settings.dataset === 'string' ? (settings.dataset.split(/[\\/]/).filter(Boolean).at(-1) ?? settings.dataset) : 'unknown';
+  const articles = Number(settings.articles);
+  const languages = isStringList(settings.languages) ? settings.languages : Object.keys(report.cells);
+  const encoder = typeof settings.encoder === 'string' ? settings.encoder : 'unknown';
+  const steps = isRecord(file.training) && isFiniteNumber(file.training.steps_run) ? file.training.steps_run : settings.steps;
+  const split = isRecord(file.split) && typeof file.split.spec === 'string' ? file.split.spec : 'a split';
+  return {
+    kind: 'report',
+    id: `report-${now}-${Math.random().toString(36).slice(2, 8)}`,
+    number: 1,
+    createdAt: now,
+    selection: { source: { kind: 'folder', folder }, languages: isStringList(settings.languages) ? settings.languages : null, articles: Number.isInteger(articles) && articles > 0 ? articles : null },
+    datasetName: folder,
+    languages,
+    encoder: encoderOfReport(encoder, settings),
+    candidateText: settings.candidate_text === 'sentence+paragraph' ? 'sentence+paragraph' : 'sentence',
+    scoring: 'auto',
+    backend: `xling ${command}`,
+    report,
+    origin: {
+      fileName,
+      command,
+      encoder,
+      description: command === 'train' ? `xling train: ${String(settings.mix_text ?? settings.preset ?? 'mix')}, ${String(steps)} steps, seed ${String(settings.seed)}; evaluation side of ${split}` : 'xling eval',
+      before,
+    },
+  };
+}
+
+/** The notebook's nearest encoder for the command line's name: what staleness and the runs table compare. */
+function encoderOfReport(name: string, settings: Record<string, unknown>): EncoderSpec {
+  const dim = Number(settings.dim);
+  if (name === 'lexical') return { kind: 'lexical', ...DEFAULT_LEXICAL_OPTIONS, ...(Number.isInteger(dim) ? { dim } : {}) };
+  if (name.startsWith('npy:')) return { kind: 'files', set: null };
+  const known = <T extends string>(value: unknown, allowed: readonly T[], fallback: T): T => (allowed.includes(value as T) ? (value as T) : fallback);
+  const id = name.replace(/^(hf|onnx):/, '');
+  return {
+    kind: 'transformer',
+    source: name.startsWith('onnx:') ? { kind: 'served', name: id.split(/[\\/]/).filter(Boolean).at(-1) ?? id } : { kind: 'hub', id, host: HUGGING_FACE_HOST },
+    dtype: known(settings.dtype, ['fp32', 'fp16', 'q8', 'q4'] as const, 'fp32'),
+    device: 'auto',
+    pooling: known(settings.pooling, ['mean', 'cls'] as const, 'mean'),
+    queryPrefix: typeof settings.query_prefix === 'string' ? settings.query_prefix : '',
+    passagePrefix: typeof settings.passage_prefix === 'string' ? settings.passage_prefix : '',
+  };
+}
+
+function placeRuns(incoming: Run[], existing: Run[], file: Record<string, unknown> | null): ImportedRuns {
+  const ids = new Set(existing.map((run) => run.id));
+  const numbers = new Set(existing.map((run) => run.number));
+  const fresh = incoming.filter((run) => !ids.has(run.id));
+  let next = Math.max(0, ...existing.map((run) => run.number), ...fresh.map((run) => run.number)) + 1;
+  const runs = fresh.map((run) => {
+    const number = numbers.has(run.number) ? next++ : run.number;
+    numbers.add(number);
+    return { ...run, number };
+  });
+  const present = new Set([...ids, ...runs.map((run) => run.id)]);
+  const chosen = (id: unknown) => (typeof id === 'string' && present.has(id) ? id : null);
+  return {
+    runs,
+    alreadyHere: incoming.length - fresh.length,
+    selectedRunId: file ? chosen(file.selectedRunId) : (runs.at(-1)?.id ?? null),
+    compareRunId: file ? chosen(file.compareRunId) : null,
+  };
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
