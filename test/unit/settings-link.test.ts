@@ -69,7 +69,7 @@ describe('settings link', () => {
     expect(link!.problems).toEqual([
       'The link has no version: it may come from an older xling-lab.',
       'Unknown setting ignored: colour.',
-      'Cannot hide sidebar: a link can hide dataset, encoder, evaluate, batch-mix, train, results, classroom, link.',
+      'Cannot hide sidebar: a link can hide dataset, encoder, evaluate, batch-mix, train, results, sweep, classroom, link.',
     ]);
   });
 
