@@ -6,7 +6,7 @@
  *
  * In place (the sources are mutated where they are and restored at the end) because the unit tests
  * find the XQuAD-R data relative to the worktree, which a sandbox copy would break. Do not edit or
- * commit src/ while it runs.
+ * commit the mutated files while it runs: Stryker restores them from its backup at the end.
  */
 export default {
   testRunner: 'vitest',
@@ -20,7 +20,11 @@ export default {
   ],
   coverageAnalysis: 'perTest',
   concurrency: 2,
-  timeoutMS: 20000,
+  // A mutant that loops forever counts as killed once it runs this much past the usual time.
+  timeoutMS: 10000,
+  // Vitest strips types without checking them. Left on, Stryker would add `// @ts-nocheck` to every
+  // file of the project for the run (and restore them at the end, undoing edits made meanwhile).
+  disableTypeChecks: false,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: '.cache/mutation/index.html' },
   jsonReporter: { fileName: '.cache/mutation/report.json' },

@@ -44,9 +44,9 @@ function grads(head: ProjectionHead): Record<string, Float32Array> {
 
 
 describe('kernels', () => {
-  test('NN, TN and NT products equal the definition (dense and with zeros)', () => {
+  // 13 inner terms: eight, four and one per pass; 300: more than the kernels' first scratch (256).
+  test.each([[7, 13, 9], [3, 300, 5]])('NN, TN and NT products equal the definition (dense and with zeros), %i x %i x %i', (m, k, n) => {
     const random = seededRandom(3);
-    const m = 7, k = 13, n = 9;
     const A = Float32Array.from({ length: m * k }, (_, i) => (i % 4 === 0 ? 0 : random() - 0.5));
     const B = Float32Array.from({ length: k * n }, () => random() - 0.5);
     const At = Float32Array.from({ length: k * m }, (_, i) => A[(i % m) * k + Math.floor(i / m)]);
