@@ -53,6 +53,7 @@ describe('batches grouped by length', () => {
     expect(plan.paddedTokens).toBe(3 * 2 + 3 * 7 + 1 * 9);
     expect(plan.paddedTokensInInputOrder).toBe(3 * 9 + 3 * 5 + 1 * 7);
     expect(planLengthBatches([], 4)).toEqual({ batches: [], paddedTokens: 0, paddedTokensInInputOrder: 0, tokens: 0 });
+    expect(planLengthBatches([3, 1], 1).batches).toEqual([[1], [0]]);
     expect(() => planLengthBatches([1], 0)).toThrow(/batch size must be a positive integer, got 0/);
     expect(() => planLengthBatches([1], 1.5)).toThrow(/positive integer/);
   });

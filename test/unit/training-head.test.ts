@@ -145,6 +145,7 @@ describe('export format', () => {
       expect(parse(bad)).toThrow('Head "dim" and "rank" must be positive integers');
     }
     expect(parse({}, { dim: 4, encoder: 'lexical' })()).toMatchObject({ kind: 'adapter', dim: 4, rank: 2, encoder: 'lexical' });
+    expect(parseHead(serializeHead(initHead('adapter', 1, 1, 1))).params.A).toHaveLength(1); // the smallest head
     expect(parse({ encoder: undefined }, { encoder: 'onnx:x' })().encoder).toBeUndefined();
     expect(parse({ tensors: undefined })).toThrow('Head tensor "A" is missing');
     const tensor = (name: string, change: Record<string, unknown>) => ({ tensors: { ...doc.tensors, [name]: { ...doc.tensors[name], ...change } } });

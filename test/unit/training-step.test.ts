@@ -44,8 +44,9 @@ function grads(head: ProjectionHead): Record<string, Float32Array> {
 
 
 describe('kernels', () => {
-  // 13 inner terms: eight, four and one per pass; 300: more than the kernels' first scratch (256).
-  test.each([[7, 13, 9], [3, 300, 5]])('NN, TN and NT products equal the definition (dense and with zeros), %i x %i x %i', (m, k, n) => {
+  // Inner terms taken eight, four and one at a time (one row of the 4 x 6 case has exactly four
+  // non-zero terms); 400 (300 non-zero) is more than the kernels' first scratch of 256.
+  test.each([[7, 13, 9], [4, 6, 3], [3, 400, 5]])('NN, TN and NT products equal the definition (dense and with zeros), %i x %i x %i', (m, k, n) => {
     const random = seededRandom(3);
     const A = Float32Array.from({ length: m * k }, (_, i) => (i % 4 === 0 ? 0 : random() - 0.5));
     const B = Float32Array.from({ length: k * n }, () => random() - 0.5);
