@@ -41,6 +41,12 @@ describe('training examples', () => {
     // [x, y, z] per id; -1 where the question or the answer is missing in that language.
     expect(Array.from(examples.queryRow)).toEqual([100, 101, 102, /**/ 103, 104, -1, /**/ 106, -1, -1, /**/ -1, -1, 109]);
     expect(Array.from(examples.answerRow)).toEqual([200, 204, 207, /**/ 201, 205, -1, /**/ 202, -1, -1, /**/ -1, -1, 208]);
+
+    // Row 0 is a row like any other: q1's x question and first x answer are both row 0.
+    const identity = { dataset: { ...dataset, relevance: { ...dataset.relevance, q1: [0, 3, 4, 7] } }, queryRows: Int32Array.from(dataset.queries, (_, i) => i), candidateRows: Int32Array.from(dataset.candidates, (_, i) => i) };
+    const fromRowZero = buildTrainingExamples(identity);
+    expect(Array.from(fromRowZero.queryRow)).toEqual([0, 1, 2, /**/ 3, 4, -1, /**/ 6, -1, -1, /**/ -1, -1, 9]);
+    expect(Array.from(fromRowZero.answerRow)).toEqual([0, 4, 7, /**/ 1, 5, -1, /**/ 2, -1, -1, /**/ -1, -1, 8]);
   });
 });
 
@@ -124,6 +130,9 @@ describe('batches from small pools', () => {
     expect([...pairs].sort()).toEqual(['01', '02', '10', '12', '20', '21']);
     const withZ = batches.flatMap((batch) => Array.from(batch.ids).filter((_, k) => batch.a[k] === 2 || batch.b[k] === 2));
     expect(Math.max(...withZ)).toBe(2);
+    // And every id that can answer in x does: questions in y (even ids) or z (0 .. 2).
+    const answeredInX = new Set(batches.flatMap((batch) => Array.from(batch.ids).filter((_, k) => batch.b[k] === 0)));
+    expect([...answeredInX].sort((p, q) => p - q)).toEqual([0, 1, 2, 4, 6, 8, 10]);
   });
 
   test('a batch as large as its pool takes every id once, whatever the draws', () => {
