@@ -151,6 +151,7 @@ describe('export format', () => {
     const tensor = (name: string, change: Record<string, unknown>) => ({ tensors: { ...doc.tensors, [name]: { ...doc.tensors[name], ...change } } });
     expect(parse(tensor('A', { dtype: 'float64' }))).toThrow('Head tensor "A" must be float32 of shape [4, 2]');
     expect(parse(tensor('A', { shape: [2, 4] }))).toThrow('Head tensor "A" must be float32 of shape [4, 2]');
+    expect(parse(tensor('A', { shape: [3, 2] }))).toThrow('Head tensor "A" must be float32 of shape [4, 2]');
     expect(parse(tensor('B', { shape: [2, 3] }))).toThrow('Head tensor "B" must be float32 of shape [2, 4]');
     expect(parse(tensor('B', { shape: undefined }))).toThrow('Head tensor "B" must be float32 of shape [2, 4]');
     expect(parse(tensor('B', { data: float32ToBase64(new Float32Array(7)) }))).toThrow('Head tensor "B" has 7 values, expected 8');
