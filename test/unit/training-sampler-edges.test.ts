@@ -135,6 +135,17 @@ describe('batches from small pools', () => {
     expect([...answeredInX].sort((p, q) => p - q)).toEqual([0, 1, 2, 4, 6, 8, 10]);
   });
 
+  test('a language pair without a common id is skipped, not filled with a wrong pair', () => {
+    // Ids 0-3 in x and y, ids 4-7 in z only: (x, z) and (y, z) have no id in common.
+    const examples = synthetic(['x', 'y', 'z'], 8, (i, l) => (i < 4 ? l < 2 : l === 2));
+    for (const batch of sampleBatches(examples, settings({ mix: { mono: 0, mixed: 0, cross: 1 }, batchSize: 3 }), 50)) {
+      for (let k = 0; k < batch.size; k++) {
+        expect([batch.a[k], batch.b[k]].sort()).toEqual([0, 1]);
+        expect(batch.answerRows[k]).toBe(10 * batch.ids[k] + batch.b[k]);
+      }
+    }
+  });
+
   test('a batch as large as its pool takes every id once, whatever the draws', () => {
     const examples = synthetic(['x'], 40, () => true);
     for (const mix of [{ mono: 1, mixed: 0, cross: 0 }, { mono: 0, mixed: 1, cross: 0 }]) {
