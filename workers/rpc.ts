@@ -4,11 +4,30 @@
  * page for both workers and by the lab worker to ask the encoder worker for embeddings.
  * Errors come back as Errors again (DatasetError with its issues intact).
  */
-import { fromWireError, toWireError, type WireError } from './lab/protocol';
+import { DatasetError, type DatasetIssue } from '../src/core/dataset/types';
 
 export interface Endpoint {
   postMessage(message: unknown): void;
   onmessage: ((message: MessageEvent) => void) | null;
+}
+
+/** An Error flattened for postMessage; `issues` keeps a DatasetError's list intact. */
+export interface WireError {
+  name: string;
+  message: string;
+  issues?: DatasetIssue[];
+}
+
+export function toWireError(error: unknown): WireError {
+  if (error instanceof DatasetError) return { name: error.name, message: error.message, issues: error.issues };
+  if (error instanceof Error || error instanceof DOMException) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}
+
+/** The receiving side's Error: a DatasetError again when there are issues, else an Error of that name. */
+export function fromWireError(wire: WireError): Error {
+  if (wire.issues) return new DatasetError(wire.issues);
+  return Object.assign(new Error(wire.message), { name: wire.name });
 }
 
 interface BaseEvent {

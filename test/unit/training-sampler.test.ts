@@ -32,6 +32,16 @@ beforeAll(async () => {
   examples = buildTrainingExamples(split.train);
 });
 
+/**
+ * How far the share of a type drawn with probability p may stray over n independent batches: four
+ * standard deviations of the binomial share, sqrt(p (1 - p) / n). The sampler is seeded, so a pass
+ * is a pass for good; four sigma keeps it from depending on a lucky seed (a correct sampler strays
+ * further one time in 16 000) while a weight off by 0.015 at n = 20 000 fails.
+ */
+function binomialBound(p: number, n: number): number {
+  return 4 * Math.sqrt((p * (1 - p)) / n);
+}
+
 const settings = (over: Partial<SamplerSettings> = {}): SamplerSettings => ({
   mix: MIX_PRESETS.hybrid.mix,
   languageWeighting: 'uniform',
@@ -116,8 +126,7 @@ describe('batch sampler', () => {
 
   test('hybrid: batch types in proportion, languages uniform, cross batches cross every pair', () => {
     const stats = mixStatistics(examples, settings(), 1000);
-    expect(stats.batchTypes.mono).toBeGreaterThan(0.45);
-    expect(stats.batchTypes.cross).toBeGreaterThan(0.45);
+    expect(stats.batchTypes.cross).toBeCloseTo(1 - stats.batchTypes.mono, 12); // the type shares: next test
     expect(stats.batchTypes.mixed).toBe(0);
     expect(stats.meanBatchSize).toBe(64);
     expect(Math.abs(stats.crossPairs - stats.batchTypes.cross)).toBeLessThan(1e-12);
@@ -136,9 +145,11 @@ describe('batch sampler', () => {
   test('every preset realises its mix; X-X pairs stay in one language while languages vary', () => {
     for (const preset of Object.values(MIX_PRESETS)) {
       const s = settings({ mix: preset.mix, trainLanguages: preset.trainLanguages });
-      const stats = mixStatistics(examples, s, 400);
+      // Many small batches (the type is drawn once per batch): weights 0 and 1 are exact (the bound
+      // is 0), hybrid's halves a binomial share within 0.014.
+      const stats = mixStatistics(examples, { ...s, batchSize: 2 }, 20_000);
       for (const t of ['mono', 'mixed', 'cross'] as const) {
-        expect(Math.abs(stats.batchTypes[t] - preset.mix[t])).toBeLessThan(0.08);
+        expect(Math.abs(stats.batchTypes[t] - preset.mix[t])).toBeLessThanOrEqual(binomialBound(preset.mix[t], 20_000));
       }
       if (preset.name === 'en-en') expect(stats.questionLanguages.en).toBe(1);
     }
@@ -146,6 +157,43 @@ describe('batch sampler', () => {
       for (let k = 0; k < batch.size; k++) expect(batch.a[k]).toBe(batch.b[k]);
       expect(new Set(batch.a).size).toBeGreaterThan(5);
     }
+  });
+
+  test('the statistics count exactly what the sampler draws', () => {
+    const s = settings({ mix: { mono: 0.2, mixed: 0.3, cross: 0.5 }, excludeLanguages: ['el'], batchSize: 16 });
+    const batches = sampleBatches(examples, s, 300);
+    const types = { mono: 0, mixed: 0, cross: 0 };
+    const zeros = () => Object.fromEntries(LANGS.map((l) => [l, 0]));
+    const question = zeros();
+    const answer = zeros();
+    const pairs = Object.fromEntries(LANGS.map((l) => [l, zeros()]));
+    let total = 0;
+    let cross = 0;
+    for (const batch of batches) {
+      types[batch.type]++;
+      for (let k = 0; k < batch.size; k++) {
+        const [a, b] = [LANGS[batch.a[k]], LANGS[batch.b[k]]];
+        question[a]++;
+        answer[b]++;
+        pairs[a][b]++;
+        if (a !== b) cross++;
+        total++;
+      }
+    }
+    const share = (counts: Record<string, number>) => Object.fromEntries(LANGS.map((l) => [l, counts[l] / total]));
+    expect(mixStatistics(examples, s, 300)).toEqual({
+      batches: 300,
+      batchTypes: { mono: types.mono / 300, mixed: types.mixed / 300, cross: types.cross / 300 },
+      questionLanguages: share(question),
+      answerLanguages: share(answer),
+      crossPairs: cross / total,
+      pairLanguages: Object.fromEntries(LANGS.map((l) => [l, share(pairs[l])])),
+      meanBatchSize: total / 300,
+      targetLanguageWeights: Object.fromEntries(LANGS.filter((l) => l !== 'el').map((l) => [l, 1 / 10])),
+    });
+    expect(total).toBe(300 * 16);
+    expect(types.mono + types.mixed + types.cross).toBe(300);
+    expect(Math.min(types.mono, types.mixed, types.cross)).toBeGreaterThan(0);
   });
 
   test('no question id twice in one batch, for every batch type', () => {

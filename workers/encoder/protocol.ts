@@ -10,7 +10,7 @@ import type { Pooling } from '../../src/core/encoders/transformer';
 import type { TextRole } from '../../src/core/encoders/types';
 import type { Dtype } from '../../src/core/encoders/transformer';
 import type { Device } from '../../src/models/transformers-encoder';
-import type { WireError } from '../lab/protocol';
+import type { WireError } from '../rpc';
 
 /** Where a model's files come from. */
 export type ModelSource =

@@ -5,7 +5,7 @@
  * sub-worker and starts a fresh one on WASM.
  */
 import type { TextRole } from '../../src/core/encoders/types';
-import type { WireError } from '../lab/protocol';
+import type { WireError } from '../rpc';
 import type { DownloadProgress, ModelInfo, TransformerSpec } from './protocol';
 
 export type RuntimeCommand =

@@ -4,9 +4,10 @@
  * event (`datasetLoaded`, `result` or `error`). `cancel` aborts the command with that id.
  */
 import type { CandidateTextMode, DatasetSummary } from '../../src/core/dataset/texts';
-import { DatasetError, type DatasetIssue, type LoadOptions } from '../../src/core/dataset/types';
+import type { DatasetIssue, LoadOptions } from '../../src/core/dataset/types';
 import type { LexicalOptions } from '../../src/core/encoders/lexical';
 import type { ModelInfo, TransformerSpec } from '../encoder/protocol';
+import type { WireError } from '../rpc';
 import type { EvalProgress } from '../../src/core/evaluate';
 import type { GpuChoice } from '../../src/core/devices';
 import type { Pace } from '../../src/core/progress';
@@ -99,13 +100,6 @@ export interface LoadedDataset {
   warnings: DatasetIssue[];
   /** For a `picked` source: where the files now live, to load them again after a reload. */
   stored?: StoredFile[];
-}
-
-/** An Error flattened for postMessage; `issues` keeps a DatasetError's list intact. */
-export interface WireError {
-  name: string;
-  message: string;
-  issues?: DatasetIssue[];
 }
 
 /** The article split of the loaded dataset that training uses (validation is part of the training side). */
@@ -244,14 +238,5 @@ export interface LabProgress {
 }
 export type LabReplies = typeof LAB_REPLIES;
 
-export function toWireError(error: unknown): WireError {
-  if (error instanceof DatasetError) return { name: error.name, message: error.message, issues: error.issues };
-  if (error instanceof Error || error instanceof DOMException) return { name: error.name, message: error.message };
-  return { name: 'Error', message: String(error) };
-}
-
-/** The receiving side's Error: a DatasetError again when there are issues, else an Error of that name. */
-export function fromWireError(wire: WireError): Error {
-  if (wire.issues) return new DatasetError(wire.issues);
-  return Object.assign(new Error(wire.message), { name: wire.name });
-}
+/** The wire-error codec lives in workers/rpc.ts; re-exported for the page's existing imports. */
+export { fromWireError, toWireError, type WireError } from '../rpc';

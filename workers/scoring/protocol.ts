@@ -4,7 +4,7 @@
  * shared query block to write into a shared score block.
  */
 import type { InvertedIndex } from '../../src/core/linalg/sparse-matmul';
-import type { WireError } from '../lab/protocol';
+import type { WireError } from '../rpc';
 
 export type ScoringCommand =
   | { type: 'index'; id: number; index: InvertedIndex }
