@@ -3,8 +3,6 @@
  * embeddings, measured before and after on the evaluation side of a split. Contract: design.md,
  * "Command line"; decisions and defaults: docs/training.md.
  */
-import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { CandidateTextMode } from '../core/dataset/texts';
 import { candidateTexts } from '../core/dataset/texts';
 import type { Dataset } from '../core/dataset/types';
@@ -16,6 +14,10 @@ import { parseSplitSpec, splitByArticles, splitByDatasets } from '../core/traini
 import { ENCODER_FLAG_OPTIONS, encoderSettings, parseEncoderFlags, resolveEncoder } from '../node/encoders';
 import { ortNodeMatmul } from '../node/ort-node-matmul';
 import { readDatasetFolder } from '../node/read-dataset';
+import { datasetNotes, formatLogMetric } from './dataset-notes';
+import { asUsage, parseFlags, UsageError } from './flags';
+import { checkOutputs, writeOutputFile } from './outputs';
+import { ProgressLog } from './progress';
 
 const D = DEFAULT_TRAINING_CONFIG;
 
@@ -41,13 +43,9 @@ Options for train (defaults in brackets; see docs/training.md):
   --export-head <file>    write the trained head (JSON, format in src/core/training/head.ts)
   --candidate-text MODE   sentence or sentence+paragraph [sentence]`;
 
-export class TrainUsageError extends Error {}
-
 export async function trainCommand(args: string[]): Promise<void> {
   const started = performance.now();
-  const { values } = parseArgs({
-    args,
-    options: {
+  const { values } = parseFlags(args, {
       dataset: { type: 'string' },
       encoder: { type: 'string', default: 'lexical' },
       out: { type: 'string' },
@@ -74,20 +72,19 @@ export async function trainCommand(args: string[]): Promise<void> {
       'export-head': { type: 'string' },
       'candidate-text': { type: 'string', default: 'sentence' },
       ...ENCODER_FLAG_OPTIONS,
-    },
   });
-  if (!values.dataset) throw new TrainUsageError('train needs --dataset <dir>.');
-  if (!values.out) throw new TrainUsageError('train needs --out <report.json>.');
+  if (!values.dataset) throw new UsageError('train needs --dataset <dir>.');
+  if (!values.out) throw new UsageError('train needs --out <report.json>.');
   const candidateText = values['candidate-text'];
   if (candidateText !== 'sentence' && candidateText !== 'sentence+paragraph') {
-    throw new TrainUsageError(`--candidate-text must be 'sentence' or 'sentence+paragraph', got '${candidateText}'.`);
+    throw new UsageError(`--candidate-text must be 'sentence' or 'sentence+paragraph', got '${candidateText}'.`);
   }
   const weighting = values['language-weights'];
-  if (weighting !== 'uniform' && weighting !== 'size') throw new TrainUsageError(`--language-weights must be 'uniform' or 'size', got '${weighting}'.`);
+  if (weighting !== 'uniform' && weighting !== 'size') throw new UsageError(`--language-weights must be 'uniform' or 'size', got '${weighting}'.`);
   const headKind = values.head ?? D.head.kind;
-  if (headKind !== 'adapter' && headKind !== 'linear') throw new TrainUsageError(`--head must be 'adapter' or 'linear', got '${headKind}'.`);
-  const mix = usage(() => parseMix(values.mix));
-  const encoderFlags = usage(() => parseEncoderFlags(values.encoder, values));
+  if (headKind !== 'adapter' && headKind !== 'linear') throw new UsageError(`--head must be 'adapter' or 'linear', got '${headKind}'.`);
+  const mix = await asUsage(() => parseMix(values.mix));
+  const encoderFlags = await asUsage(() => parseEncoderFlags(values.encoder, values));
   const list = (text: string | undefined) => text?.split(',').map((l) => l.trim()).filter(Boolean);
 
   const config: TrainingConfig = {
@@ -114,20 +111,30 @@ export async function trainCommand(args: string[]): Promise<void> {
     articles: values.articles === undefined ? undefined : integer('--articles', values.articles, 0, 1),
   };
 
-  const dataset = await readDatasetFolder(values.dataset, subset);
   const evaluationDir = values.split.startsWith('dataset:') ? values.split.slice('dataset:'.length) : undefined;
+  const articleSplit = evaluationDir === undefined ? await asUsage(() => parseSplitSpec(values.split)) : undefined;
+  const exportHead = values['export-head'];
+  await checkOutputs([
+    { flag: '--out', path: values.out, kind: 'file' },
+    ...(exportHead === undefined ? [] : [{ flag: '--export-head', path: exportHead, kind: 'file' as const }]),
+  ], evaluationDir === undefined ? [values.dataset] : [values.dataset, evaluationDir]);
+
+  const dataset = await readDatasetFolder(values.dataset, subset);
+  for (const line of datasetNotes(dataset)) log(line);
   const evaluation = evaluationDir === undefined ? undefined : await readDatasetFolder(evaluationDir, subset);
+  if (evaluation) for (const line of datasetNotes(evaluation)) log(`${evaluation.name}: ${line}`);
   const encoder = await resolveEncoder(values.encoder, encoderFlags, evaluation ? [dataset, evaluation] : [dataset]);
+  const progress = new ProgressLog(log);
   const encodeStart = performance.now();
-  const trainEmbeddings = await encodeAll(dataset, encoder, candidateText);
+  const trainEmbeddings = await encodeAll(dataset, encoder, candidateText, progress);
   let split;
   let evaluationEmbeddings: CachedEmbeddings = trainEmbeddings;
   if (evaluation) {
-    evaluationEmbeddings = await encodeAll(evaluation, encoder, candidateText);
-    split = usage(() => splitByDatasets(dataset, evaluation, { validation: validationFraction, seed: config.seed }));
+    evaluationEmbeddings = await encodeAll(evaluation, encoder, candidateText, progress);
+    split = await asUsage(() => splitByDatasets(dataset, evaluation, { validation: validationFraction, seed: config.seed }));
   } else {
-    const spec = usage(() => parseSplitSpec(values.split));
-    split = usage(() => splitByArticles(dataset, { train: spec.train, validation: validationFraction, seed: config.seed }));
+    const { train } = articleSplit ?? parseSplitSpec(values.split);
+    split = await asUsage(() => splitByArticles(dataset, { train, validation: validationFraction, seed: config.seed }));
   }
   const encodeSeconds = (performance.now() - encodeStart) / 1000;
   const r = split.record;
@@ -136,11 +143,16 @@ export async function trainCommand(args: string[]): Promise<void> {
     `validation ${r.validation.articles.length} / ${r.validation.question_ids.length}, evaluation ${r.evaluation.articles.length} / ${r.evaluation.question_ids.length}`);
   log(`mix ${formatMix(config.mix)}${mix.preset ? ` (${mix.preset})` : ''}, batch ${config.batchSize}, up to ${config.steps} steps, seed ${config.seed}`);
 
-  const result = await usageAsync(() =>
+  const result = await asUsage(() =>
     trainHead({ split, trainEmbeddings, evaluationEmbeddings, dim: encoder.dim, encoder: encoder.id }, config, {
       matmul: ortNodeMatmul(),
       onEvent: (event) => {
-        if (event.type === 'validation') {
+        if (event.type === 'phase') {
+          log(PHASE_LINES[event.phase]);
+        } else if (event.type === 'step') {
+          progress.paced('training', `step ${event.step} of ${config.steps}, loss ${event.loss.toFixed(4)}`,
+            { rate: event.stepsPerSecond, secondsLeft: event.secondsLeft }, 'steps', event.step === config.steps);
+        } else if (event.type === 'validation') {
           const s = event.summary;
           log(`step ${event.step}: validation mono ${s.mono_map.toFixed(4)} cross ${s.cross_map.toFixed(4)} multi ${s.multi_map.toFixed(4)}${event.best ? ' (best)' : ''}`);
         } else if (event.type === 'held-out') {
@@ -196,57 +208,48 @@ export async function trainCommand(args: string[]): Promise<void> {
     },
     timings: { encode_s: encodeSeconds, ...result.timings, total_s: (performance.now() - started) / 1000 },
   };
-  await writeFile(values.out, JSON.stringify(output, null, 2));
-  if (values['export-head']) {
-    await writeFile(values['export-head'], serializeHead(result.head));
-    log(`head written to ${values['export-head']}`);
+  await writeOutputFile('--out', values.out, JSON.stringify(output, null, 2));
+  if (exportHead !== undefined) {
+    await writeOutputFile('--export-head', exportHead, serializeHead(result.head));
+    log(`head written to ${exportHead}`);
   }
   const b = result.before.summary;
   const a = result.after.summary;
   const row = (name: string, x: typeof b) =>
-    `${name}: mono ${x.mono_map.toFixed(4)}  cross ${x.cross_map.toFixed(4)}  multi ${x.multi_map.toFixed(4)}  rank distance ${x.rank_distance?.toFixed(1) ?? 'n/a'}`;
+    `${name}: mono ${formatLogMetric(x.mono_map)}  cross ${formatLogMetric(x.cross_map)}  multi ${formatLogMetric(x.multi_map)}  rank distance ${formatLogMetric(x.rank_distance, 1)}`;
   log(row('before', b));
   log(row('after ', a));
   log(`${result.stepsRun} steps (best ${result.bestStep}${result.stoppedEarly ? ', stopped early' : ''}), ` +
     `${result.timings.steps_per_s.toFixed(1)} steps/s on ${result.trainerBackend} -> ${values.out}`);
 }
 
-async function encodeAll(dataset: Dataset, encoder: SentenceEncoder, mode: CandidateTextMode): Promise<CachedEmbeddings> {
-  const queries = await encoder.encode(dataset.queries.map((q) => q.text), 'query');
-  const candidates = await encoder.encode(candidateTexts(dataset, mode), 'passage');
+const PHASE_LINES = {
+  before: 'scoring the evaluation side with the frozen encoder…',
+  train: 'training…',
+  after: 'scoring the evaluation side with the trained head…',
+} as const;
+
+async function encodeAll(dataset: Dataset, encoder: SentenceEncoder, mode: CandidateTextMode, progress: ProgressLog): Promise<CachedEmbeddings> {
+  const queries = await encoder.encode(dataset.queries.map((q) => q.text), 'query', {
+    onProgress: (done, total) => progress.count(`${dataset.name}: encode queries`, 'texts', done, total),
+  });
+  const candidates = await encoder.encode(candidateTexts(dataset, mode), 'passage', {
+    onProgress: (done, total) => progress.count(`${dataset.name}: encode candidates`, 'texts', done, total),
+  });
   return { queries, candidates };
-}
-
-/** Settings errors of the core (RangeError) are the user's to fix: report them with the usage. */
-function usage<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof RangeError) throw new TrainUsageError(e.message);
-    throw e;
-  }
-}
-
-async function usageAsync<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof RangeError) throw new TrainUsageError(e.message);
-    throw e;
-  }
 }
 
 function integer(flag: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new TrainUsageError(`${flag} must be an integer of at least ${min}, got '${value}'.`);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer of at least ${min}, got '${value}'.`);
   return n;
 }
 
 function number(flag: string, value: string | undefined, fallback: number, zeroAllowed = false): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (!zeroAllowed && n === 0)) throw new TrainUsageError(`${flag} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, got '${value}'.`);
+  if (!Number.isFinite(n) || n < 0 || (!zeroAllowed && n === 0)) throw new UsageError(`${flag} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, got '${value}'.`);
   return n;
 }
 
