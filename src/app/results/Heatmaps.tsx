@@ -8,7 +8,7 @@ import type { Data, Layout, Shape } from 'plotly.js-dist-min';
 import type { EvalReport } from '../../core/metrics/types';
 import type { Run } from '../state/runs';
 import { formatDelta } from './format';
-import { PlotlyChart } from './plotly';
+import { PlotlyChart, plainLabels } from './plotly';
 
 const MAP_COLORS: [number, string][] = [
   [0, '#f7fbff'],
@@ -65,8 +65,8 @@ export function MapHeatmap({ run, title }: { run: Pick<Run, 'id' | 'languages' |
     const z = languages.map((x) => languages.map((y) => cellMap(report, x, y)));
     const trace: Data = {
       type: 'heatmap',
-      x: languages,
-      y: languages,
+      x: plainLabels(languages),
+      y: plainLabels(languages),
       z,
       zmin: 0,
       zmax: 1,
@@ -105,8 +105,8 @@ export function DifferenceHeatmap({ a, b, title }: { a: Run; b: Run; title: stri
     const largest = Math.max(0.01, ...z.flat().map((value) => Math.abs(value ?? 0)));
     const trace: Data = {
       type: 'heatmap',
-      x: languages,
-      y: languages,
+      x: plainLabels(languages),
+      y: plainLabels(languages),
       z,
       zmin: -largest,
       zmax: largest,
