@@ -12,11 +12,24 @@ import { createLabActions } from './state/actions';
 import { createModelActions } from './state/model-actions';
 import { createEmbeddingActions } from './state/embedding-actions';
 import { keepHeadsOf } from './state/heads';
-import { createSaver, persistedPart } from './state/persistence';
+import { CellBoundary } from './components/CellBoundary';
+import { StorageNotice } from './components/StorageNotice';
+import { createSaver, persistedPart, type StorageReport } from './state/persistence';
+import { useRunStorage } from './state/use-run-storage';
 import { initialState, reducer, type PersistedState } from './state/reducer';
 import type { LabClient } from './worker-client';
 
-export function App({ persisted, client }: { persisted: PersistedState | null; client: LabClient }) {
+/** The notebook's cells in order, each behind its own error boundary. */
+const CELLS = [
+  ['Dataset', DatasetCell],
+  ['Encoder', EncoderCell],
+  ['Evaluate', EvaluateCell],
+  ['Batch mix', BatchMixCell],
+  ['Train', TrainCell],
+  ['Results', ResultsCell],
+] as const;
+
+export function App({ persisted, storage, client }: { persisted: PersistedState | null; storage: StorageReport; client: LabClient }) {
   const [state, dispatch] = useReducer(reducer, persisted, initialState);
   const stateRef = useRef(state);
   useEffect(() => {
@@ -57,7 +70,8 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
 
   useEffect(() => {
     saver.save(persistedPart(stateRef.current));
-  }, [saver, settings, runs, selectedRunId, compareRunId, loaded]);
+  }, [saver, settings, selectedRunId, compareRunId, loaded]);
+  useRunStorage(runs, dispatch);
   // A finished run may have filled the embedding cache: keep its listing current.
   useEffect(() => {
     actions.refreshModelCache();
@@ -91,13 +105,13 @@ export function App({ persisted, client }: { persisted: PersistedState | null; c
           </span>
         </p>
       </header>
+      <StorageNotice report={storage} />
       <main className="notebook">
-        <DatasetCell />
-        <EncoderCell />
-        <EvaluateCell />
-        <BatchMixCell />
-        <TrainCell />
-        <ResultsCell />
+        {CELLS.map(([name, View]) => (
+          <CellBoundary key={name} name={name}>
+            <View />
+          </CellBoundary>
+        ))}
       </main>
     </NotebookContext.Provider>
   );

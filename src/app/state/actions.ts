@@ -6,8 +6,10 @@ import type { Dispatch } from 'react';
 import type { LoadOptions } from '../../core/dataset/types';
 import { toWireError, type FileSource, type TrainingControl } from '../../../workers/lab/protocol';
 import { fileSourceOf } from '../datasets/sources';
+import { downloadText } from '../download';
 import type { LabClient } from '../worker-client';
 import type { Action, AppState } from './reducer';
+import { allocateRunNumber } from './run-store';
 import { saveHead, loadHead } from './heads';
 import type { Run, RunBase, TrainedRun } from './runs';
 import type { EvalReport } from '../../core/metrics/types';
@@ -48,11 +50,11 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
   let stopRequested = false;
 
   /** The fields every kind of run shares: what it was computed on and with, numbered after the last run. */
-  function newRun(loaded: NonNullable<AppState['loaded']>, settings: Settings, startedAt: number, backend: string, report: EvalReport): RunBase {
+  async function newRun(loaded: NonNullable<AppState['loaded']>, settings: Settings, startedAt: number, backend: string, report: EvalReport): Promise<RunBase> {
     const { encoder, candidateText, scoring } = settings;
     return {
       id: crypto.randomUUID(),
-      number: Math.max(0, ...getState().runs.map((r) => r.number)) + 1,
+      number: await allocateRunNumber(getState().runs),
       createdAt: startedAt,
       selection: loaded.selection,
       datasetName: loaded.dataset.summary.name,
@@ -92,7 +94,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
       const { outcome, head } = await call.reply;
       const run: Run = {
         kind: 'trained',
-        ...newRun(loaded, settings, startedAt, outcome.scoringBackend, outcome.after),
+        ...(await newRun(loaded, settings, startedAt, outcome.scoringBackend, outcome.after)),
         training: { mix, train, config, outcome, experimentId: experiment?.id ?? null },
       };
       await saveHead(run.id, head);
@@ -168,7 +170,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
     evaluationCall = call.id;
     try {
       const { report, backend, model } = await call.reply;
-      const run: Run = { kind: 'evaluation', ...newRun(loaded, state.settings, startedAt, backend, report), model };
+      const run: Run = { kind: 'evaluation', ...(await newRun(loaded, state.settings, startedAt, backend, report)), model };
       dispatch({ type: 'evaluationFinished', id, run });
       return true;
     } catch (error) {
@@ -270,12 +272,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
             dispatch({ type: 'headExportFailed', message: `The head of Run ${run.number} is no longer stored in this browser.` });
             return;
           }
-          const url = URL.createObjectURL(new Blob([head], { type: 'application/json' }));
-          const link = document.createElement('a');
-          link.href = url;
-          link.download = `xling-head-run-${run.number}.json`;
-          link.click();
-          setTimeout(() => URL.revokeObjectURL(url), 1000);
+          downloadText(`xling-head-run-${run.number}.json`, head);
         },
         (error: unknown) => dispatch({ type: 'headExportFailed', message: error instanceof Error ? error.message : String(error) }),
       );
@@ -297,7 +294,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
           const { evaluation } = await call.reply;
           const run: Run = {
             kind: 'head',
-            ...newRun(loaded, settings, startedAt, evaluation.scoringBackend, evaluation.after),
+            ...(await newRun(loaded, settings, startedAt, evaluation.scoringBackend, evaluation.after)),
             head: { fileName: file.name, ...evaluation.head, split: evaluation.split, before: evaluation.before },
           };
           dispatch({ type: 'trainingFinished', id, run });

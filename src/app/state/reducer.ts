@@ -164,7 +164,9 @@ export type Action =
   | { type: 'evaluationFailed'; id: number; error: WireError }
   | { type: 'runSelected'; id: string }
   | { type: 'compareRunChosen'; id: string | null }
-  | { type: 'runDeleted'; id: string };
+  | { type: 'runDeleted'; id: string }
+  /** Runs another tab saved: added in number order (a run already here is left as it is). */
+  | { type: 'runsArrived'; runs: Run[] };
 
 export function initialState(persisted: PersistedState | null): AppState {
   return {
@@ -350,6 +352,12 @@ export function reducer(state: AppState, action: Action): AppState {
       return { ...state, selectedRunId: action.id, compareRunId: state.compareRunId === action.id ? null : state.compareRunId };
     case 'compareRunChosen':
       return { ...state, compareRunId: action.id };
+    case 'runsArrived': {
+      const known = new Set(state.runs.map((run) => run.id));
+      const added = action.runs.filter((run) => !known.has(run.id));
+      if (added.length === 0) return state;
+      return { ...state, runs: [...state.runs, ...added].sort((a, b) => a.number - b.number || a.createdAt - b.createdAt) };
+    }
     case 'runDeleted': {
       const runs = state.runs.filter((run) => run.id !== action.id);
       return {
