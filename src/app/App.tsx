@@ -52,6 +52,17 @@ export function App({ persisted, storage, client }: { persisted: PersistedState 
     actions.refreshEmbeddings();
   }, [persisted, actions]);
 
+  // A lab worker that died was replaced by a fresh one, which holds no dataset: load it there again.
+  useEffect(() => {
+    client.onRestarted = () => {
+      const { loaded } = stateRef.current;
+      if (loaded) actions.loadSelection(loaded.selection);
+    };
+    return () => {
+      client.onRestarted = null;
+    };
+  }, [client, actions]);
+
   const saver = useMemo(createSaver, []);
   const { settings, runs, selectedRunId, compareRunId, loaded } = state;
 
