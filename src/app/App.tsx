@@ -15,6 +15,7 @@ import { keepHeadsOf } from './state/heads';
 import { CellBoundary } from './components/CellBoundary';
 import { StorageNotice } from './components/StorageNotice';
 import { createSaver, persistedPart, type StorageReport } from './state/persistence';
+import { noteRunningTasks } from './state/interrupted';
 import { useRunStorage } from './state/use-run-storage';
 import { initialState, reducer, type PersistedState } from './state/reducer';
 import type { LabClient } from './worker-client';
@@ -51,6 +52,18 @@ export function App({ persisted, storage, client }: { persisted: PersistedState 
     if (persisted?.loadedSelection) actions.loadSelection(persisted.loadedSelection);
     actions.refreshEmbeddings();
   }, [persisted, actions]);
+
+  // Running tasks are noted, so that a reload can say it interrupted them.
+  const { evaluation, training } = state;
+  const evaluationStart = evaluation.status === 'running' ? evaluation.startedAt : null;
+  const trainingRun = training.status === 'running' ? { label: training.label, startedAt: training.startedAt } : null;
+  const { label: trainingLabel = null, startedAt: trainingStart = null } = trainingRun ?? {};
+  useEffect(() => {
+    noteRunningTasks([
+      ...(evaluationStart !== null ? [{ what: 'An evaluation', startedAt: evaluationStart }] : []),
+      ...(trainingStart !== null ? [{ what: `Training (${trainingLabel})`, startedAt: trainingStart }] : []),
+    ]);
+  }, [evaluationStart, trainingLabel, trainingStart]);
 
   // A lab worker that died was replaced by a fresh one, which holds no dataset: load it there again.
   useEffect(() => {

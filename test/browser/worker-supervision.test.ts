@@ -3,7 +3,7 @@
  * through the browser's own worker handle (no test hook in the app): an uncaught error (noticed at
  * once through onerror) and a worker that closes itself (noticed by the heartbeat). Each time the
  * evaluation must end with a message that says what happened, the dataset must be loaded into a
- * fresh worker, and the next evaluation must work.
+ * fresh worker, and the next evaluation must work. A reload mid-evaluation is reported as an interruption.
  */
 import { readdir } from 'node:fs/promises';
 import type { Page, Worker } from 'playwright-core';
@@ -38,7 +38,7 @@ describe('lab worker supervision in Chromium', () => {
   });
   afterAll(() => harness?.close());
 
-  it('a worker that throws or closes mid-evaluation ends the task with a message; a fresh worker takes over', async () => {
+  it('a worker that throws or closes mid-evaluation ends the task with a message; a fresh worker takes over; a reload is an interruption', async () => {
     const languages = (await readdir(XQUAD_R_DIR)).filter((f) => f.endsWith('.json')).map((f) => f.replace('.json', ''));
     const { context, page, errors } = await openNotebook(harness);
     await loadLocalSubset(page, languages, null);
@@ -62,6 +62,17 @@ describe('lab worker supervision in Chromium', () => {
     console.log(`closed: noticed after ${noticedAfter.toFixed(1)} s`);
     expect(noticedAfter).toBeLessThan(30);
     await expectRecovered(page, /The lab worker stopped \(it stopped answering for \d+ s\)/, 2);
+
+    // A reload mid-evaluation: the next page says the evaluation was interrupted; a later reload no longer does.
+    await startEvaluation(page);
+    await page.reload();
+    const interrupted = page.getByTestId('interrupted-task');
+    await interrupted.waitFor({ timeout: 60_000 });
+    expect(await interrupted.textContent()).toMatch(/^Interrupted: An evaluation started at .+ was still running when the page was left: it was interrupted and nothing of it was kept; run it again\.$/);
+    expect(await page.getByTestId('runs-table').locator('tbody tr').count()).toBe(2);
+    await page.reload();
+    await page.getByTestId('runs-table').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('interrupted-task').count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
   }, 400_000);

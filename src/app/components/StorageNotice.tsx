@@ -4,14 +4,14 @@ import type { StorageReport } from '../state/persistence';
 import { deleteStoredRun } from '../state/run-store';
 
 /**
- * What the saved notebook could not give back, at the top of the page: the page itself works
+ * What the saved notebook could not give back, and tasks a reload interrupted, at the top of the page: the page itself works
  * either way. Skipped runs stay in storage until removed here, and can be downloaded as they are.
  */
 export function StorageNotice({ report }: { report: StorageReport }) {
   const [skipped, setSkipped] = useState(report.skippedRuns);
   const [removeError, setRemoveError] = useState<string | null>(null);
   const lines = [...(report.unreadable ? [report.unreadable] : []), ...report.notes];
-  if (lines.length === 0 && skipped.length === 0) return null;
+  if (lines.length === 0 && skipped.length === 0 && report.interrupted.length === 0) return null;
 
   const remove = () => {
     Promise.all(skipped.map((entry) => deleteStoredRun(entry.key))).then(
@@ -21,6 +21,11 @@ export function StorageNotice({ report }: { report: StorageReport }) {
   };
   return (
     <section className="storage-notice" role="status" data-testid="storage-notice">
+      {report.interrupted.map((line) => (
+        <p key={line} data-testid="interrupted-task">
+          Interrupted: {line}.
+        </p>
+      ))}
       {lines.map((line) => (
         <p key={line}>Not restored: {line}.</p>
       ))}

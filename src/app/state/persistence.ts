@@ -7,6 +7,7 @@
 import { createStore, get, set } from 'idb-keyval';
 import type { AppState, PersistedState } from './reducer';
 import { isRecord } from '../../core/dataset/issues';
+import { takeInterruptedTasks } from './interrupted';
 import { loadStoredRuns, selectionCheck, type SkippedRun } from './run-store';
 import { sanitizeSettings, type DatasetSelection } from './settings';
 
@@ -26,10 +27,12 @@ export interface StorageReport {
   /** Parts left out, in words (a dataset choice that is not one, a newer version's record). */
   notes: string[];
   skippedRuns: SkippedRun[];
+  /** Tasks that a reload of this tab interrupted, in words (interrupted.ts). */
+  interrupted: string[];
 }
 
 export async function loadPersistedState(): Promise<{ persisted: PersistedState | null; report: StorageReport }> {
-  const report: StorageReport = { unreadable: null, notes: [], skippedRuns: [] };
+  const report: StorageReport = { unreadable: null, notes: [], skippedRuns: [], interrupted: takeInterruptedTasks() };
   let saved: unknown;
   try {
     saved = await get(KEY, store);
