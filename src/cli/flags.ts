@@ -30,7 +30,7 @@ export function parseFlags<O extends Options>(args: string[], options: O) {
     return parseArgs({ args: joined, options, strict: true, allowPositionals: false });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((e as Error).message.split('\n')[0]);
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((e as Error).message.replace(/\n/g, ' '));
     throw e;
   }
 }

@@ -4,7 +4,7 @@
  * the target and renamed into place, so that a failed write leaves an earlier file as it was.
  */
 import { constants } from 'node:fs';
-import { access, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readlink, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './flags';
 
@@ -52,12 +52,26 @@ async function writable(path: string): Promise<boolean> {
   }
 }
 
-/** Writes all of `data` or nothing: a failure leaves what was at `path` before. */
+/**
+ * Writes all of `data` or nothing: a failure leaves what was at `path` before. The temporary file
+ * goes beside the real target (a symbolic link is written through, not replaced); a target that is
+ * not a regular file (/dev/null, a pipe) is written directly, never replaced.
+ */
 export async function writeOutputFile(flag: string, path: string, data: string | Uint8Array): Promise<void> {
-  const temporary = `${path}.${process.pid}.partial`;
+  const target = await realpath(path).catch(async () => {
+    // A link to a file not there yet: write the file it names.
+    const link = await readlink(path).catch(() => undefined);
+    return link === undefined ? path : resolve(dirname(path), link);
+  });
+  const existing = await stat(target).catch(() => undefined);
+  const temporary = `${target}.${process.pid}.partial`;
   try {
+    if (existing && !existing.isFile()) {
+      await writeFile(target, data);
+      return;
+    }
     await writeFile(temporary, data);
-    await rename(temporary, path);
+    await rename(temporary, target);
   } catch (e) {
     await unlink(temporary).catch(() => undefined);
     throw new Error(`${flag} ${path}: could not write it: ${(e as Error).message}`);
