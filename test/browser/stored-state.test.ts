@@ -120,6 +120,45 @@ describe('stored state in Chromium', () => {
     await page.context().close();
   }, 300_000);
 
+  it('a trained run hollow inside is skipped; one that passes the schema but breaks a view: that cell says so, the others work', async () => {
+    const { page, errors } = await openNotebook(harness);
+    await loadLocalSubset(page, ['de', 'en'], 1);
+    await evaluate(page, 1);
+    await expect.poll(() => inStore(page, 'runs', 'return (await request(store.getAllKeys())).length'), { timeout: 60_000 }).toBe(1);
+    // Trained runs made from the evaluation: one whose records are empty objects (the schema
+    // names what is missing), one complete but for the summary the validation curve reads.
+    await inStore(page, 'runs', `
+      const [key] = await request(store.getAllKeys());
+      const good = await request(store.get(key));
+      const trained = (id, number, training) => ({ version: good.version, run: { ...structuredClone(good.run), id, number, kind: 'trained', training } });
+      await request(store.put(trained('hollow', 2, { mix: {}, train: {}, config: {}, outcome: {}, experimentId: null }), 'hollow'));
+      const mix = { preset: 'hybrid', weights: { mono: 0.5, mixed: 0, cross: 0.5 }, excludeLanguages: [], batchSize: 64, seed: 1, trainFraction: 0.5, languageWeighting: 'uniform' };
+      const outcome = { before: good.run.report, after: good.run.report, loss: [1, 0.5], validation: [{ step: 1, score: 0.5 }], heldOut: [], split: { spec: 'articles:0.5', seed: 1 }, stepsRun: 2, bestStep: 1 };
+      await request(store.put(trained('no-summary', 3, { mix, train: { steps: 2, headKind: 'linear', rank: 64 }, config: {}, outcome, experimentId: null }), 'no-summary'));
+    `);
+    await page.reload();
+    await page.getByTestId('storage-notice').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('skipped-runs').textContent()).toMatch(/^hollow: run\.training\.mix\.preset: expected one of .*; run\.training\.mix\.weights: expected an object, got nothing; .*; and \d+ more$/);
+    await page.screenshot({ path: `${SHOTS_DIR}/stored-state-hollow.png`, fullPage: true });
+    // The second run passes the schema, but the Train cell reads its timings: that cell alone fails.
+    const failed = page.getByTestId('cell-failed');
+    await failed.first().waitFor({ timeout: 60_000 });
+    expect(await failed.allTextContents()).toEqual([
+      "The Train view could not be drawn: Cannot read properties of undefined (reading 'train_s')The rest of the notebook works. Saved runs that cannot be shown stay stored.Try again",
+    ]);
+    expect(await runNumbers(page)).toEqual([1, 3]);
+    // The page works: the run can be deleted, and the Train cell draws again.
+    await page.getByRole('button', { name: 'Delete Run 3' }).click();
+    await expect.poll(() => runNumbers(page), { timeout: 60_000 }).toEqual([1]);
+    await failed.getByRole('button', { name: 'Try again' }).click();
+    await expect.poll(() => failed.count(), { timeout: 60_000 }).toBe(0);
+    await page.getByRole('button', { name: 'Evaluate' }).click();
+    await expect.poll(async () => (await runNumbers(page)).length, { timeout: 120_000 }).toBe(2);
+    expect(await failed.count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 300_000);
+
   it('two tabs: runs numbered apart, each tab sees the other\'s, a reload keeps both, a delete reaches both', async () => {
     const { context, page: first, errors } = await openNotebook(harness);
     const second = await context.newPage();

@@ -9,6 +9,7 @@
 import { createStore, del, entries, get, set, update } from 'idb-keyval';
 import { isRecord } from '../../core/dataset/issues';
 import { languageCodeProblem } from '../../core/dataset/languages';
+import { MIX_PRESETS } from '../../core/training';
 import type { Run } from './runs';
 import { anyRecord, byKind, count, fields, listOf, nullable, number, oneOf, optional, positiveInteger, tableOf, text, type Check } from './schema';
 
@@ -71,16 +72,32 @@ const runCheck: Check = byKind({
   trained: fields({
     ...base,
     training: fields({
-      mix: anyRecord,
-      train: anyRecord,
+      mix: fields({
+        preset: nullable(oneOf(...Object.keys(MIX_PRESETS))),
+        weights: fields({ mono: number, mixed: number, cross: number }),
+        excludeLanguages: listOf(text),
+        batchSize: count,
+        seed: number,
+        trainFraction: number,
+      }),
+      train: fields({ steps: count, headKind: oneOf('adapter', 'linear'), rank: count }),
       config: anyRecord,
-      outcome: fields({ before: report, after: report, loss: listOf(number), split: anyRecord, stepsRun: count }),
+      outcome: fields({
+        before: report,
+        after: report,
+        loss: listOf(number),
+        validation: listOf(fields({ step: count, score: number })),
+        heldOut: listOf(fields({ step: count })),
+        split: fields({ spec: text }),
+        stepsRun: count,
+        bestStep: count,
+      }),
       experimentId: nullable(text),
     }),
   }),
   head: fields({
     ...base,
-    head: fields({ fileName: text, kind: oneOf('adapter', 'linear'), dim: count, rank: count, split: anyRecord, before: report }),
+    head: fields({ fileName: text, kind: oneOf('adapter', 'linear'), dim: count, rank: count, split: fields({ spec: text, seed: number }), before: report }),
   }),
 });
 

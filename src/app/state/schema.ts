@@ -10,6 +10,7 @@ export type Check = (value: unknown, path: string) => string[];
 const expected = (path: string, what: string, value: unknown) => [`${path}: expected ${what}, got ${describe(value)}`];
 
 function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'string') return `"${value.length > 20 ? `${value.slice(0, 20)}…` : value}"`;
