@@ -37,6 +37,15 @@ function inStore(page: Page, which: 'runs' | 'notebook', body: string, arg: unkn
   }, { database, storeName, body, arg });
 }
 
+/** A fresh notebook with one evaluation of a small subset, stored: the record the faults are made from. */
+async function openWithOneRun(harness: Harness): Promise<{ page: Page; errors: string[] }> {
+  const { page, errors } = await openNotebook(harness);
+  await loadLocalSubset(page, ['de', 'en'], 1);
+  await evaluate(page, 1);
+  await expect.poll(() => inStore(page, 'runs', 'return (await request(store.getAllKeys())).length'), { timeout: 60_000 }).toBe(1);
+  return { page, errors };
+}
+
 describe('stored state in Chromium', () => {
   let harness: Harness;
   beforeAll(async () => {
@@ -45,10 +54,7 @@ describe('stored state in Chromium', () => {
   afterAll(() => harness?.close());
 
   it('bad stored runs are skipped with a notice and a download; the good ones load; a junk dataset choice is named', async () => {
-    const { page, errors } = await openNotebook(harness);
-    await loadLocalSubset(page, ['de', 'en'], 1);
-    await evaluate(page, 1);
-    await expect.poll(() => inStore(page, 'runs', 'return (await request(store.getAllKeys())).length'), { timeout: 60_000 }).toBe(1);
+    const { page, errors } = await openWithOneRun(harness);
 
     // Four spoilt copies of the good record, one of a newer version, and the good one kept.
     await inStore(page, 'runs', `
@@ -121,12 +127,9 @@ describe('stored state in Chromium', () => {
   }, 300_000);
 
   it('a trained run hollow inside is skipped; one that passes the schema but breaks a view: that cell says so, the others work', async () => {
-    const { page, errors } = await openNotebook(harness);
-    await loadLocalSubset(page, ['de', 'en'], 1);
-    await evaluate(page, 1);
-    await expect.poll(() => inStore(page, 'runs', 'return (await request(store.getAllKeys())).length'), { timeout: 60_000 }).toBe(1);
+    const { page, errors } = await openWithOneRun(harness);
     // Trained runs made from the evaluation: one whose records are empty objects (the schema
-    // names what is missing), one complete but for the summary the validation curve reads.
+    // names what is missing), one complete but for the timings the Train cell reads.
     await inStore(page, 'runs', `
       const [key] = await request(store.getAllKeys());
       const good = await request(store.get(key));
