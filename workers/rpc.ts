@@ -50,12 +50,32 @@ export class RpcClient<
   /** Set once the other side has died: later calls fail at once instead of waiting forever. */
   private failure: Error | null = null;
 
+  private endpoint: Endpoint;
+
   constructor(
-    private readonly endpoint: Endpoint,
+    endpoint: Endpoint,
     private readonly replies: Replies,
     private readonly peer: string,
   ) {
-    endpoint.onmessage = (message: MessageEvent<Event>) => this.receive(message.data);
+    this.endpoint = endpoint;
+    this.listen(endpoint);
+  }
+
+  /** Called on every message from the other side, whoever it is for (a supervisor's heartbeat). */
+  protected heard(): void {}
+
+  /** A fresh other side (a restarted worker) after `fail`: calls work again. */
+  protected replaceEndpoint(endpoint: Endpoint): void {
+    this.endpoint = endpoint;
+    this.failure = null;
+    this.listen(endpoint);
+  }
+
+  private listen(endpoint: Endpoint): void {
+    endpoint.onmessage = (message: MessageEvent<Event>) => {
+      this.heard();
+      this.receive(message.data);
+    };
   }
 
   call<C extends keyof Replies & string>(

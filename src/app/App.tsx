@@ -16,12 +16,27 @@ import { createEmbeddingActions } from './state/embedding-actions';
 import { createSignificanceActions } from './state/significance-actions';
 import { createRunFileActions } from './state/run-file-actions';
 import { keepHeadsOf } from './state/heads';
+import { CellBoundary } from './components/CellBoundary';
+import { StorageNotice } from './components/StorageNotice';
 import { isLinkHash, writeLink, type Hideable, type Link } from './state/link';
-import { createSaver, persistedPart } from './state/persistence';
+import { createSaver, persistedPart, type StorageReport } from './state/persistence';
+import { noteRunningTasks } from './state/interrupted';
+import { useRunStorage } from './state/use-run-storage';
 import { initialState, reducer, type PersistedState } from './state/reducer';
 import type { LabClient } from './worker-client';
 
-export function App({ persisted, link, client }: { persisted: PersistedState | null; link: Link | null; client: LabClient }) {
+/** The notebook's cells in order, each behind its own error boundary; the name is also what a link's `hide=` says. */
+const CELLS = [
+  ['dataset', 'Dataset', DatasetCell],
+  ['encoder', 'Encoder', EncoderCell],
+  ['evaluate', 'Evaluate', EvaluateCell],
+  ['batch-mix', 'Batch mix', BatchMixCell],
+  ['train', 'Train', TrainCell],
+  ['results', 'Results', ResultsCell],
+  ['sweep', 'Sweep', SweepCell],
+] as const;
+
+export function App({ persisted, link, storage, client }: { persisted: PersistedState | null; link: Link | null; storage: StorageReport; client: LabClient }) {
   const [state, dispatch] = useReducer(reducer, persisted, initialState);
   const stateRef = useRef(state);
   useEffect(() => {
@@ -46,6 +61,29 @@ export function App({ persisted, link, client }: { persisted: PersistedState | n
     actions.refreshEmbeddings();
   }, [persisted, actions]);
 
+  // Running tasks are noted, so that a reload can say it interrupted them.
+  const { evaluation, training } = state;
+  const evaluationStart = evaluation.status === 'running' ? evaluation.startedAt : null;
+  const trainingRun = training.status === 'running' ? { label: training.label, startedAt: training.startedAt } : null;
+  const { label: trainingLabel = null, startedAt: trainingStart = null } = trainingRun ?? {};
+  useEffect(() => {
+    noteRunningTasks([
+      ...(evaluationStart !== null ? [{ what: 'An evaluation', startedAt: evaluationStart }] : []),
+      ...(trainingStart !== null ? [{ what: `Training (${trainingLabel})`, startedAt: trainingStart }] : []),
+    ]);
+  }, [evaluationStart, trainingLabel, trainingStart]);
+
+  // A lab worker that died was replaced by a fresh one, which holds no dataset: load it there again.
+  useEffect(() => {
+    client.onRestarted = () => {
+      const { loaded } = stateRef.current;
+      if (loaded) actions.loadSelection(loaded.selection);
+    };
+    return () => {
+      client.onRestarted = null;
+    };
+  }, [client, actions]);
+
   const saver = useMemo(createSaver, []);
   const { settings, runs, selectedRunId, compareRunId, loaded } = state;
 
@@ -64,7 +102,8 @@ export function App({ persisted, link, client }: { persisted: PersistedState | n
 
   useEffect(() => {
     saver.save(persistedPart(stateRef.current));
-  }, [saver, settings, runs, selectedRunId, compareRunId, loaded]);
+  }, [saver, settings, selectedRunId, compareRunId, loaded]);
+  useRunStorage(runs, dispatch);
   // A finished run may have filled the embedding cache: keep its listing current.
   useEffect(() => {
     actions.refreshModelCache();
@@ -117,14 +156,13 @@ export function App({ persisted, link, client }: { persisted: PersistedState | n
           </p>
         ) : null}
       </header>
+      <StorageNotice report={storage} />
       <main className="notebook">
-        {shown('dataset') ? <DatasetCell /> : null}
-        {shown('encoder') ? <EncoderCell /> : null}
-        {shown('evaluate') ? <EvaluateCell /> : null}
-        {shown('batch-mix') ? <BatchMixCell /> : null}
-        {shown('train') ? <TrainCell /> : null}
-        {shown('results') ? <ResultsCell /> : null}
-        {shown('sweep') ? <SweepCell /> : null}
+        {CELLS.filter(([key]) => shown(key)).map(([key, name, View]) => (
+          <CellBoundary key={key} name={name}>
+            <View />
+          </CellBoundary>
+        ))}
       </main>
     </NotebookContext.Provider>
   );

@@ -7,3 +7,8 @@ export function downloadBlob(blob: Blob, fileName: string): void {
   link.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/** Hands a text to the browser as a downloaded file. */
+export function downloadText(fileName: string, text: string, type = 'application/json'): void {
+  downloadBlob(new Blob([text], { type }), fileName);
+}

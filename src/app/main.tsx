@@ -8,10 +8,13 @@ import '@fontsource/noto-sans-thai/400.css';
 import '@fontsource/noto-sans-devanagari/400.css';
 import './styles.css';
 
-// The saved notebook is read before the first render, so no cell flashes its defaults. A link's
-// settings take the place of the saved ones; the saved runs stay (and show stale where they differ).
-void loadPersistedState().then((persisted) => {
-  const link = readLink(location.hash, persisted?.settings ?? null);
-  const start = link ? { loadedSelection: null, runs: [], selectedRunId: null, compareRunId: null, ...persisted, settings: link.settings } : persisted;
-  createRoot(document.getElementById('root')!).render(<App persisted={start} link={link} client={new LabClient()} />);
-});
+// The saved notebook is read before the first render, so no cell flashes its defaults. Reading
+// reports what it could not restore rather than failing; should it fail anyway, the page starts fresh.
+// A link's settings take the place of the saved ones; the saved runs stay (and show stale where they differ).
+void loadPersistedState()
+  .catch((error: unknown) => ({ persisted: null, report: { unreadable: `the saved notebook could not be read (${String(error)})`, notes: [], skippedRuns: [], interrupted: [] } }))
+  .then(({ persisted, report }) => {
+    const link = readLink(location.hash, persisted?.settings ?? null);
+    const start = link ? { loadedSelection: null, runs: [], selectedRunId: null, compareRunId: null, ...persisted, settings: link.settings } : persisted;
+    createRoot(document.getElementById('root')!).render(<App persisted={start} link={link} storage={report} client={new LabClient()} />);
+  });

@@ -8,8 +8,6 @@
  *   npm run xling -- sweep ... --alpha 0,0.25,0.5,0.75,1 --seeds 1,2,3 --out <sweep.json>   (src/cli/sweep.ts)
  * Contract: ../shared/design.md, "Command line".
  */
-import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { CandidateTextMode } from '../core/dataset/texts';
 import { DatasetError } from '../core/dataset/types';
 import { EmbeddingFilesError } from '../core/encoders/precomputed';
@@ -23,6 +21,10 @@ import { ENCODER_FLAG_OPTIONS, ENCODER_USAGE, encoderSettings, parseEncoderFlags
 import { COMPARE_USAGE, CompareUsageError, compareCommand } from './compare';
 import { SWEEP_USAGE, sweepCommand } from './sweep';
 import { TRAIN_USAGE, TrainUsageError, trainCommand } from './train';
+import { datasetNotes, formatLogMetric } from './dataset-notes';
+import { asUsage, parseFlags, UsageError } from './flags';
+import { checkOutputs, writeOutputFile, writeOutputFolder } from './outputs';
+import { ProgressLog } from './progress';
 
 const USAGE = `Usage:
   npm run xling -- eval --dataset <dir> --encoder <name> --out <report.json> [options]
@@ -43,8 +45,6 @@ ${COMPARE_USAGE}
 
 ${SWEEP_USAGE}`;
 
-class UsageError extends Error {}
-
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'eval') return evalCommand(rest);
@@ -59,9 +59,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 async function evalCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
+  const { values } = parseFlags(args, {
       dataset: { type: 'string' },
       encoder: { type: 'string', default: 'lexical' },
       out: { type: 'string' },
@@ -71,58 +69,52 @@ async function evalCommand(args: string[]): Promise<void> {
       'candidate-text': { type: 'string', default: 'sentence' },
       'per-query': { type: 'boolean', default: false },
       ...ENCODER_FLAG_OPTIONS,
-    },
   });
   if (!values.dataset) throw new UsageError('eval needs --dataset <dir>.');
   if (!values.out) throw new UsageError('eval needs --out <report.json>.');
   const candidateText = parseCandidateText(values['candidate-text']);
-  const encoderFlags = usage(() => parseEncoderFlags(values.encoder, values));
+  const encoderFlags = await asUsage(() => parseEncoderFlags(values.encoder, values));
+  const articles = values.articles === undefined ? undefined : parsePositiveInteger('--articles', values.articles);
+  await checkOutputs([
+    { flag: '--out', path: values.out, kind: 'file' },
+    ...(values.export === undefined ? [] : [{ flag: '--export', path: values.export, kind: 'folder' as const }]),
+  ], [values.dataset]);
 
   const dataset = await readDatasetFolder(values.dataset, {
     languages: values.languages?.split(',').map((l) => l.trim()).filter(Boolean),
-    articles: values.articles === undefined ? undefined : parsePositiveInteger('--articles', values.articles),
+    articles,
   });
+  for (const line of datasetNotes(dataset)) log(line);
   const encoder = await resolveEncoder(values.encoder, encoderFlags, [dataset]);
   log(`${dataset.name}: ${dataset.languages.length} languages, ${dataset.queries.length} queries, ` +
     `${dataset.candidates.length} candidates; encoder ${encoder.id} (${encoder.dim} dims)`);
 
+  const progress = new ProgressLog(log);
   const { report, embeddings } = await evaluateDataset(dataset, encoder, {
     matmul: ortNodeMatmul(),
     candidateText,
-    onProgress: ({ phase, done, total }) => {
-      if (done === total) log(`${phase}: ${total} done`);
-    },
+    onProgress: ({ phase, done, total }) => progress.count(phase, phase === 'score' ? 'queries' : 'texts', done, total),
   });
   const output = {
     ...evalReportJson(report, values['per-query']),
     settings: { dataset: values.dataset, languages: dataset.languages, articles: values.articles ?? null, encoder: encoder.id, dim: encoder.dim,
       ...encoderSettings(encoder, encoderFlags), candidate_text: candidateText },
   };
-  await writeFile(values.out, JSON.stringify(output, null, 2));
+  await writeOutputFile('--out', values.out, JSON.stringify(output, null, 2));
   if (values.export) {
-    await writeEmbeddingFolder(values.export, dataset, embeddings);
+    await writeOutputFolder('--export', values.export, (dir) => writeEmbeddingFolder(dir, dataset, embeddings));
     log(`exported embeddings to ${values.export}`);
   }
 
   const s = report.summary;
-  log(`mono ${s.mono_map.toFixed(4)}  cross ${s.cross_map.toFixed(4)}  multi ${s.multi_map.toFixed(4)}  ` +
-    `R@10 ${s.multi_r10.toFixed(4)}  rank distance ${s.rank_distance?.toFixed(1) ?? 'n/a'}  ` +
+  log(`mono ${formatLogMetric(s.mono_map)}  cross ${formatLogMetric(s.cross_map)}  multi ${formatLogMetric(s.multi_map)}  ` +
+    `R@10 ${formatLogMetric(s.multi_r10)}  rank distance ${formatLogMetric(s.rank_distance, 1)}  ` +
     `(encode ${report.timings.encode_s.toFixed(2)} s, score ${report.timings.score_s.toFixed(2)} s) -> ${values.out}`);
 }
 
 function parseCandidateText(value: string | undefined): CandidateTextMode {
   if (value === 'sentence' || value === 'sentence+paragraph') return value;
   throw new UsageError(`--candidate-text must be 'sentence' or 'sentence+paragraph', got '${value}'.`);
-}
-
-/** The encoder flags' checks throw RangeError: the user's to fix, reported with the usage. */
-function usage<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(e.message);
-    throw e;
-  }
 }
 
 function parsePositiveInteger(flag: string, value: string): number {

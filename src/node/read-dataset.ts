@@ -1,7 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { isDatasetFileName, loadDataset } from '../core/dataset/load';
-import { DatasetError, type Dataset, type DatasetFile, type LoadOptions } from '../core/dataset/types';
+import { DatasetError, type Dataset, type LoadOptions } from '../core/dataset/types';
+import { decodeDatasetFiles } from '../core/dataset/utf8';
 
 /**
  * Loads the dataset in a folder (not its subfolders). The name defaults to the folder's name.
@@ -10,12 +11,9 @@ import { DatasetError, type Dataset, type DatasetFile, type LoadOptions } from '
  */
 export async function readDatasetFolder(dir: string, options: LoadOptions = {}): Promise<Dataset> {
   const names = (await listFiles(dir)).sort();
-  const files: DatasetFile[] = await Promise.all(
-    names.map(async (name) => ({
-      name,
-      text: isDatasetFileName(name) ? await readFile(join(dir, name), 'utf8') : '',
-    })),
-  );
+  const files = decodeDatasetFiles(await Promise.all(
+    names.map(async (name) => ({ name, bytes: isDatasetFileName(name) ? await readFile(join(dir, name)) : null })),
+  ));
   return loadDataset(files, { ...options, name: options.name ?? basename(resolve(dir)) });
 }
 

@@ -7,6 +7,7 @@ import { MAX_ISSUES } from '../../src/core/dataset/issues';
 import { isDatasetFileName, languagesFromFileNames, loadDataset } from '../../src/core/dataset/load';
 import { datasetSummary } from '../../src/core/dataset/texts';
 import type { Dataset, DatasetFile, LoadOptions } from '../../src/core/dataset/types';
+import { decodeDatasetFiles } from '../../src/core/dataset/utf8';
 import { evaluateDataset } from '../../src/core/evaluate';
 import { comparePaired } from '../../src/core/stats/paired';
 import { serveCommands, type Endpoint } from '../rpc';
@@ -60,7 +61,10 @@ export function createLab(post: Post): Lab {
     } else if (source.kind === 'stored') {
       files = await readStoredFiles(source.files);
     } else {
-      files = await Promise.all(source.files.map(async ({ name, blob }) => ({ name, text: await blob.text() })));
+      files = decodeDatasetFiles(await Promise.all(source.files.map(async ({ name, blob }) => ({
+        name,
+        bytes: isDatasetFileName(name) ? new Uint8Array(await blob.arrayBuffer()) : null,
+      }))));
     }
     return { key: key ?? '', files };
   }

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { CellBoundary } from './CellBoundary';
 
 export type CellStatus = { tone: 'neutral' | 'busy' | 'ready' | 'stale' | 'error'; text: string };
 
@@ -17,7 +18,9 @@ export function Cell({ index, title, status, children, id }: { index: number; ti
           </span>
         ) : null}
       </header>
-      <div className="cell-body">{children}</div>
+      <div className="cell-body">
+        <CellBoundary name={title}>{children}</CellBoundary>
+      </div>
     </section>
   );
 }

@@ -7,7 +7,7 @@ import type { Data, Layout } from 'plotly.js-dist-min';
 import type { Run } from '../state/runs';
 import { formatMetric } from './format';
 import { FirstLanguageHeatmap } from './Heatmaps';
-import { PlotlyChart } from './plotly';
+import { PlotlyChart, plainLabels } from './plotly';
 
 const RUN_COLORS = ['#2f5bd3', '#e08a2c'];
 
@@ -25,7 +25,7 @@ function BiasChart({ runs, metric, title, axisTitle, testId }: BiasChartProps) {
     const data: Data[] = runs.map((run, i) => ({
       type: 'bar',
       name: `Run ${run.number}`,
-      x: languages,
+      x: plainLabels(languages),
       y: languages.map((lang) => run.report.multilingual[lang]?.[metric] ?? null),
       marker: { color: RUN_COLORS[i] },
       hovertemplate: `%{x}: %{y:${metric === 'rank_distance' ? '.1f' : '.3f'}}<extra>Run ${run.number}</extra>`,

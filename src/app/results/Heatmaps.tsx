@@ -10,7 +10,7 @@ import type { EvalReport } from '../../core/metrics/types';
 import { SIGNIFICANCE_LEVEL, type ComparisonReport } from '../../core/stats/paired';
 import type { Run } from '../state/runs';
 import { formatDelta, formatInterval, formatP } from './format';
-import { PlotlyChart } from './plotly';
+import { PlotlyChart, plainLabels } from './plotly';
 
 const MAP_COLORS: [number, string][] = [
   [0, '#f7fbff'],
@@ -65,8 +65,8 @@ function heatmapLayout(languages: string[], title: string): Partial<Layout> {
 function unitHeatmap(languages: string[], z: (number | null)[][], colorscale: [number, string][]): Data {
   return {
     type: 'heatmap',
-    x: languages,
-    y: languages,
+    x: plainLabels(languages),
+    y: plainLabels(languages),
     z,
     zmin: 0,
     zmax: 1,
@@ -125,8 +125,8 @@ export function DifferenceHeatmap({ a, b, title, comparison }: { a: Run; b: Run;
     const largest = Math.max(0.01, ...z.flat().map((value) => Math.abs(value ?? 0)));
     const trace: Data = {
       type: 'heatmap',
-      x: languages,
-      y: languages,
+      x: plainLabels(languages),
+      y: plainLabels(languages),
       z,
       zmin: -largest,
       zmax: largest,

@@ -16,6 +16,14 @@ function loadPlotly(): Promise<PlotlyModule> {
   return plotly;
 }
 
+/**
+ * Plotly reads some HTML in labels (<a href>, <b>, <br>); text from data goes in with &, < and >
+ * as entities, which it shows as typed, never as markup.
+ */
+export function plainLabels(texts: string[]): string[] {
+  return texts.map((text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+}
+
 const CONFIG: Partial<Config> = { displayModeBar: false, responsive: true };
 
 const BASE_LAYOUT: Partial<Layout> = {

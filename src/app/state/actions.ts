@@ -2,13 +2,14 @@
  * The notebook's explicit runs (Load, Evaluate, preview a mix, Train, Compare mixes, Cancel): each talks to the lab worker and reports
  * through reducer actions, so components only render state and call these.
  */
-import { downloadBlob } from '../download';
+import { downloadText } from '../download';
 import type { Dispatch } from 'react';
 import type { LoadOptions } from '../../core/dataset/types';
 import { toWireError, type FileSource, type TrainingControl } from '../../../workers/lab/protocol';
 import { fileSourceOf } from '../datasets/sources';
 import type { LabClient } from '../worker-client';
 import type { Action, AppState } from './reducer';
+import { allocateRunNumber } from './run-store';
 import { saveHead, loadHead } from './heads';
 import type { Run, RunBase, SweepPoint, TrainedRun } from './runs';
 import type { EvalReport } from '../../core/metrics/types';
@@ -54,11 +55,11 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
   let stopRequested = false;
 
   /** The fields every kind of run shares: what it was computed on and with, numbered after the last run. */
-  function newRun(loaded: NonNullable<AppState['loaded']>, settings: Settings, startedAt: number, backend: string, report: EvalReport): RunBase {
+  async function newRun(loaded: NonNullable<AppState['loaded']>, settings: Settings, startedAt: number, backend: string, report: EvalReport): Promise<RunBase> {
     const { encoder, candidateText, scoring } = settings;
     return {
       id: crypto.randomUUID(),
-      number: Math.max(0, ...getState().runs.map((r) => r.number)) + 1,
+      number: await allocateRunNumber(getState().runs),
       createdAt: startedAt,
       selection: loaded.selection,
       datasetName: loaded.dataset.summary.name,
@@ -98,7 +99,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
       const { outcome, head } = await call.reply;
       const run: Run = {
         kind: 'trained',
-        ...newRun(loaded, settings, startedAt, outcome.scoringBackend, outcome.after),
+        ...(await newRun(loaded, settings, startedAt, outcome.scoringBackend, outcome.after)),
         training: { mix, train, config, outcome, experimentId: experiment?.id ?? null, ...(sweep ? { sweep } : {}) },
       };
       await saveHead(run.id, head);
@@ -174,7 +175,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
     evaluationCall = call.id;
     try {
       const { report, backend, model } = await call.reply;
-      const run: Run = { kind: 'evaluation', ...newRun(loaded, state.settings, startedAt, backend, report), model };
+      const run: Run = { kind: 'evaluation', ...(await newRun(loaded, state.settings, startedAt, backend, report)), model };
       dispatch({ type: 'evaluationFinished', id, run });
       return true;
     } catch (error) {
@@ -297,7 +298,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
             dispatch({ type: 'headExportFailed', message: `The head of Run ${run.number} is no longer stored in this browser.` });
             return;
           }
-          downloadBlob(new Blob([head], { type: 'application/json' }), `xling-head-run-${run.number}.json`);
+          downloadText(`xling-head-run-${run.number}.json`, head);
         },
         (error: unknown) => dispatch({ type: 'headExportFailed', message: error instanceof Error ? error.message : String(error) }),
       );
@@ -319,7 +320,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
           const { evaluation } = await call.reply;
           const run: Run = {
             kind: 'head',
-            ...newRun(loaded, settings, startedAt, evaluation.scoringBackend, evaluation.after),
+            ...(await newRun(loaded, settings, startedAt, evaluation.scoringBackend, evaluation.after)),
             head: { fileName: file.name, ...evaluation.head, split: evaluation.split, before: evaluation.before },
           };
           dispatch({ type: 'trainingFinished', id, run });

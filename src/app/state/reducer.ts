@@ -181,7 +181,9 @@ export type Action =
   | { type: 'significanceFinished'; id: number; key: string; comparison: ComparisonReport }
   | { type: 'significanceFailed'; id: number; key: string; error: WireError }
   | { type: 'runsImported'; fileName: string; imported: ImportedRuns }
-  | { type: 'runsImportFailed'; message: string };
+  | { type: 'runsImportFailed'; message: string }
+  /** Runs another tab saved: added in number order (a run already here is left as it is). */
+  | { type: 'runsArrived'; runs: Run[] };
 
 export function initialState(persisted: PersistedState | null): AppState {
   return {
@@ -384,6 +386,12 @@ export function reducer(state: AppState, action: Action): AppState {
     }
     case 'runsImportFailed':
       return { ...state, runsImport: { ok: false, message: action.message } };
+    case 'runsArrived': {
+      const known = new Set(state.runs.map((run) => run.id));
+      const added = action.runs.filter((run) => !known.has(run.id));
+      if (added.length === 0) return state;
+      return { ...state, runs: [...state.runs, ...added].sort((a, b) => a.number - b.number || a.createdAt - b.createdAt) };
+    }
     case 'runDeleted': {
       const runs = state.runs.filter((run) => run.id !== action.id);
       return {

@@ -12,7 +12,7 @@ import {
   parseJson,
   stripBom,
 } from './issues';
-import { orderLanguages } from './languages';
+import { checkCaseDuplicates, languageCodeProblem, orderLanguages } from './languages';
 import type { Candidate, Dataset, DatasetFile, LoadOptions, Query } from './types';
 
 export const JSONL_FILES = {
@@ -62,6 +62,7 @@ export function parseJsonl(files: DatasetFile[], options: LoadOptions = {}): Dat
   checkUnique(byRole.candidates.name, candidates, (c) => c.id, (c) => `candidate "${c.id}"`, log);
   checkLinks(byRole, queries, candidates, links, log);
   const found = [...new Set([...queries, ...candidates].map((item) => item.lang))];
+  checkCaseDuplicates(found, (lang) => `language "${lang}"`, log, WHOLE_DATASET);
   const languages = orderLanguages(found, options.languages, WHOLE_DATASET, log);
   log.throwIfErrors();
 
@@ -117,6 +118,8 @@ function readItems(file: DatasetFile, log: IssueLog): Item[] {
       ...fieldProblems('lang', value.lang, isNonEmptyString, 'a non-empty string, e.g. "en"'),
       ...fieldProblems('text', value.text, isNonEmptyString, 'a non-empty string'),
     ];
+    const codeProblem = problems.length === 0 ? languageCodeProblem(value.lang as string) : undefined;
+    if (codeProblem) problems.push(`"lang": ${codeProblem}`);
     for (const problem of problems) log.error(file.name, `line ${number}`, problem);
     if (problems.length === 0) {
       const { id, lang, text } = value as { id: string | number; lang: string; text: string };

@@ -12,7 +12,7 @@ import {
   parseJson,
   stripBom,
 } from './issues';
-import { orderLanguages } from './languages';
+import { checkCaseDuplicates, languageCodeProblem, orderLanguages } from './languages';
 import type { Candidate, Dataset, DatasetFile, LoadOptions, Query } from './types';
 
 interface Question {
@@ -83,14 +83,18 @@ function filesByLanguage(files: DatasetFile[], log: IssueLog): Map<string, Datas
   for (const file of files) {
     const lang = lareqaLanguage(file.name);
     const first = byLang.get(lang);
+    const problem = lang === '' ? undefined : languageCodeProblem(lang);
     if (lang === '') {
       log.error(file.name, '', 'no language code in the file name: name it after its language, e.g. en.json');
+    } else if (problem) {
+      log.error(file.name, '', `${problem} (the language code comes from the file name)`);
     } else if (first) {
       log.error(file.name, '', `duplicate language "${lang}": ${first.name} is already that language`);
     } else {
       byLang.set(lang, file);
     }
   }
+  checkCaseDuplicates([...byLang.keys()], (lang) => baseName(byLang.get(lang)!.name), log, WHOLE_DATASET);
   return byLang;
 }
 
@@ -166,6 +170,7 @@ function readParagraph(value: unknown, place: string, walk: FileWalk): Paragraph
     ...fieldProblems('context', context, (c) => typeof c === 'string', 'a string'),
     ...fieldProblems('qas', qas, Array.isArray, 'an array'),
   );
+  if (isBreakArray(breaks) && typeof context === 'string') problems.push(...breakLayoutProblems(breaks, context.length));
   for (const problem of problems) walk.log.error(walk.file, place, problem);
   if (problems.length > 0) return paragraph;
 
@@ -260,6 +265,24 @@ function isOffset(value: unknown): value is number {
 
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((s) => typeof s === 'string');
+}
+
+/**
+ * Breaks in order, each starting at or after the previous one's end, inside the context: an
+ * answer offset in two overlapping sentences would be counted in whichever came first.
+ */
+function breakLayoutProblems(breaks: Array<[number, number]>, contextLength: number): string[] {
+  const problems: string[] = [];
+  breaks.forEach(([start, end], i) => {
+    const previous = breaks[i - 1];
+    if (previous && start < previous[1]) {
+      problems.push(`sentence_breaks[${i}] [${start}, ${end}] overlaps sentence_breaks[${i - 1}] [${previous[0]}, ${previous[1]}]: breaks must be in order and must not overlap`);
+    }
+    if (end > contextLength) {
+      problems.push(`sentence_breaks[${i}] [${start}, ${end}] ends after the context (${contextLength} characters)`);
+    }
+  });
+  return problems;
 }
 
 function isBreakArray(value: unknown): value is Array<[number, number]> {

@@ -260,11 +260,12 @@ export function subsetDataset(dataset: Dataset, keepId: (id: string) => boolean,
   dataset.queries.forEach((q, i) => {
     if (keepId(q.id)) queryRows.push(i);
   });
-  const relevance: Record<string, number[]> = {};
+  // A Map, then fromEntries: question ids such as "__proto__" or "constructor" are ordinary keys here.
+  const relevance = new Map<string, number[]>();
   for (const row of queryRows) {
     const id = dataset.queries[row].id;
-    if (relevance[id]) continue;
-    relevance[id] = (dataset.relevance[id] ?? []).map((c) => newIndex[c]).filter((c) => c >= 0);
+    if (relevance.has(id)) continue;
+    relevance.set(id, (dataset.relevance[id] ?? []).map((c) => newIndex[c]).filter((c) => c >= 0));
   }
   return {
     dataset: {
@@ -272,7 +273,7 @@ export function subsetDataset(dataset: Dataset, keepId: (id: string) => boolean,
       languages: [...dataset.languages],
       queries: queryRows.map((r) => dataset.queries[r]),
       candidates: candidateRows.map((r) => dataset.candidates[r]),
-      relevance,
+      relevance: Object.fromEntries(relevance),
     },
     queryRows: Int32Array.from(queryRows),
     candidateRows: Int32Array.from(candidateRows),
