@@ -99,6 +99,11 @@ const runCheck: Check = byKind({
     ...base,
     head: fields({ fileName: text, kind: oneOf('adapter', 'linear'), dim: count, rank: count, split: fields({ spec: text, seed: number }), before: report }),
   }),
+  // A command line's report.json, imported (run-files.ts).
+  report: fields({
+    ...base,
+    origin: fields({ fileName: text, command: oneOf('eval', 'train'), encoder: text, description: text, before: nullable(report) }),
+  }),
 });
 
 function isRun(value: unknown, problems: string[]): value is Run {
