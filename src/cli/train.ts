@@ -3,8 +3,6 @@
  * embeddings, measured before and after on the evaluation side of a split. Contract: design.md,
  * "Command line"; decisions and defaults: docs/training.md.
  */
-import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { CandidateTextMode } from '../core/dataset/texts';
 import { candidateTexts } from '../core/dataset/texts';
 import type { Dataset } from '../core/dataset/types';
@@ -17,6 +15,9 @@ import { evalReportJson } from '../core/stats/report-json';
 import { ENCODER_FLAG_OPTIONS, encoderSettings, parseEncoderFlags, resolveEncoder, type EncoderFlags } from '../node/encoders';
 import { ortNodeMatmul } from '../node/ort-node-matmul';
 import { readDatasetFolder } from '../node/read-dataset';
+import { datasetNotes } from './dataset-notes';
+import { parseFlags } from './flags';
+import { checkOutputs, writeOutputFile } from './outputs';
 
 const D = DEFAULT_TRAINING_CONFIG;
 
@@ -78,7 +79,7 @@ export const TRAIN_FLAG_OPTIONS = {
 type TrainFlagValues = ReturnType<typeof parseTrainFlags>;
 
 function parseTrainFlags(args: string[]) {
-  return parseArgs({ args, options: { ...TRAIN_FLAG_OPTIONS, 'per-query': { type: 'boolean', default: false } } }).values;
+  return parseFlags(args, { ...TRAIN_FLAG_OPTIONS, 'per-query': { type: 'boolean', default: false } }).values;
 }
 
 /** What the flags ask for: the training configuration and how to load and split the data. */
@@ -161,8 +162,10 @@ export interface TrainingData {
 export async function loadTrainingData(setup: TrainSetup): Promise<TrainingData> {
   const { subset, candidateText, validationFraction } = setup;
   const dataset = await readDatasetFolder(setup.datasetDir, subset);
+  for (const line of datasetNotes(dataset)) log(line);
   const evaluationDir = setup.split.startsWith('dataset:') ? setup.split.slice('dataset:'.length) : undefined;
   const evaluation = evaluationDir === undefined ? undefined : await readDatasetFolder(evaluationDir, subset);
+  if (evaluation) for (const line of datasetNotes(evaluation)) log(`${evaluation.name}: ${line}`);
   // Embeddings from files are matched to every dataset they will encode.
   const encoder = await resolveEncoder(setup.encoderName, setup.encoderFlags, evaluation ? [dataset, evaluation] : [dataset]);
   const encodeStart = performance.now();
@@ -215,6 +218,13 @@ export async function trainCommand(args: string[]): Promise<void> {
   const setup = trainSetup(values, 'train');
   if (!values.out) throw new TrainUsageError('train needs --out <report.json>.');
   const { config, subset, candidateText, encoderFlags, validationFraction } = setup;
+  // Every output path is checked before any work, so a typo costs nothing.
+  const exportHead = values['export-head'];
+  const evaluationFolder = setup.split.startsWith('dataset:') ? setup.split.slice('dataset:'.length) : undefined;
+  await checkOutputs(
+    [{ flag: '--out', path: values.out, kind: 'file' }, ...(exportHead === undefined ? [] : [{ flag: '--export-head', path: exportHead, kind: 'file' as const }])],
+    evaluationFolder === undefined ? [setup.datasetDir] : [setup.datasetDir, evaluationFolder],
+  );
   const data = await loadTrainingData(setup);
   const { dataset, encoder, evaluationDir } = data;
   const { result, split } = await trainOnce(data, config, setup.preset);
@@ -267,10 +277,10 @@ export async function trainCommand(args: string[]): Promise<void> {
     },
     timings: { encode_s: data.encodeSeconds, ...result.timings, total_s: (performance.now() - started) / 1000 },
   };
-  await writeFile(values.out, JSON.stringify(output, null, 2));
-  if (values['export-head']) {
-    await writeFile(values['export-head'], serializeHead(result.head));
-    log(`head written to ${values['export-head']}`);
+  await writeOutputFile('--out', values.out, JSON.stringify(output, null, 2));
+  if (exportHead) {
+    await writeOutputFile('--export-head', exportHead, serializeHead(result.head));
+    log(`head written to ${exportHead}`);
   }
   const b = result.before.summary;
   const a = result.after.summary;
