@@ -53,8 +53,8 @@ async function readLoss(page: Page): Promise<number[]> {
 
 /**
  * The losses agree to the last bit or so: V8 in Node and in Chromium differ by an ulp in Math.exp /
- * Math.log now and then (seen: 0.9450261171242774 vs ...773), which docs/training.md's "deterministic to
- * the bit on every JS engine" does not allow for.
+ * Math.log now and then (seen: 0.9450261171242774 vs ...773): the trainer is bit-deterministic within
+ * one engine only (docs/training.md).
  */
 function expectLossesMatch(actual: number[], wanted: number[]): void {
   expect(actual).toHaveLength(wanted.length);
