@@ -82,6 +82,8 @@ describe('runs export and import in Chromium', () => {
     await (await pngDownload).saveAs(png);
     expect((await readFile(png)).subarray(1, 4).toString('latin1')).toBe('PNG');
     await fresh.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    // The summary gains its 95% CI and p columns once the paired statistics are computed.
+    await again.getByTestId('significance-caption').waitFor({ timeout: 120_000 });
     const summary = again.locator('.copy-table', { has: again.getByTestId('summary-table') });
     await summary.getByTestId('copy-markdown').click();
     await expect.poll(() => summary.getByRole('status').textContent(), { timeout: 60_000 }).toBe('Copied as Markdown.');
@@ -89,9 +91,9 @@ describe('runs export and import in Chromium', () => {
     expect(markdown.split('\n').slice(0, 5)).toEqual([
       '**Summary: Run 2 against Run 1**',
       '',
-      '| Metric | Run 2 | Run 1 | Δ |',
-      '| --- | ---: | ---: | ---: |',
-      `| Monolingual mAP | ${before.runs[0][3]} | ${before.runs[1][3]} | ${await summary.locator('tr[data-metric="mono_map"] td').nth(2).textContent()} |`,
+      '| Metric | Run 2 | Run 1 | Δ | 95% CI | p |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      `| Monolingual mAP | ${before.runs[0][3]} | ${before.runs[1][3]} | ${(await summary.locator('tr[data-metric="mono_map"] td').allTextContents()).slice(2, 5).join(' | ')} |`,
     ]);
 
     // Metric names explain themselves on keyboard focus (and hover), in design.md's terms.
