@@ -52,14 +52,14 @@ describe('results details in Chromium', () => {
     await page.getByRole('radio', { name: 'Show Run 2' }).check();
     await select.selectOption({ index: 2 });
     expect(await select.locator('option:checked').textContent()).toContain('xling train');
-    const label = page.locator('.compare-row .field.inline > span');
+    const label = page.locator('#results .compare-row .field.inline > span');
     const [labelBox, selectBox] = [(await label.boundingBox())!, (await select.boundingBox())!];
     expect(await label.textContent()).toBe('Compare Run 2 with');
     expect(await label.evaluate((span) => span.scrollWidth <= span.clientWidth)).toBe(true);
     expect(labelBox.x).toBeGreaterThanOrEqual(0);
     expect(labelBox.x + labelBox.width).toBeLessThanOrEqual(selectBox.x);
     expect(selectBox.x + selectBox.width).toBeLessThanOrEqual(900);
-    await page.locator('.compare-row').screenshot({ path: `${SHOTS_DIR}/compare-900.png` });
+    await page.locator('#results .compare-row').screenshot({ path: `${SHOTS_DIR}/compare-900.png` });
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);

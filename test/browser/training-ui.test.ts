@@ -138,7 +138,7 @@ describe('Batch Mix and Train cells in Chromium', () => {
     expect(largest).toBeLessThanOrEqual(1e-6 * scale);
     // ... and imported again, it measures the evaluation side as the trained run did.
     await page.locator('#train').locator('input[type="file"]').setInputFiles(headPath);
-    await page.locator('#train').getByTestId('imported-head').waitFor({ timeout: 60_000 });
+    await page.locator('#train').getByTestId('imported-head').waitFor({ timeout: 180_000 });
     expect(await page.getByTestId('runs-table').locator('tr[data-run="2"]').getByTestId('head-of-run').textContent()).toContain('imported head head.json');
     expectSummary(await readSummaryTitles(page), expected);
 
