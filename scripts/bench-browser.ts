@@ -120,16 +120,17 @@ async function browserRun(train: boolean): Promise<Record<string, unknown>> {
   }
 }
 
-/** The runs the notebook stored in IndexedDB (src/app/state/persistence.ts). */
+/** The runs the notebook stored in IndexedDB, one record per run (src/app/state/run-store.ts), in number order. */
 async function storedRuns(page: Page): Promise<unknown[]> {
   return page.evaluate(
     () =>
       new Promise<unknown[]>((resolve, reject) => {
-        const open = indexedDB.open('xling-lab-state');
+        const open = indexedDB.open('xling-lab-runs');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const request = open.result.transaction('state').objectStore('state').get('notebook');
-          request.onsuccess = () => resolve((request.result as { runs: unknown[] }).runs);
+          const request = open.result.transaction('runs').objectStore('runs').getAll();
+          request.onsuccess = () =>
+            resolve((request.result as { run: { number: number } }[]).map((record) => record.run).sort((a, b) => a.number - b.number));
           request.onerror = () => reject(request.error);
         };
       }),
