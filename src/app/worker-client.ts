@@ -8,11 +8,11 @@
  * worker takes its place (`onRestarted` tells the page, which loads its dataset into it again).
  * After MAX_RESTARTS in a row within a minute it gives up and asks for a reload.
  */
-import { ENCODER_REPLIES, type EncoderCommand, type EncoderEvent, type EncoderProgress, type EncoderReplies } from '../../workers/encoder/protocol';
-import { LAB_REPLIES, type LabCommand, type LabEvent, type LabProgress, type LabReplies, type TrainingControl } from '../../workers/lab/protocol';
-import { RpcClient } from '../../workers/rpc';
+import { ENCODER_REPLIES, type EncoderProtocol } from '../../workers/encoder/protocol';
+import { LAB_REPLIES, type LabProtocol, type TrainingControl } from '../../workers/lab/protocol';
+import { connect, RpcClient } from '../../workers/rpc';
 
-export type EncoderClient = RpcClient<EncoderCommand, EncoderEvent, EncoderReplies, EncoderProgress> & { cancel(id: number): void };
+export type EncoderClient = RpcClient<EncoderProtocol>;
 
 const HEARTBEAT_MS = 1000;
 /** Long enough for the longest blocking step (parsing a very large file), short enough to notice a dead worker. */
@@ -23,7 +23,7 @@ function startLabWorker(): Worker {
   return new Worker(new URL('../../workers/lab/lab.worker.ts', import.meta.url), { type: 'module', name: 'lab' });
 }
 
-export class LabClient extends RpcClient<LabCommand, LabEvent, LabReplies, LabProgress> {
+export class LabClient extends RpcClient<LabProtocol> {
   /** The encoder worker, for the Encoder cell (model loading, cache). */
   readonly encoder: EncoderClient;
   /** Told, with the reason, when the lab worker was replaced by a fresh one (which holds no dataset). */
@@ -40,20 +40,16 @@ export class LabClient extends RpcClient<LabCommand, LabEvent, LabReplies, LabPr
     super(lab, LAB_REPLIES, 'lab worker');
     this.lab = lab;
     this.encoderWorker = new Worker(new URL('../../workers/encoder/encoder.worker.ts', import.meta.url), { type: 'module', name: 'encoder' });
-    const encoder = new RpcClient<EncoderCommand, EncoderEvent, EncoderReplies, EncoderProgress>(this.encoderWorker, ENCODER_REPLIES, 'encoder worker');
-    this.encoder = Object.assign(encoder, { cancel: (id: number) => encoder.send({ type: 'cancel', id }) });
+    const encoder = connect<EncoderProtocol>(this.encoderWorker, ENCODER_REPLIES, 'encoder worker');
+    this.encoder = encoder;
     this.encoderWorker.onerror = (event) =>
       encoder.fail(new Error(`The encoder worker stopped: ${event.message || 'it failed to start'}. Reload the page.`));
     this.supervise(lab);
     this.heartbeat = setInterval(() => this.checkPulse(), HEARTBEAT_MS);
   }
 
-  cancel(id: number): void {
-    this.send({ type: 'cancel', id });
-  }
-
   controlTraining(id: number, control: TrainingControl): void {
-    this.send({ type: 'controlTraining', id, control });
+    this.notify({ type: 'controlTraining', id, control });
   }
 
   protected heard(): void {
@@ -62,8 +58,8 @@ export class LabClient extends RpcClient<LabCommand, LabEvent, LabReplies, LabPr
 
   private supervise(lab: Worker): void {
     const channel = new MessageChannel();
-    this.encoderWorker.postMessage({ type: 'connect' }, [channel.port1]);
-    lab.postMessage({ type: 'connectEncoder' }, [channel.port2]);
+    this.encoder.notify({ type: 'connect' }, [channel.port1]);
+    this.notify({ type: 'connectEncoder' }, [channel.port2]);
     lab.onerror = (event) => {
       event.preventDefault();
       this.restart(`it failed: ${event.message || 'it could not start'}`);
@@ -75,7 +71,7 @@ export class LabClient extends RpcClient<LabCommand, LabEvent, LabReplies, LabPr
     const now = performance.now();
     if (this.pingedAt === null) {
       this.pingedAt = now;
-      this.lab.postMessage({ type: 'ping' });
+      this.ping();
     } else if (now - this.pingedAt > SILENCE_LIMIT_MS) {
       this.restart(`it stopped answering for ${Math.round((now - this.pingedAt) / 1000)} s`);
     }

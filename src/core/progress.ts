@@ -39,3 +39,24 @@ export class RateMeter {
     this.startAt += milliseconds;
   }
 }
+
+/** How often a worker posts progress: often enough for a smooth bar, rarely enough not to flood the page. */
+export const WORKER_PROGRESS_INTERVAL_MS = 150;
+
+/** At most one report per `intervalMs`, and always a final one (a phase's last line is never dropped). */
+export class Throttle {
+  private lastAt = -Infinity;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Whether a report made now goes out; if it does, the interval starts again. */
+  due(final: boolean): boolean {
+    const at = this.now();
+    if (!final && at - this.lastAt < this.intervalMs) return false;
+    this.lastAt = at;
+    return true;
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateMeter } from '../../src/core/progress';
+import { RateMeter, Throttle } from '../../src/core/progress';
 
 describe('RateMeter', () => {
   it('measures from the first report of a phase, and estimates the time left', () => {
@@ -22,5 +22,22 @@ describe('RateMeter', () => {
     meter.update('train', 0, 100, 0);
     meter.skip(4000);
     expect(meter.update('train', 10, 100, 5000)).toEqual({ rate: 10, secondsLeft: 9 });
+  });
+});
+
+describe('Throttle', () => {
+  it('lets one report through per interval, and every final one', () => {
+    let now = 0;
+    const throttle = new Throttle(150, () => now);
+    const passed: number[] = [];
+    for (now = 0; now <= 400; now += 50) if (throttle.due(false)) passed.push(now);
+    // 0 goes out, then the first report 150 ms or more after the last one that went out.
+    expect(passed).toEqual([0, 150, 300]);
+    now = 310;
+    expect(throttle.due(true)).toBe(true); // a phase's last report is never dropped
+    now = 320;
+    expect(throttle.due(false)).toBe(false); // ... and it restarts the interval
+    now = 460;
+    expect(throttle.due(false)).toBe(true);
   });
 });

@@ -1,26 +1,19 @@
 /// <reference lib="webworker" />
 /**
  * Entry of the encoder worker: commands come from the page and, through the port the page hands
- * over with a `connect` message, from the lab worker. Each side gets its answers on its own channel.
+ * over with a `connect` notice, from the lab worker. Each channel gets its answers on itself.
  */
+import { serve, type ServeEndpoint } from '../rpc';
 import { createEncoderHost } from './host';
-import type { EncoderCommand, EncoderEvent } from './protocol';
+import type { EncoderEvent, EncoderProtocol } from './protocol';
 
-const scope = self as unknown as DedicatedWorkerGlobalScope;
-const handle = createEncoderHost();
+const host = createEncoderHost();
+const transferEmbeddings = (event: EncoderEvent) => (event.type === 'encoded' ? [event.embeddings.buffer] : []);
 
-function listen(endpoint: { postMessage(message: unknown, transfer: Transferable[]): void }) {
-  const post = (event: EncoderEvent) =>
-    endpoint.postMessage(event, event.type === 'encoded' ? [event.embeddings.buffer] : []);
-  return (message: MessageEvent<EncoderCommand>) => handle(message.data, post);
+function channel(endpoint: ServeEndpoint): void {
+  serve<EncoderProtocol>(endpoint, (post) => ({
+    run: (command, signal) => host(command, signal, post),
+    notice: (_connect, ports) => channel(ports[0]),
+  }), { notices: ['connect'], transfer: transferEmbeddings });
 }
-
-const fromPage = listen(scope);
-scope.onmessage = (message: MessageEvent<EncoderCommand | { type: 'connect' }>) => {
-  if (message.data.type === 'connect') {
-    const port = message.ports[0];
-    port.onmessage = listen(port);
-    return;
-  }
-  fromPage(message as MessageEvent<EncoderCommand>);
-};
+channel(self as unknown as DedicatedWorkerGlobalScope);

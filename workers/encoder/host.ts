@@ -7,8 +7,9 @@
  */
 import { chooseGpu } from '../webgpu';
 import { encodeWithCache } from '../../src/core/encoders/cached';
+import { Throttle, WORKER_PROGRESS_INTERVAL_MS } from '../../src/core/progress';
 import type { SentenceEncoder, TextRole } from '../../src/core/encoders/types';
-import { RpcClient, serveCommands } from '../rpc';
+import { connect, type RpcClient } from '../rpc';
 import { clearEmbeddings, countEmbeddings, embeddingStore } from './embedding-store';
 import { clearCachedModel, listCachedModels, stagePickedFolder } from './model-cache';
 import {
@@ -21,11 +22,11 @@ import {
   type ModelInfo,
   type TransformerSpec,
 } from './protocol';
-import { RUNTIME_REPLIES, type RuntimeCommand, type RuntimeEvent, type RuntimeProgress, type RuntimeReplies } from './runtime-protocol';
+import { RUNTIME_REPLIES, type RuntimeProtocol } from './runtime-protocol';
 
 type Post = (event: EncoderEvent) => void;
 type WebDevice = ModelInfo['device'];
-type RuntimeClient = RpcClient<RuntimeCommand, RuntimeEvent, RuntimeReplies, RuntimeProgress>;
+type RuntimeClient = RpcClient<RuntimeProtocol>;
 
 interface LoadedModel {
   key: string;
@@ -33,9 +34,10 @@ interface LoadedModel {
   info: ModelInfo;
 }
 
-const PROGRESS_INTERVAL_MS = 150;
+/** The handler of every encoder command; `post` answers on the channel the command came from. */
+export type EncoderHost = (command: Exclude<EncoderCommand, { type: 'cancel' }>, signal: AbortSignal, post: Post) => Promise<void>;
 
-export function createEncoderHost(): (command: EncoderCommand, post: Post) => void {
+export function createEncoderHost(): EncoderHost {
   let worker: Worker | null = null;
   let runtime: RuntimeClient | null = null;
   let loaded: LoadedModel | null = null;
@@ -51,7 +53,7 @@ export function createEncoderHost(): (command: EncoderCommand, post: Post) => vo
   function startRuntime(): RuntimeClient {
     if (runtime) return runtime;
     worker = new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'encoder-runtime' });
-    const client: RuntimeClient = new RpcClient(worker, RUNTIME_REPLIES, 'model runtime');
+    const client: RuntimeClient = connect(worker, RUNTIME_REPLIES, 'model runtime');
     worker.onerror = (event) => {
       client.fail(new Error(`The model runtime stopped: ${event.message || 'it failed to start'}.`));
       if (runtime === client) stopRuntime();
@@ -97,15 +99,11 @@ export function createEncoderHost(): (command: EncoderCommand, post: Post) => vo
   }
 
   async function encodeCached(model: LoadedModel, spec: TransformerSpec, texts: string[], role: TextRole, signal: AbortSignal, onProgress: (p: Omit<EncodeProgress, 'phase'>) => void) {
-    let last = 0;
+    const throttle = new Throttle(WORKER_PROGRESS_INTERVAL_MS);
     return encodeWithCache(runtimeEncoder(model), embeddingStore, modelKey(spec), spec, texts, role, {
       signal,
       onProgress: (progress) => {
-        const now = performance.now();
-        if (progress.done === progress.total || now - last > PROGRESS_INTERVAL_MS) {
-          last = now;
-          onProgress(progress);
-        }
+        if (throttle.due(progress.done === progress.total)) onProgress(progress);
       },
     });
   }
@@ -164,16 +162,7 @@ export function createEncoderHost(): (command: EncoderCommand, post: Post) => vo
     }
   }
 
-  // One server per channel (page, lab), so that each side's answers go back on its own channel.
-  const servers = new Map<Post, (command: EncoderCommand) => void>();
-  return (command, post) => {
-    let serve = servers.get(post);
-    if (!serve) {
-      serve = serveCommands<EncoderCommand>((c, signal) => handle(c, signal, post), (id, error) => post({ type: 'error', id, error }));
-      servers.set(post, serve);
-    }
-    serve(command);
-  };
+  return handle;
 }
 
 /** The embedding-cache prefix of a model as the model cache names it (see listCachedModels). */

@@ -71,6 +71,9 @@ export type EncoderCommand =
   | { type: 'stagePicked'; id: number; name: string; files: { path: string; blob: Blob }[] }
   | { type: 'cancel'; id: number };
 
+/** The port through which the lab worker sends `encode` (the page hands it over once at start). */
+export type EncoderNotice = { type: 'connect' };
+
 export type EncoderEvent =
   | { type: 'progress'; id: number; progress: DownloadProgress | EncodeProgress }
   | { type: 'modelLoaded'; id: number; info: ModelInfo }
@@ -95,7 +98,14 @@ export interface EncoderProgress {
   clearCache: never;
   stagePicked: never;
 }
-export type EncoderReplies = typeof ENCODER_REPLIES;
+
+export interface EncoderProtocol {
+  command: EncoderCommand;
+  event: EncoderEvent;
+  replies: typeof ENCODER_REPLIES;
+  progress: EncoderProgress;
+  notice: EncoderNotice;
+}
 
 /**
  * Identifies a model configuration in the embedding cache: the weights (source and dtype) and the

@@ -20,10 +20,13 @@ export type RuntimeEvent =
   | { type: 'error'; id: number; error: WireError };
 
 export const RUNTIME_REPLIES = { load: 'loaded', encode: 'encoded' } as const;
-export type RuntimeReplies = typeof RUNTIME_REPLIES;
-export interface RuntimeProgress {
-  load: DownloadProgress;
-  encode: { phase: 'encode'; done: number; total: number };
+
+export interface RuntimeProtocol {
+  command: RuntimeCommand;
+  event: RuntimeEvent;
+  replies: typeof RUNTIME_REPLIES;
+  progress: { load: DownloadProgress; encode: { phase: 'encode'; done: number; total: number } };
+  notice: never;
 }
 
 /** transformers.js's Cache API cache (its `env.cacheKey`): models downloaded and folders picked. */

@@ -9,13 +9,13 @@ import ortGlueUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url'
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { explainModelError } from '../../src/models/model-errors';
 import { loadTransformerEncoder, type FileProgress, type TransformerEncoder } from '../../src/models/transformers-encoder';
-import { serveCommands } from '../rpc';
+import { Throttle, WORKER_PROGRESS_INTERVAL_MS } from '../../src/core/progress';
+import { serve } from '../rpc';
 import { workerThreads } from '../threads';
 import { sourceName, type DownloadProgress, type ModelInfo, type ModelSource } from './protocol';
-import { MODEL_CACHE_NAME, type RuntimeCommand, type RuntimeEvent } from './runtime-protocol';
+import { MODEL_CACHE_NAME, type RuntimeCommand, type RuntimeEvent, type RuntimeProtocol } from './runtime-protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-const PROGRESS_INTERVAL_MS = 150;
 
 const onnx = env.backends.onnx;
 if (onnx.wasm) {
@@ -55,13 +55,11 @@ async function handle(command: Exclude<RuntimeCommand, { type: 'cancel' }>, sign
     return;
   }
   if (!model) throw new Error('No model is loaded in the runtime.');
-  let last = 0;
+  const throttle = new Throttle(WORKER_PROGRESS_INTERVAL_MS);
   const embeddings = await model.encode(command.texts, command.role, {
     signal,
     onProgress: (done, total) => {
-      const now = performance.now();
-      if (done === total || now - last > PROGRESS_INTERVAL_MS) {
-        last = now;
+      if (throttle.due(done === total)) {
         post({ type: 'progress', id: command.id, progress: { phase: 'encode', done, total } });
       }
     },
@@ -69,8 +67,7 @@ async function handle(command: Exclude<RuntimeCommand, { type: 'cancel' }>, sign
   post({ type: 'encoded', id: command.id, embeddings });
 }
 
-const serve = serveCommands<RuntimeCommand>(handle, (id, error) => post({ type: 'error', id, error }));
-scope.onmessage = (message: MessageEvent<RuntimeCommand>) => serve(message.data);
+serve<RuntimeProtocol>(scope, () => ({ run: handle }));
 
 /**
  * transformers.js's `env` is global: set where files come from right before a load. Returns the
@@ -110,16 +107,14 @@ function describeSource(source: ModelSource): string {
 /** Collects transformers.js's per-file events into one throttled progress with every file's bytes. */
 function downloadReporter(report: (progress: DownloadProgress) => void): (event: FileProgress) => void {
   const files: DownloadProgress['files'] = {};
-  let last = 0;
+  const throttle = new Throttle(WORKER_PROGRESS_INTERVAL_MS);
   return (event) => {
     if (!event.file || (event.status !== 'progress' && event.status !== 'done')) return;
     const previous = files[event.file];
     const total = event.total ?? previous?.total ?? 0;
     const loaded = event.status === 'done' ? Math.max(total, previous?.loaded ?? 0) : (event.loaded ?? 0);
     files[event.file] = { loaded, total };
-    const now = performance.now();
-    if (event.status === 'done' || now - last > PROGRESS_INTERVAL_MS) {
-      last = now;
+    if (throttle.due(event.status === 'done')) {
       report({ phase: 'download', file: event.file, loaded, total, files: { ...files } });
     }
   };

@@ -8,12 +8,12 @@ import type { Dataset } from '../../src/core/dataset/types';
 import { createLexicalEncoder } from '../../src/core/encoders/lexical';
 import { precomputedEncoder } from '../../src/core/encoders/precomputed';
 import type { SentenceEncoder } from '../../src/core/encoders/types';
-import { ENCODER_REPLIES, type EncoderCommand, type EncoderEvent, type EncoderProgress, type EncoderReplies, type ModelInfo, type TransformerSpec } from '../encoder/protocol';
-import { RpcClient, type Endpoint } from '../rpc';
+import { ENCODER_REPLIES, type EncoderProgress, type EncoderProtocol, type ModelInfo, type TransformerSpec } from '../encoder/protocol';
+import { connect, type Endpoint, type RpcClient } from '../rpc';
 import { embeddingTable } from './embedding-files';
 import type { EncoderSpec } from './protocol';
 
-export type EncoderRpc = RpcClient<EncoderCommand, EncoderEvent, EncoderReplies, EncoderProgress>;
+export type EncoderRpc = RpcClient<EncoderProtocol>;
 
 export interface OpenedEncoder {
   encoder: SentenceEncoder;
@@ -31,7 +31,7 @@ export class LabEncoders {
   constructor(private readonly dataset: () => Dataset) {}
 
   connect(port: Endpoint): void {
-    this.remote = new RpcClient(port, ENCODER_REPLIES, 'encoder worker');
+    this.remote = connect(port, ENCODER_REPLIES, 'encoder worker');
   }
 
   async open(spec: EncoderSpec, signal: AbortSignal, onDownload: DownloadReport): Promise<OpenedEncoder> {

@@ -10,14 +10,14 @@ import type { Dataset, DatasetFile, LoadOptions } from '../../src/core/dataset/t
 import { decodeDatasetFiles } from '../../src/core/dataset/utf8';
 import { evaluateDataset } from '../../src/core/evaluate';
 import { comparePaired } from '../../src/core/stats/paired';
-import { serveCommands, type Endpoint } from '../rpc';
+import type { Service } from '../rpc';
 import { embeddingFit, listEmbeddingSets, removeEmbeddingSet, storeEmbeddingFiles } from './embedding-files';
 import { LabEncoders } from './encoders';
 import { fetchTextFiles } from './fetch-files';
 import { readStoredFiles, storePickedFiles } from './file-store';
 import { RateMeter } from '../../src/core/progress';
 import { describeModelDevice } from '../encoder/protocol';
-import { type EvaluateProgress, type FileSource, type LabCommand, type LabEvent, type LoadedDataset } from './protocol';
+import { type EvaluateProgress, type FileSource, type LabCommand, type LabEvent, type LabNotice, type LabProtocol, type LoadedDataset } from './protocol';
 import { scoringBackend } from './scoring-backend';
 import { TrainingLab } from './training';
 
@@ -31,13 +31,7 @@ interface SourceFiles {
   available?: string[];
 }
 
-export interface Lab {
-  handle(command: LabCommand): void;
-  /** The port to the encoder worker, which the page hands over once at start. */
-  connectEncoder(port: Endpoint): void;
-}
-
-export function createLab(post: Post): Lab {
+export function createLab(post: Post): Service<LabProtocol> {
   let dataset: Dataset | null = null;
   let lastSource: SourceFiles | null = null;
   const encoders = new LabEncoders(loadedDataset);
@@ -148,7 +142,7 @@ export function createLab(post: Post): Lab {
     post({ type: 'compared', id, comparison });
   }
 
-  function start(command: Exclude<LabCommand, { type: 'cancel' | 'controlTraining' }>, signal: AbortSignal): Promise<void> {
+  function run(command: Exclude<LabCommand, { type: 'cancel' }>, signal: AbortSignal): Promise<void> {
     switch (command.type) {
       case 'loadDataset':
         return handleLoad(command, signal);
@@ -170,12 +164,11 @@ export function createLab(post: Post): Lab {
     }
   }
 
-  const serve = serveCommands<Exclude<LabCommand, { type: 'controlTraining' }>>(start, (id, error) => post({ type: 'error', id, error }));
-  const handle = (command: LabCommand) => {
-    if (command.type === 'controlTraining') training.control(command.id, command.control);
-    else serve(command);
-  };
-  return { handle, connectEncoder: (port) => encoders.connect(port) };
+  function notice(message: LabNotice, ports: readonly MessagePort[]): void {
+    if (message.type === 'controlTraining') training.control(message.id, message.control);
+    else encoders.connect(ports[0]);
+  }
+  return { run, notice };
 }
 
 /** Identifies a source whose files can be reused; null for a fresh pick. */

@@ -180,7 +180,6 @@ export type LabCommand =
   | { type: 'evaluate'; id: number; encoder: EncoderSpec; candidateText: CandidateTextMode; scoring: ScoringChoice }
   | { type: 'previewMix'; id: number; split: SplitChoice; config: TrainingConfig }
   | { type: 'train'; id: number; request: TrainingRequest }
-  | { type: 'controlTraining'; id: number; control: TrainingControl }
   /** `head` is an exported head document (serializeHead's JSON); `request.config` is not used. */
   | { type: 'evaluateHead'; id: number; head: string; request: Omit<TrainingRequest, 'config' | 'device'> }
   /** Reads, checks and stores the four files of a pick; `name` names the set. */
@@ -189,10 +188,18 @@ export type LabCommand =
   | { type: 'removeEmbeddings'; id: number; key: string }
   /** How a stored set fits the loaded dataset (null fit: no dataset is loaded). */
   | { type: 'checkEmbeddings'; id: number; key: string }
-  | { type: 'evaluateHead'; id: number; head: string; request: Omit<TrainingRequest, 'config'> }
   /** Paired statistics of two runs' per-query values, delta = b - a (src/core/stats/paired.ts). */
   | { type: 'compareRuns'; id: number; a: PerQueryValues; b: PerQueryValues; resamples: number; seed: number }
   | { type: 'cancel'; id: number };
+
+/**
+ * Messages with no reply: a control of a running `train` (its `id` is that command's), and the
+ * port to the encoder worker that the page hands over once at start.
+ */
+export type LabNotice =
+  | { type: 'controlTraining'; id: number; control: TrainingControl }
+  | { type: 'connectEncoder' };
+export const LAB_NOTICES = ['controlTraining', 'connectEncoder'] as const satisfies readonly LabNotice['type'][];
 
 export type LabEvent =
   | { type: 'progress'; id: number; progress: LoadProgress | EvaluateProgress | TrainingProgress | CompareProgress }
@@ -236,7 +243,14 @@ export interface LabProgress {
   checkEmbeddings: never;
   compareRuns: CompareProgress;
 }
-export type LabReplies = typeof LAB_REPLIES;
+
+export interface LabProtocol {
+  command: LabCommand;
+  event: LabEvent;
+  replies: typeof LAB_REPLIES;
+  progress: LabProgress;
+  notice: LabNotice;
+}
 
 /** The wire-error codec lives in workers/rpc.ts; re-exported for the page's existing imports. */
 export { fromWireError, toWireError, type WireError } from '../rpc';

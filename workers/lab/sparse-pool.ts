@@ -6,11 +6,11 @@
  */
 import { buildInvertedIndex, checkQueries, sparseMatmul } from '../../src/core/linalg/sparse-matmul';
 import type { ScoreMatmulFactory } from '../../src/core/linalg/types';
-import { RpcClient } from '../rpc';
-import { SCORING_REPLIES, type ScoringCommand, type ScoringEvent, type ScoringProgress } from '../scoring/protocol';
+import { connect, type RpcClient } from '../rpc';
+import { SCORING_REPLIES, type ScoringProtocol } from '../scoring/protocol';
 import { workerThreads } from '../threads';
 
-type ScoringClient = RpcClient<ScoringCommand, ScoringEvent, typeof SCORING_REPLIES, ScoringProgress>;
+type ScoringClient = RpcClient<ScoringProtocol>;
 
 let pool: { worker: Worker; client: ScoringClient }[] | null = null;
 
@@ -19,7 +19,8 @@ function scoringWorkers(count: number): ScoringClient[] {
   if (pool) return pool.map((p) => p.client);
   const started = Array.from({ length: count }, (_, i) => {
     const worker = new Worker(new URL('../scoring/scoring.worker.ts', import.meta.url), { type: 'module', name: `scoring-${i + 1}` });
-    return { worker, client: new RpcClient(worker, SCORING_REPLIES, 'scoring worker') as ScoringClient };
+    const client: ScoringClient = connect(worker, SCORING_REPLIES, 'scoring worker');
+    return { worker, client };
   });
   for (const { worker } of started) {
     worker.onerror = (event) => {

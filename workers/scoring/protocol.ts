@@ -18,4 +18,11 @@ export type ScoringEvent =
   | { type: 'error'; id: number; error: WireError };
 
 export const SCORING_REPLIES = { index: 'indexed', score: 'scored' } as const;
-export type ScoringProgress = { index: never; score: never };
+
+export interface ScoringProtocol {
+  command: ScoringCommand;
+  event: ScoringEvent;
+  replies: typeof SCORING_REPLIES;
+  progress: { index: never; score: never };
+  notice: never;
+}

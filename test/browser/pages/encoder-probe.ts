@@ -1,13 +1,13 @@
 /**
  * Exposes the encoder worker to browser tests as `window.encoderProbe`: the worker is the app's own
- * (same module, same protocol, same RpcClient), only the page around it is bare.
+ * (same module, same protocol, same rpc client), only the page around it is bare.
  */
-import { ENCODER_REPLIES, type EncoderCommand, type EncoderEvent, type EncoderProgress, type EncoderReplies, type TransformerSpec } from '../../../workers/encoder/protocol';
-import { RpcClient } from '../../../workers/rpc';
+import { ENCODER_REPLIES, type EncoderProgress, type EncoderProtocol, type TransformerSpec } from '../../../workers/encoder/protocol';
+import { connect } from '../../../workers/rpc';
 import type { TextRole } from '../../../src/core/encoders/types';
 
 const worker = new Worker(new URL('../../../workers/encoder/encoder.worker.ts', import.meta.url), { type: 'module' });
-const client = new RpcClient<EncoderCommand, EncoderEvent, EncoderReplies, EncoderProgress>(worker, ENCODER_REPLIES, 'encoder worker');
+const client = connect<EncoderProtocol>(worker, ENCODER_REPLIES, 'encoder worker');
 
 const probe = {
   async encode(spec: TransformerSpec, texts: string[], role: TextRole) {
