@@ -14,7 +14,6 @@ export default {
   inPlace: true,
   mutate: [
     'src/core/metrics/*.ts',
-    '!src/core/metrics/reference.ts',
     'src/core/training/{step,kernels,head,optimizer,sampler,mix}.ts',
     'src/core/encoders/pooling.ts',
   ],

@@ -18,11 +18,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { build, preview } from 'vite';
 import { buildRetrievalTask } from '../src/core/metrics/ranking';
 import { DEFAULT_TRAINING_CONFIG } from '../src/core/training';
 import { decodeNpyFloat32 } from '../src/core/npy';
+import { launchChromium } from '../src/dev-server/chromium';
 import { readDatasetFolder } from '../src/node/read-dataset';
 import { numpyEvaluate } from './numpy-reference';
 
@@ -30,7 +31,6 @@ const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = path.resolve(ROOT, '../shared/data');
 const XQUAD_R = path.join(DATA, 'xquad-r');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The notebook's default held-out interval (src/app/state/settings.ts), given to the CLI too. */
 const NOTEBOOK_HELD_OUT_EVERY = 25;
 const LONG = 60 * 60_000;
@@ -56,11 +56,8 @@ async function main(): Promise<void> {
 async function browserRun(train: boolean): Promise<Record<string, unknown>> {
   const server = await preview({ root: ROOT, preview: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
   const { port } = server.httpServer.address() as AddressInfo;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'],
-  });
+  // WebGPU on, as on a machine without a GPU that exposes a software adapter: `auto` must pass it over.
+  const browser = await launchChromium({ webgpu: true });
   try {
     const page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
     page.setDefaultTimeout(LONG);

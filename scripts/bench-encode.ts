@@ -55,7 +55,7 @@ import { DEFAULT_TRANSFORMER_SETTINGS, paddingShare } from '../src/core/encoders
 import type { SentenceEncoder } from '../src/core/encoders/types';
 import { createOnnxEncoder } from '../src/node/onnx-encoder';
 import { readDatasetFolder } from '../src/node/read-dataset';
-import { startHarness, type Harness } from '../test/browser/harness';
+import { startAppInChromium as startHarness, type AppInChromium as Harness } from '../src/dev-server/chromium';
 import type { TransformerSpec } from '../workers/encoder/protocol';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -18,7 +18,7 @@ import { jsMatmul } from '../src/core/linalg/js-matmul';
 import { randomUnitVectors, seededRandom } from '../src/core/linalg/random';
 import type { ScoreMatmulFactory } from '../src/core/linalg/types';
 import { buildRetrievalTask, DEFAULT_BLOCK_ROWS, rankAndMeasure } from '../src/core/metrics/ranking';
-import { referenceRankAndMeasure } from '../src/core/metrics/reference';
+import { referenceRankAndMeasure } from '../test/support/oracles/metrics';
 import type { EvalReport } from '../src/core/metrics/types';
 import { ortNodeMatmul } from '../src/node/ort-node-matmul';
 import { readDatasetFolder } from '../src/node/read-dataset';

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLexicalEncoder } from '../src/core/encoders/lexical';
 import { randomUnitVectors, seededRandom } from '../src/core/linalg/random';
-import { BENCH_OPTIMIZER, BENCH_TEMPERATURE, timeReferenceSteps, timeTrainerSteps, type StepTiming } from '../src/core/training/benchmark';
+import { BENCH_OPTIMIZER, BENCH_TEMPERATURE, timeReferenceSteps, timeTrainerSteps, type StepTiming } from './train-timing';
 import { initHead } from '../src/core/training/head';
 import { encodeNpyFloat32 } from '../src/core/npy';
 import { MIX_PRESETS } from '../src/core/training/mix';
@@ -31,7 +31,8 @@ import { buildTrainingExamples, createBatchSampler } from '../src/core/training/
 import { splitByArticles } from '../src/core/training/split';
 import { createCpuTrainer, type HeadSettings } from '../src/core/training/trainer';
 import { readDatasetFolder } from '../src/node/read-dataset';
-import { chromiumAvailable, openWebGpuPage, type WebGpuPage } from '../src/node/webgpu-page';
+import { chromiumAvailable } from '../src/dev-server/chromium';
+import { openWebGpuPage, type WebGpuPage } from '../src/dev-server/webgpu-page';
 
 const N = 64;
 

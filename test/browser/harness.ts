@@ -1,67 +1,23 @@
 /**
- * Shared set-up for the browser tests: a Vite dev server on a random port (the project's own
- * vite.config.ts, so the data folder and cross-origin isolation are the real ones) and Debian's
- * Chromium driven by playwright-core.
+ * Shared steps of the browser tests: the notebook on a Vite dev server on a random port (the
+ * project's own vite.config.ts, so the data folder and cross-origin isolation are the real ones) in
+ * Debian's Chromium (src/dev-server/chromium.ts), a fresh profile per test, the usual clicks.
  */
-import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ROOT, startAppInChromium, type AppInChromium } from '../../src/dev-server/chromium';
 import { createLexicalEncoder, DEFAULT_LEXICAL_OPTIONS } from '../../src/core/encoders/lexical';
 import { evaluateDataset } from '../../src/core/evaluate';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import type { EvalReport } from '../../src/core/metrics/types';
 import { readDatasetFolder } from '../../src/node/read-dataset';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { ROOT };
 export const XQUAD_R_DIR = path.resolve(ROOT, '../shared/data/xquad-r');
 export const SHOTS_DIR = '/tmp/xling-shots';
-/** Debian's Chromium; never a browser downloaded by a test tool. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export interface Harness {
-  url: string;
-  browser: Browser;
-  close(): Promise<void>;
-}
-
-/** `webgpu`: Chromium with WebGPU on SwiftShader (slow, but the real code path). */
-export async function startHarness({ webgpu = false } = {}): Promise<Harness> {
-  const server: ViteDevServer = await createServer({
-    root: ROOT,
-    configFile: path.join(ROOT, 'vite.config.ts'),
-    server: { port: 0, host: '127.0.0.1' },
-    logLevel: 'warn',
-  });
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's (sudo apt-get install chromium) or set CHROMIUM_PATH.`);
-  }
-  await server.listen();
-  const { port } = server.httpServer!.address() as AddressInfo;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      ...(webgpu ? ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'] : []),
-    ],
-  });
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    browser,
-    async close() {
-      await browser.close();
-      await server.close();
-    },
-  };
-}
+/** The notebook on its own dev server and a Chromium (src/dev-server/chromium.ts). */
+export type Harness = AppInChromium;
+export const startHarness = startAppInChromium;
 
 /** A fresh profile (empty IndexedDB and caches) with the notebook open; page errors fail the test. */
 export async function openNotebook(harness: Harness, context?: BrowserContext): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {

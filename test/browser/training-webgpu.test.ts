@@ -12,9 +12,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomUnitVectors, seededRandom } from '../../src/core/linalg/random';
 import { initHead } from '../../src/core/training/head';
-import { referenceState, referenceStep } from '../../src/core/training/reference';
+import { referenceState, referenceStep } from '../support/oracles/training';
 import { createCpuTrainer } from '../../src/core/training/trainer';
-import { CHROMIUM, chromiumAvailable, openWebGpuPage, type WebGpuPage } from '../../src/node/webgpu-page';
+import { CHROMIUM, chromiumAvailable } from '../../src/dev-server/chromium';
+import { openWebGpuPage, type WebGpuPage } from '../../src/dev-server/webgpu-page';
 import { maxRelError } from '../numeric';
 
 const ENTRY = `

@@ -14,7 +14,7 @@ import { candidateTexts } from '../../src/core/dataset/texts';
 import { planLengthBatches } from '../../src/core/encoders/pooling';
 import type { SentenceEncoder } from '../../src/core/encoders/types';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
-import { referenceRankAndMeasure } from '../../src/core/metrics/reference';
+import { referenceRankAndMeasure } from '../support/oracles/metrics';
 import { resolveEncoder } from '../../src/node/encoders';
 import { createOnnxEncoder } from '../../src/node/onnx-encoder';
 import { readDatasetFolder } from '../../src/node/read-dataset';

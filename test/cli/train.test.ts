@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { candidateTexts } from '../../src/core/dataset/texts';
 import { createLexicalEncoder } from '../../src/core/encoders/lexical';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
-import { referenceRankAndMeasure } from '../../src/core/metrics/reference';
+import { referenceRankAndMeasure } from '../support/oracles/metrics';
 import { applyHead, parseHead } from '../../src/core/training/head';
 import { splitByArticles } from '../../src/core/training/split';
 import { readDatasetFolder } from '../../src/node/read-dataset';

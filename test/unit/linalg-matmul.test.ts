@@ -6,7 +6,7 @@ import { ortMatmul } from '../../src/core/linalg/ort-matmul';
 import { randomUnitVectors, seededRandom } from '../../src/core/linalg/random';
 import type { ScoreMatmulFactory } from '../../src/core/linalg/types';
 import { buildRetrievalTask, rankAndMeasure } from '../../src/core/metrics/ranking';
-import { referenceRankAndMeasure } from '../../src/core/metrics/reference';
+import { referenceRankAndMeasure } from '../support/oracles/metrics';
 import { ortNodeMatmul } from '../../src/node/ort-node-matmul';
 
 const backends: [string, ScoreMatmulFactory][] = [

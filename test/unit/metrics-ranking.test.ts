@@ -4,7 +4,7 @@ import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { randomUnitVectors, seededRandom } from '../../src/core/linalg/random';
 import type { ScoreMatmulFactory } from '../../src/core/linalg/types';
 import { buildRetrievalTask, rankAndMeasure } from '../../src/core/metrics/ranking';
-import { referenceRankAndMeasure } from '../../src/core/metrics/reference';
+import { referenceRankAndMeasure } from '../support/oracles/metrics';
 
 /**
  * A dataset whose score matrix is given directly: query q is the one-hot vector e_q, so candidate c's

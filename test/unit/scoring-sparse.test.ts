@@ -11,7 +11,7 @@ import { seededRandom } from '../../src/core/linalg/random';
 import { density, sparseMatmul, sparseWhereSparse, SPARSE_MAX_DENSITY } from '../../src/core/linalg/sparse-matmul';
 import type { ScoreMatmulFactory } from '../../src/core/linalg/types';
 import { buildRetrievalTask, rankAndMeasure } from '../../src/core/metrics/ranking';
-import { referenceRankAndMeasure } from '../../src/core/metrics/reference';
+import { referenceRankAndMeasure } from '../support/oracles/metrics';
 import { readDatasetFolder } from '../../src/node/read-dataset';
 
 const XQUAD_R = new URL('../../../shared/data/xquad-r', import.meta.url).pathname;

@@ -9,7 +9,7 @@ import { randomUnitVectors, seededRandom } from '../../src/core/linalg/random';
 import { applyHead, cloneHead, initHead, parseHead, serializeHead, type ProjectionHead } from '../../src/core/training/head';
 import { matmulNN, matmulNT, matmulTN } from '../../src/core/training/kernels';
 import { learningRateAt } from '../../src/core/training/optimizer';
-import { referenceLossAndGradients, referenceState, referenceStep } from '../../src/core/training/reference';
+import { referenceLossAndGradients, referenceState, referenceStep } from '../support/oracles/training';
 import { lossAndGradients } from '../../src/core/training/step';
 import { createCpuTrainer } from '../../src/core/training/trainer';
 import { maxRelError } from '../numeric';

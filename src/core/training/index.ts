@@ -6,7 +6,7 @@
  * - split.ts     article-group splits (training / validation / evaluation) and dataset-to-dataset
  * - sampler.ts   seeded batches, and the statistics / preview the Batch Mix cell shows
  * - head.ts      adapter and linear heads, applying them, the JSON export format
- * - step.ts      InfoNCE loss and closed-form gradients (CPU); reference.ts the plain reference
+ * - step.ts      InfoNCE loss and closed-form gradients (CPU)(its plain reference, the tests' oracle, is test/support/oracles/training.ts)
  * - optimizer.ts AdamW and the warm-up / linear-decay schedule
  * - trainer.ts   the HeadTrainer interface and the CPU trainer; webgpu-trainer.ts the WebGPU one
  * - run.ts       a whole run: before, training with validation and early stopping, after
@@ -19,4 +19,3 @@ export * from './optimizer';
 export * from './trainer';
 export * from './run';
 export { webgpuTrainer, requestWebGpuDevice, deviceOfAdapter, type WgGpu, type WgAdapter, type WgDevice } from './webgpu-trainer';
-export { timeTrainerSteps, timeReferenceSteps, type StepTiming } from './benchmark';

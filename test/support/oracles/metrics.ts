@@ -5,11 +5,11 @@
  * baseline of scripts/bench-score.ts. It reads the `Dataset` itself (not a `RetrievalTask`), so it
  * checks `buildRetrievalTask` too; decisions design.md leaves open are those listed in ranking.ts.
  */
-import type { Dataset } from '../dataset/types';
-import type { ScoreMatmulFactory } from '../linalg/types';
-import { datasetFingerprint } from '../stats/fingerprint';
-import { MetricAccumulator } from './accumulator';
-import type { EvalReport } from './types';
+import type { Dataset } from '../../../src/core/dataset/types';
+import type { ScoreMatmulFactory } from '../../../src/core/linalg/types';
+import { datasetFingerprint } from '../../../src/core/stats/fingerprint';
+import { MetricAccumulator } from '../../../src/core/metrics/accumulator';
+import type { EvalReport } from '../../../src/core/metrics/types';
 
 const BLOCK_ROWS = 256;
 

@@ -3,9 +3,9 @@
  * on fixed batches after `warmup` untimed ones (shader compilation, JIT). Pure: the caller brings the
  * trainer factory and the batches.
  */
-import type { HeadSettings, HeadTrainerFactory } from './trainer';
-import { initHead } from './head';
-import { referenceState, referenceStep } from './reference';
+import type { HeadSettings, HeadTrainerFactory } from '../src/core/training/trainer';
+import { initHead } from '../src/core/training/head';
+import { referenceState, referenceStep } from '../test/support/oracles/training';
 
 export interface StepTiming {
   steps: number;

@@ -1,19 +1,14 @@
 /**
- * A headless Chromium page with WebGPU, for the training tests and benchmark: Debian's chromium
- * (design.md: never a downloaded browser) driven by playwright-core, `--enable-unsafe-webgpu`, which
- * without a GPU runs WebGPU on SwiftShader (a CPU implementation: slow, but the real code path). The
+ * A headless Chromium page with WebGPU (chromium.ts), for the training tests and benchmark: without
+ * a GPU it runs WebGPU on SwiftShader (a CPU implementation: slow, but the real code path). The
  * page is served from 127.0.0.1 (WebGPU needs a secure context) and runs `entry`, a module bundled
  * with esbuild (installed with tsx) from source text that may import the project's own files.
  */
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
-
-export const CHROMIUM = '/usr/bin/chromium';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, ROOT } from './chromium';
 
 export interface WebGpuPage {
   page: Page;
@@ -22,12 +17,8 @@ export interface WebGpuPage {
   close(): Promise<void>;
 }
 
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM);
-}
-
 /** Opens the page with `entry` (ES module source, resolved from the repository root) loaded. */
-export async function openWebGpuPage(entry: string, root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')): Promise<WebGpuPage> {
+export async function openWebGpuPage(entry: string, root = ROOT): Promise<WebGpuPage> {
   const bundle = await build({
     stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'webgpu-entry.ts' },
     bundle: true,
@@ -50,11 +41,7 @@ export async function openWebGpuPage(entry: string, root = resolve(dirname(fileU
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium({ webgpu: true });
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     const adapter = await page.evaluate(async () => {

@@ -5,8 +5,8 @@
  * against it (and it against finite differences), and the training benchmark times it beside the
  * real step in the same run.
  */
-import type { ProjectionHead } from './head';
-import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, learningRateAt, type OptimizerSettings } from './optimizer';
+import type { ProjectionHead } from '../../../src/core/training/head';
+import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, learningRateAt, type OptimizerSettings } from '../../../src/core/training/optimizer';
 
 type Matrix = number[][];
 
