@@ -11,6 +11,7 @@
 import { ENCODER_REPLIES, type EncoderCommand, type EncoderEvent, type EncoderProgress, type EncoderReplies } from '../../workers/encoder/protocol';
 import { LAB_REPLIES, type LabCommand, type LabEvent, type LabProgress, type LabReplies, type TrainingControl } from '../../workers/lab/protocol';
 import { RpcClient } from '../../workers/rpc';
+import { WORKER_STOPPED } from './state/task';
 
 export type EncoderClient = RpcClient<EncoderCommand, EncoderEvent, EncoderReplies, EncoderProgress> & { cancel(id: number): void };
 
@@ -89,10 +90,10 @@ export class LabClient extends RpcClient<LabCommand, LabEvent, LabReplies, LabPr
     this.restarts = [...this.restarts.filter((at) => now - at < 60_000), now];
     if (this.restarts.length > MAX_RESTARTS) {
       clearInterval(this.heartbeat);
-      this.fail(new Error(`The lab worker stopped (${reason}) and kept stopping after ${MAX_RESTARTS} restarts. Reload the page.`));
+      this.fail(Object.assign(new Error(`The lab worker stopped (${reason}) and kept stopping after ${MAX_RESTARTS} restarts. Reload the page.`), { name: WORKER_STOPPED }));
       return;
     }
-    this.fail(new Error(`The lab worker stopped (${reason}): the task it was running ended. A fresh worker was started; try again.`));
+    this.fail(Object.assign(new Error(`The lab worker stopped (${reason}): the task it was running ended. A fresh worker was started; try again.`), { name: WORKER_STOPPED }));
     this.lab = startLabWorker();
     this.replaceEndpoint(this.lab);
     this.supervise(this.lab);

@@ -1,7 +1,9 @@
-/** Values derived from the state that several cells need: what a Load would read, and what is stale. */
+/** Values derived from the state that several cells need: what a Load would read, what is stale, what is running. */
 import { languagesFromFileNames } from '../../core/dataset/load';
 import { sourceFileNames } from '../datasets/sources';
-import type { AppState } from './reducer';
+import type { AppState } from './app-state';
+import type { RunningTask } from './interrupted';
+import { runningJob } from './task';
 import { inputChanges, type Run, type RunInputs } from './runs';
 import { chosenSelection, chosenSource, sameSelection, sameSource, type DatasetSelection, type DatasetSource } from './settings';
 
@@ -32,4 +34,14 @@ function currentInputs(state: AppState): RunInputs {
 
 export function runChanges(state: AppState, run: Run): string[] {
   return inputChanges(run, currentInputs(state));
+}
+
+/** The tasks a reload would interrupt (evaluations and trainings: the ones that take minutes), in words. */
+export function runningTasks(state: AppState): RunningTask[] {
+  const evaluation = runningJob(state.evaluation);
+  const training = runningJob(state.training);
+  return [
+    ...(evaluation ? [{ what: 'An evaluation', startedAt: evaluation.startedAt }] : []),
+    ...(training ? [{ what: `Training (${training.label})`, startedAt: training.startedAt }] : []),
+  ];
 }
