@@ -63,7 +63,7 @@ export function ResultsCell() {
 
       {changes.length > 0 ? (
         <div className="stale-banner" role="status" data-testid="stale-banner">
-          <strong>Stale:</strong> the settings changed since Run {run.number}. Evaluate again to see their effect.
+          <strong>Stale:</strong> the settings changed since Run {run.number}. {run.kind === 'trained' ? 'Train' : 'Evaluate'} again to see their effect.
           <ul>
             {changes.map((change) => (
               <li key={change}>{change}</li>

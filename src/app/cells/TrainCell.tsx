@@ -14,7 +14,7 @@ import type { AppState, LiveTraining } from '../state/app-state';
 import { liveTraining } from '../state/slices/training';
 import { taskError } from '../state/task';
 import { describeHeadOf, describeTraining, type ImportedHeadRun, type TrainedRun } from '../state/runs';
-import { datasetView } from '../state/selectors';
+import { datasetView, runChanges } from '../state/selectors';
 import { COMPARED_MIXES } from '../state/training';
 import { MixComparison } from './MixComparison';
 
@@ -161,7 +161,9 @@ export function TrainCell() {
       {training.status === 'cancelled' ? <p className="hint">Cancelled; nothing was kept.</p> : null}
       {error ? <ErrorPanel title="Training failed." error={error} /> : null}
       {state.headExportError ? <p className="error-text" role="alert">{state.headExportError}</p> : null}
-      {training.status !== 'running' && lastHeadRun?.kind === 'trained' ? <FinishedRun run={lastHeadRun} onExport={() => actions.exportHead(lastHeadRun)} /> : null}
+      {training.status !== 'running' && lastHeadRun?.kind === 'trained' ? (
+        <FinishedRun run={lastHeadRun} changes={runChanges(state, lastHeadRun)} onExport={() => actions.exportHead(lastHeadRun)} />
+      ) : null}
       {training.status !== 'running' && lastHeadRun?.kind === 'head' ? <ImportedHead run={lastHeadRun} /> : null}
       <MixComparison runs={state.runs} />
     </Cell>
@@ -250,10 +252,15 @@ function describeStepPace(training: LiveTraining): string {
   return ` · ${training.pace.stepsPerSecond.toFixed(1)} steps/s${left}`;
 }
 
-function FinishedRun({ run, onExport }: { run: TrainedRun; onExport: () => void }) {
+function FinishedRun({ run, changes, onExport }: { run: TrainedRun; changes: string[]; onExport: () => void }) {
   const { outcome } = run.training;
   return (
     <div className="finished-training" data-testid="finished-training">
+      {changes.length > 0 ? (
+        <p className="hint stale-text" data-testid="trained-run-stale">
+          Stale: the settings changed since Run {run.number} ({changes.join('; ')}). Train again to see their effect.
+        </p>
+      ) : null}
       <p className="small">
         Run {run.number}: {describeTraining(run.training)} on {outcome.trainerBackend};{' '}
         <span data-testid="kept-head">

@@ -4,7 +4,7 @@ import { sourceFileNames } from '../datasets/sources';
 import type { AppState } from './app-state';
 import type { RunningTask } from './interrupted';
 import { runningJob } from './task';
-import { inputChanges, type Run, type RunInputs } from './runs';
+import { inputChanges, trainingChanges, type Run, type RunInputs } from './runs';
 import { chosenSelection, chosenSource, sameSelection, sameSource, type DatasetSelection, type DatasetSource } from './settings';
 
 export interface DatasetView {
@@ -32,8 +32,10 @@ function currentInputs(state: AppState): RunInputs {
   return { selection: datasetView(state).selection, encoder, candidateText, scoring };
 }
 
+/** How the settings now differ from what a run was computed with, in words; empty when the run is current. */
 export function runChanges(state: AppState, run: Run): string[] {
-  return inputChanges(run, currentInputs(state));
+  const changes = inputChanges(run, currentInputs(state));
+  return run.kind === 'trained' ? [...changes, ...trainingChanges(run.training, state.settings)] : changes;
 }
 
 /** The tasks a reload would interrupt (evaluations and trainings: the ones that take minutes), in words. */
