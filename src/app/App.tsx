@@ -16,6 +16,8 @@ import { createEmbeddingActions } from './state/embedding-actions';
 import { createSignificanceActions } from './state/significance-actions';
 import { createRunFileActions } from './state/run-file-actions';
 import { createCatalogActions } from './state/catalog-actions';
+import { shownComparisons } from './state/comparisons';
+import { comparisonKey } from './state/significance';
 import { keepHeadsOf } from './state/heads';
 import { CellBoundary } from './components/CellBoundary';
 import { StorageNotice } from './components/StorageNotice';
@@ -89,6 +91,12 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
   useEffect(() => {
     if (loaded) actions.previewMix();
   }, [actions, mix, loaded]);
+
+  // Paired statistics the Results and Train cells show are computed in the worker (once per pair; seconds on the full dataset).
+  const comparisonKeys = shownComparisons(state).map(([a, b]) => comparisonKey(a.key, b.key)).join(' ');
+  useEffect(() => {
+    for (const [a, b] of shownComparisons(stateRef.current)) actions.comparePerQuery(a, b);
+  }, [actions, comparisonKeys]);
 
   // Embeddings from files: say whether the chosen set fits the dataset now loaded.
   const { encoder } = settings;
