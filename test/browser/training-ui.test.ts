@@ -130,6 +130,8 @@ describe('Batch Mix and Train cells in Chromium', () => {
     expect(await page.getByTestId('stale-banner').textContent()).toContain('Train again');
     expect(await page.getByTestId('trained-run-stale').textContent()).toContain('mix: Hybrid → X-Y');
     expect(await page.getByTestId('results-status').textContent()).toBe('stale');
+    await page.locator('#train').screenshot({ path: `${SHOTS_DIR}/train-stale.png` });
+    await page.getByTestId('stale-banner').screenshot({ path: `${SHOTS_DIR}/results-stale-trained.png` });
     await page.locator('#batch-mix').getByRole('radio', { name: 'Hybrid' }).check();
     await page.getByTestId('stale-banner').waitFor({ state: 'detached', timeout: 60_000 });
     expect(await page.getByTestId('results-status').textContent()).toBe('current');
