@@ -23,8 +23,8 @@ export function DatasetCell() {
   const { source } = state.settings.dataset;
   const task = state.datasetTask;
   const loading = task.status === 'running';
-  // null languages mean all of them; an explicit list needs two, for cross-lingual cells to exist.
   const error = taskError(task);
+  // null languages mean all of them; an explicit list needs two, for cross-lingual cells to exist.
   const tooFewLanguages = (view.selection?.languages?.length ?? 2) < 2;
 
   return (

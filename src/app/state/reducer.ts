@@ -15,6 +15,7 @@ import { reduceSettings } from './slices/settings';
 import { reduceSweep } from './slices/sweep';
 import { reduceTraining } from './slices/training';
 
+// Most modules import the state's types from here, beside the reducer.
 export type { Action, AppState, PersistedState } from './app-state';
 
 export function initialState(persisted: PersistedState | null): AppState {
