@@ -15,12 +15,16 @@ import { createModelActions } from './state/model-actions';
 import { createEmbeddingActions } from './state/embedding-actions';
 import { createSignificanceActions } from './state/significance-actions';
 import { createRunFileActions } from './state/run-file-actions';
+import { createCatalogActions } from './state/catalog-actions';
+import { shownComparisons } from './state/comparisons';
+import { comparisonKey } from './state/significance';
 import { keepHeadsOf } from './state/heads';
 import { CellBoundary } from './components/CellBoundary';
 import { StorageNotice } from './components/StorageNotice';
 import { isLinkHash, writeLink, type Hideable, type Link } from './state/link';
 import { createSaver, persistedPart, type StorageReport } from './state/persistence';
-import { noteRunningTasks } from './state/interrupted';
+import { noteRunningTasks, type RunningTask } from './state/interrupted';
+import { runningTasks } from './state/selectors';
 import { useRunStorage } from './state/use-run-storage';
 import { initialState, reducer, type PersistedState } from './state/reducer';
 import type { LabClient } from './worker-client';
@@ -49,6 +53,7 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
       ...createEmbeddingActions(client, dispatch, () => stateRef.current),
       ...createSignificanceActions(client, dispatch, () => stateRef.current),
       ...createRunFileActions(dispatch, () => stateRef.current),
+      ...createCatalogActions(dispatch),
     }),
     [client],
   );
@@ -62,16 +67,10 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
   }, [persisted, actions]);
 
   // Running tasks are noted, so that a reload can say it interrupted them.
-  const { evaluation, training } = state;
-  const evaluationStart = evaluation.status === 'running' ? evaluation.startedAt : null;
-  const trainingRun = training.status === 'running' ? { label: training.label, startedAt: training.startedAt } : null;
-  const { label: trainingLabel = null, startedAt: trainingStart = null } = trainingRun ?? {};
+  const running = JSON.stringify(runningTasks(state));
   useEffect(() => {
-    noteRunningTasks([
-      ...(evaluationStart !== null ? [{ what: 'An evaluation', startedAt: evaluationStart }] : []),
-      ...(trainingStart !== null ? [{ what: `Training (${trainingLabel})`, startedAt: trainingStart }] : []),
-    ]);
-  }, [evaluationStart, trainingLabel, trainingStart]);
+    noteRunningTasks(JSON.parse(running) as RunningTask[]);
+  }, [running]);
 
   // A lab worker that died was replaced by a fresh one, which holds no dataset: load it there again.
   useEffect(() => {
@@ -93,6 +92,12 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
     if (loaded) actions.previewMix();
   }, [actions, mix, loaded]);
 
+  // Paired statistics the Results and Train cells show are computed in the worker (once per pair; seconds on the full dataset).
+  const comparisonKeys = shownComparisons(state).map(([a, b]) => comparisonKey(a.key, b.key)).join(' ');
+  useEffect(() => {
+    for (const [a, b] of shownComparisons(stateRef.current)) actions.comparePerQuery(a, b);
+  }, [actions, comparisonKeys]);
+
   // Embeddings from files: say whether the chosen set fits the dataset now loaded.
   const { encoder } = settings;
   const embeddingSet = encoder.kind === 'files' ? encoder.set?.key : undefined;
@@ -104,6 +109,10 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
     saver.save(persistedPart(stateRef.current));
   }, [saver, settings, selectedRunId, compareRunId, loaded]);
   useRunStorage(runs, dispatch);
+  // A load may have downloaded catalog files: count them again (and once on startup).
+  useEffect(() => {
+    actions.refreshCatalogCache();
+  }, [actions, loaded]);
   // A finished run may have filled the embedding cache: keep its listing current.
   useEffect(() => {
     actions.refreshModelCache();

@@ -11,6 +11,7 @@
 import { ENCODER_REPLIES, type EncoderProtocol } from '../../workers/encoder/protocol';
 import { LAB_REPLIES, type LabProtocol, type TrainingControl } from '../../workers/lab/protocol';
 import { connect, RpcClient } from '../../workers/rpc';
+import { WORKER_STOPPED } from './state/task';
 
 export type EncoderClient = RpcClient<EncoderProtocol>;
 
@@ -85,10 +86,10 @@ export class LabClient extends RpcClient<LabProtocol> {
     this.restarts = [...this.restarts.filter((at) => now - at < 60_000), now];
     if (this.restarts.length > MAX_RESTARTS) {
       clearInterval(this.heartbeat);
-      this.fail(new Error(`The lab worker stopped (${reason}) and kept stopping after ${MAX_RESTARTS} restarts. Reload the page.`));
+      this.fail(Object.assign(new Error(`The lab worker stopped (${reason}) and kept stopping after ${MAX_RESTARTS} restarts. Reload the page.`), { name: WORKER_STOPPED }));
       return;
     }
-    this.fail(new Error(`The lab worker stopped (${reason}): the task it was running ended. A fresh worker was started; try again.`));
+    this.fail(Object.assign(new Error(`The lab worker stopped (${reason}): the task it was running ended. A fresh worker was started; try again.`), { name: WORKER_STOPPED }));
     this.lab = startLabWorker();
     this.replaceEndpoint(this.lab);
     this.supervise(this.lab);

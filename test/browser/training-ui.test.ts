@@ -2,8 +2,8 @@
  * The Batch Mix and Train cells in Chromium: the hybrid preset's preview (pairs crossing languages,
  * realised proportions near 0.5 / 0.5), a few training steps in the worker whose loss curve and
  * trained run equal what the core's `trainHead` computes in Node for the same settings and seed (the
- * CPU trainer's losses to 1e-12, the run's metrics exactly), the run kept across a reload, its head
- * exported and imported again, the live evaluation heatmap, pause / single step / stop, and the
+ * CPU trainer's losses to 1e-12, the run's metrics exactly), the run kept across a reload, stale once
+ * the mix changes, its head exported and imported again, the live evaluation heatmap, pause / single step / stop, and the
  * "Compare mixes" tables.
  */
 import { mkdir, readFile } from 'node:fs/promises';
@@ -121,6 +121,20 @@ describe('Batch Mix and Train cells in Chromium', () => {
     expectSummary(await readSummaryTitles(page), expected);
     expect(await page.locator('#batch-mix').getByRole('radio', { name: 'Hybrid' }).isChecked()).toBe(true);
     expect(await page.locator('#batch-mix').getByLabel('Batch size', { exact: true }).inputValue()).toBe(String(BATCH));
+    expect(await page.getByTestId('results-status').textContent()).toBe('current');
+
+    // Another mix makes the trained run stale, in the Train and Results cells; back to its mix, it is current again.
+    await page.locator('#batch-mix').getByRole('radio', { name: 'X-Y', exact: true }).check();
+    await page.getByTestId('stale-banner').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('stale-banner').textContent()).toContain('mix: Hybrid → X-Y');
+    expect(await page.getByTestId('stale-banner').textContent()).toContain('Train again');
+    expect(await page.getByTestId('trained-run-stale').textContent()).toContain('mix: Hybrid → X-Y');
+    expect(await page.getByTestId('results-status').textContent()).toBe('stale');
+    await page.locator('#train').screenshot({ path: `${SHOTS_DIR}/train-stale.png` });
+    await page.getByTestId('stale-banner').screenshot({ path: `${SHOTS_DIR}/results-stale-trained.png` });
+    await page.locator('#batch-mix').getByRole('radio', { name: 'Hybrid' }).check();
+    await page.getByTestId('stale-banner').waitFor({ state: 'detached', timeout: 60_000 });
+    expect(await page.getByTestId('results-status').textContent()).toBe('current');
 
     // The trained head, exported, is the one the core kept in Node (to float32 rounding of the tiny differences above) ...
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export head' }).click()]);

@@ -29,7 +29,7 @@ describe('finishedComparison', () => {
   it('gives a finished comparison only to the pair it was computed for, in its direction', () => {
     const comparison = { seed: 1 } as ComparisonReport;
     const [a, b, c] = [run(1, 'f'), run(2, 'f'), run(3, 'f')];
-    const tasks = { [significanceKey(b, a)]: { status: 'done', comparison } as const, [significanceKey(c, a)]: { status: 'running', id: 1, progress: null } as const };
+    const tasks = { [significanceKey(b, a)]: { status: 'done', job: null, result: comparison } as const, [significanceKey(c, a)]: { status: 'running', id: 1, job: null, progress: null } as const };
     expect(finishedComparison(tasks, significanceKey(b, a))).toBe(comparison);
     expect(finishedComparison(tasks, significanceKey(a, b))).toBeNull();
     expect(finishedComparison(tasks, significanceKey(c, a))).toBeNull();

@@ -131,7 +131,7 @@ export function BatchMixCell() {
 function previewStatus(state: AppState): CellStatus | undefined {
   if (!state.loaded) return undefined;
   if (state.mixPreview.error) return { tone: 'error', text: 'invalid' };
-  if (state.mixPreview.pendingId !== null) return { tone: 'busy', text: 'sampling…' };
+  if (state.mixPreview.task.status === 'running') return { tone: 'busy', text: 'sampling…' };
   return state.mixPreview.preview ? { tone: 'ready', text: 'previewed' } : undefined;
 }
 

@@ -6,6 +6,7 @@ import { formatBytes } from '../results/format';
 import type { AppState } from '../state/reducer';
 import { describeSource } from '../state/runs';
 import { datasetView, type DatasetView } from '../state/selectors';
+import { taskError } from '../state/task';
 import { sameSource, type SourceKind } from '../state/settings';
 import { CatalogPanel, FilesPanel, FolderPanel } from './dataset-sources';
 import { LoadedSummary, SubsetPanel } from './dataset-subset';
@@ -21,7 +22,8 @@ export function DatasetCell() {
   const view = datasetView(state);
   const { source } = state.settings.dataset;
   const task = state.datasetTask;
-  const loading = task.status === 'loading';
+  const loading = task.status === 'running';
+  const error = taskError(task);
   // null languages mean all of them; an explicit list needs two, for cross-lingual cells to exist.
   const tooFewLanguages = (view.selection?.languages?.length ?? 2) < 2;
 
@@ -66,7 +68,7 @@ export function DatasetCell() {
         {!loading ? <LoadHint view={view} loaded={state.loaded} tooFewLanguages={tooFewLanguages} /> : null}
       </div>
 
-      {task.status === 'loading' ? (
+      {task.status === 'running' ? (
         task.progress?.phase === 'download' ? (
           <ProgressBar
             label="Downloading"
@@ -79,10 +81,10 @@ export function DatasetCell() {
         )
       ) : null}
 
-      {task.status === 'failed' ? (
+      {error ? (
         <ErrorPanel
           title={state.loaded ? 'This dataset could not be loaded; the one loaded before is still in use.' : 'This dataset could not be loaded.'}
-          error={task.error}
+          error={error}
         />
       ) : null}
 
@@ -105,8 +107,8 @@ function LoadHint({ view, loaded, tooFewLanguages }: { view: DatasetView; loaded
 }
 
 function datasetStatus(state: AppState, view: DatasetView): CellStatus {
-  if (state.datasetTask.status === 'loading') return { tone: 'busy', text: 'loading…' };
-  if (!state.loaded) return state.datasetTask.status === 'failed' ? { tone: 'error', text: 'error' } : { tone: 'neutral', text: 'not loaded' };
+  if (state.datasetTask.status === 'running') return { tone: 'busy', text: 'loading…' };
+  if (!state.loaded) return taskError(state.datasetTask) ? { tone: 'error', text: 'error' } : { tone: 'neutral', text: 'not loaded' };
   if (view.stale) return { tone: 'stale', text: 'stale' };
   const { summary } = state.loaded.dataset;
   return { tone: 'ready', text: `loaded · ${summary.languages.length} languages` };

@@ -96,13 +96,15 @@ const ENCODER_KINDS = [
 
 function modelStatus(state: AppState): CellStatus | undefined {
   switch (state.model.status) {
-    case 'loading':
+    case 'running':
       return { tone: 'busy', text: 'loading model…' };
     case 'failed':
+    case 'interrupted':
       return { tone: 'error', text: 'model failed' };
-    case 'ready':
-      return state.settings.encoder.kind === 'transformer' ? { tone: 'ready', text: `model on ${state.model.info.device === 'webgpu' ? 'WebGPU' : 'WASM'}` } : undefined;
+    case 'done':
+      return state.settings.encoder.kind === 'transformer' ? { tone: 'ready', text: `model on ${state.model.result.device === 'webgpu' ? 'WebGPU' : 'WASM'}` } : undefined;
     case 'idle':
+    case 'cancelled':
       return undefined;
   }
 }

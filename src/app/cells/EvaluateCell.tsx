@@ -10,6 +10,7 @@ import type { Settings } from '../state/settings';
 import { describeModelDevice } from '../../../workers/encoder/protocol';
 import { describeEncoder, describeSubset } from '../state/runs';
 import { datasetView } from '../state/selectors';
+import { taskError } from '../state/task';
 
 const SCORING: { value: Settings['scoring']; label: string; hint: string }[] = [
   { value: 'auto', label: 'Automatic', hint: 'exact sparse kernel for sparse vectors (lexical), onnxruntime-web for dense ones' },
@@ -33,10 +34,11 @@ export function EvaluateCell() {
     ? 'Load a dataset first.'
     : view.stale
       ? 'The dataset settings changed: load the dataset again before evaluating.'
-      : state.datasetTask.status === 'loading'
+      : state.datasetTask.status === 'running'
         ? 'Wait for the dataset to load.'
         : null;
   const lastRun = state.runs.at(-1);
+  const error = taskError(evaluation);
 
   return (
     <Cell index={3} title="Evaluate" id="evaluate" status={evaluationStatus(state)}>
@@ -73,10 +75,10 @@ export function EvaluateCell() {
         ) : null}
         {blocker && !running ? <span className="hint">{blocker}</span> : null}
       </div>
-      {evaluation.status === 'running' ? <RunningProgress startedAt={evaluation.startedAt} progress={evaluation.progress} /> : null}
+      {evaluation.status === 'running' ? <RunningProgress startedAt={evaluation.job.startedAt} progress={evaluation.progress} /> : null}
       {evaluation.status === 'cancelled' ? <p className="hint" data-testid="evaluation-cancelled">Evaluation cancelled; nothing was kept.</p> : null}
-      {evaluation.status === 'failed' ? <ErrorPanel title="The evaluation failed." error={evaluation.error} /> : null}
-      {evaluation.status === 'idle' && lastRun ? (
+      {error ? <ErrorPanel title="The evaluation failed." error={error} /> : null}
+      {(evaluation.status === 'idle' || evaluation.status === 'done') && lastRun ? (
         <p className="timings" data-testid="timings">
           Run {lastRun.number}: encoding {formatSeconds(lastRun.report.timings.encode_s)}
           {lastRun.model ? <> on <span className="backend" data-testid="encoder-runtime">{describeModelDevice(lastRun.model)}</span></> : null}, scoring{' '}
@@ -94,8 +96,10 @@ function evaluationStatus(state: AppState): CellStatus | undefined {
     case 'cancelled':
       return { tone: 'neutral', text: 'cancelled' };
     case 'failed':
+    case 'interrupted':
       return { tone: 'error', text: 'failed' };
     case 'idle':
+    case 'done':
       return state.runs.length > 0 ? { tone: 'ready', text: `${state.runs.length} run${state.runs.length === 1 ? '' : 's'}` } : undefined;
   }
 }

@@ -1,25 +1,12 @@
-import { useEffect } from 'react';
-import { MIX_PRESETS } from '../../core/training';
-import type { EvalSummary, PerQueryValues } from '../../core/metrics/types';
 import { SIGNIFICANCE_LEVEL, type ComparedMetric } from '../../core/stats/paired';
 import { useNotebook } from '../notebook-context';
 import { CopyTable } from '../results/CopyTable';
 import { MapColumnHeads, MetricTerm } from '../results/MetricTerm';
 import { formatMetric, formatRanks } from '../results/format';
-import type { Run, TrainedRun } from '../state/runs';
+import { mixComparison, type MixRow } from '../state/comparisons';
+import type { Run } from '../state/runs';
 import { comparisonKey, finishedComparison, significanceResamples, type SignificanceTask } from '../state/significance';
 import { COMPARED_MIXES } from '../state/training';
-
-interface MixRow {
-  /** Superscript that names the row when another row beats it. */
-  letter: string;
-  label: string;
-  run: number | null;
-  /** Unique among runs: the run's id, or the untrained side's. */
-  key: string;
-  summary: EvalSummary;
-  perQuery: PerQueryValues | undefined;
-}
 
 const LOWER_IS_BETTER: ReadonlySet<ComparedMetric> = new Set(['rank_distance']);
 
@@ -30,29 +17,10 @@ const LOWER_IS_BETTER: ReadonlySet<ComparedMetric> = new Set(['rank_distance']);
  * randomization test by question id, p < 0.05), computed in the lab worker.
  */
 export function MixComparison({ runs }: { runs: Run[] }) {
-  const { state, actions } = useNotebook();
-  const trained = runs.filter((run): run is TrainedRun => run.kind === 'trained' && run.training.experimentId !== null);
-  const experimentId = trained.at(-1)?.training.experimentId;
-  const members = experimentId ? trained.filter((run) => run.training.experimentId === experimentId) : [];
-  const first = members[0];
-  const rows: MixRow[] = first
-    ? [
-      { label: 'Untrained', run: null, key: `${first.id}:before`, summary: first.training.outcome.before.summary, perQuery: first.training.outcome.before.perQuery },
-      ...COMPARED_MIXES.flatMap((preset) => {
-        const run = members.find((member) => member.training.mix.preset === preset);
-        return run ? [{ label: MIX_PRESETS[preset].label, run: run.number, key: run.id, summary: run.report.summary, perQuery: run.report.perQuery }] : [];
-      }),
-    ].map((row, i) => ({ ...row, letter: String.fromCharCode(97 + i) }))
-    : [];
-  const pairs = rows.flatMap((a, i) => rows.slice(i + 1).map((b) => [a, b] as const));
-  const testable = rows.every((row) => row.perQuery);
-  const pairKey = pairs.map(([a, b]) => comparisonKey(a.key, b.key)).join(' ');
-  useEffect(() => {
-    if (!testable) return;
-    for (const [a, b] of pairs) actions.comparePerQuery({ key: a.key, perQuery: a.perQuery! }, { key: b.key, perQuery: b.perQuery! });
-    // The pairs are identified by pairKey; their objects are rebuilt on every render.
-  }, [pairKey, testable, actions]);
-  if (!first) return null;
+  const { state } = useNotebook();
+  const comparison = mixComparison(runs);
+  if (!comparison) return null;
+  const { first, members, rows, pairs, testable } = comparison;
 
   const beaten = (row: MixRow, metric: ComparedMetric) => beatenRows(row, rows, metric, state.significance);
   const done = pairs.filter(([a, b]) => finishedComparison(state.significance, comparisonKey(a.key, b.key))).length;

@@ -1,4 +1,3 @@
-import { useEffect } from 'react';
 import { SIGNIFICANCE_LEVEL, type ComparisonReport } from '../../core/stats/paired';
 import { Cell } from '../components/Cell';
 import { ProgressBar } from '../components/ProgressBar';
@@ -12,19 +11,15 @@ import { MapColumnHeads } from '../results/MetricTerm';
 import { RunFiles } from '../results/RunFiles';
 import { LanguageTable, SummaryTable } from '../results/SummaryTable';
 import { describeEncoder, describeSource, describeSubset, describeHeadOf, type Run } from '../state/runs';
+import { shownRuns } from '../state/comparisons';
 import { runChanges } from '../state/selectors';
 import { finishedComparison, significanceKey, significanceUnavailable } from '../state/significance';
 
 export function ResultsCell() {
-  const { state, dispatch, actions } = useNotebook();
+  const { state, dispatch } = useNotebook();
   const { runs } = state;
-  const run = runs.find((r) => r.id === state.selectedRunId) ?? runs.at(-1);
-  const other = run ? (runs.find((r) => r.id === state.compareRunId && r.id !== run.id) ?? null) : null;
-  // Comparing two runs asks the worker for CIs and p-values (once per pair; seconds on the full dataset).
-  useEffect(() => {
-    if (run && other) actions.compareRuns(run, other);
-  }, [run, other, actions]);
-  if (!run) {
+  const shown = shownRuns(state);
+  if (!shown) {
     return (
       <Cell index={6} title="Results" id="results">
         <p className="muted">No runs yet. Evaluate to see the query × passage language heatmap and the language-bias charts.</p>
@@ -32,6 +27,7 @@ export function ResultsCell() {
       </Cell>
     );
   }
+  const { run, other } = shown;
   const changes = runChanges(state, run);
   const comparison = other ? finishedComparison(state.significance, significanceKey(run, other)) : null;
 
@@ -63,7 +59,7 @@ export function ResultsCell() {
 
       {changes.length > 0 ? (
         <div className="stale-banner" role="status" data-testid="stale-banner">
-          <strong>Stale:</strong> the settings changed since Run {run.number}. Evaluate again to see their effect.
+          <strong>Stale:</strong> the settings changed since Run {run.number}. {run.kind === 'trained' ? 'Train' : 'Evaluate'} again to see their effect.
           <ul>
             {changes.map((change) => (
               <li key={change}>{change}</li>

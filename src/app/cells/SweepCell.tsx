@@ -14,6 +14,7 @@ import { useNotebook } from '../notebook-context';
 import { formatMetric, formatSeconds } from '../results/format';
 import { PlotlyChart } from '../results/plotly';
 import type { Run, TrainedRun } from '../state/runs';
+import { runningJob } from '../state/task';
 
 interface AlphaRow {
   alpha: number;
@@ -41,8 +42,8 @@ export function SweepCell() {
   const alphas = parseList(alphaText, (a) => a >= 0 && a <= 1);
   const seeds = parseList(seedText, (s) => Number.isInteger(s) && s >= 0);
   const sweepRuns = useMemo(() => latestSweep(state.runs), [state.runs]);
-  const running = state.sweep;
-  const done = running ? state.runs.filter((run) => run.kind === 'trained' && run.training.sweep?.id === running.id).length : 0;
+  const running = runningJob(state.sweep);
+  const done = running ? state.runs.filter((run) => run.kind === 'trained' && run.training.sweep?.id === running.sweepId).length : 0;
   const blocker = !state.loaded ? 'Load a dataset first.' : state.training.status === 'running' ? 'A training is running.' : null;
 
   return (

@@ -10,9 +10,11 @@ import { useNotebook } from '../notebook-context';
 import { describePace, formatBytes, formatCount, formatMetric, formatRanks, formatSeconds } from '../results/format';
 import { MapHeatmap } from '../results/Heatmaps';
 import { PlotlyChart } from '../results/plotly';
-import type { AppState, LiveTraining } from '../state/reducer';
+import type { AppState, LiveTraining } from '../state/app-state';
+import { liveTraining } from '../state/slices/training';
+import { taskError } from '../state/task';
 import { describeHeadOf, describeTraining, type ImportedHeadRun, type TrainedRun } from '../state/runs';
-import { datasetView } from '../state/selectors';
+import { datasetView, runChanges } from '../state/selectors';
 import { COMPARED_MIXES } from '../state/training';
 import { MixComparison } from './MixComparison';
 
@@ -40,7 +42,9 @@ export function TrainCell() {
   const { state, dispatch, actions } = useNotebook();
   const { train } = state.settings;
   const { training } = state;
-  const running = training.status === 'running';
+  const live = liveTraining(training);
+  const running = live !== null;
+  const error = taskError(training);
   const view = datasetView(state);
   const blocker = !state.loaded
     ? 'Load a dataset first.'
@@ -106,14 +110,14 @@ export function TrainCell() {
       </fieldset>
 
       <div className="actions">
-        {running && training.controllable ? (
+        {live?.controllable ? (
           <>
-            {training.paused ? (
+            {live.paused ? (
               <>
                 <button type="button" className="primary" onClick={() => actions.controlTraining('resume')}>
                   Resume
                 </button>
-                <button type="button" onClick={() => actions.controlTraining('step')} disabled={training.phase !== 'train'}>
+                <button type="button" onClick={() => actions.controlTraining('step')} disabled={live.phase !== 'train'}>
                   Step
                 </button>
               </>
@@ -122,7 +126,7 @@ export function TrainCell() {
                 Pause
               </button>
             )}
-            <button type="button" onClick={actions.stopTraining} disabled={training.stopping} title="End training now and keep the best head so far as a run">
+            <button type="button" onClick={actions.stopTraining} disabled={live.stopping} title="End training now and keep the best head so far as a run">
               Stop
             </button>
           </>
@@ -153,11 +157,13 @@ export function TrainCell() {
         )}
       </div>
 
-      {training.status === 'running' ? <LiveProgress training={training} languages={state.loaded?.dataset.summary.languages.map((l) => l.lang) ?? []} /> : null}
-      {training.status === 'stopped' ? <p className="hint">Cancelled; nothing was kept.</p> : null}
-      {training.status === 'failed' ? <ErrorPanel title="Training failed." error={training.error} /> : null}
+      {live ? <LiveProgress training={live} languages={state.loaded?.dataset.summary.languages.map((l) => l.lang) ?? []} /> : null}
+      {training.status === 'cancelled' ? <p className="hint">Cancelled; nothing was kept.</p> : null}
+      {error ? <ErrorPanel title="Training failed." error={error} /> : null}
       {state.headExportError ? <p className="error-text" role="alert">{state.headExportError}</p> : null}
-      {training.status !== 'running' && lastHeadRun?.kind === 'trained' ? <FinishedRun run={lastHeadRun} onExport={() => actions.exportHead(lastHeadRun)} /> : null}
+      {training.status !== 'running' && lastHeadRun?.kind === 'trained' ? (
+        <FinishedRun run={lastHeadRun} changes={runChanges(state, lastHeadRun)} onExport={() => actions.exportHead(lastHeadRun)} />
+      ) : null}
       {training.status !== 'running' && lastHeadRun?.kind === 'head' ? <ImportedHead run={lastHeadRun} /> : null}
       <MixComparison runs={state.runs} />
     </Cell>
@@ -168,12 +174,14 @@ function trainingStatus(state: AppState): CellStatus | undefined {
   const { training } = state;
   switch (training.status) {
     case 'running':
-      return { tone: 'busy', text: training.stopping ? 'stopping…' : training.paused ? 'paused' : 'training…' };
-    case 'stopped':
+      return { tone: 'busy', text: training.progress.stopping ? 'stopping…' : training.progress.paused ? 'paused' : 'training…' };
+    case 'cancelled':
       return { tone: 'neutral', text: 'cancelled' };
     case 'failed':
+    case 'interrupted':
       return { tone: 'error', text: 'failed' };
     case 'idle':
+    case 'done':
       return state.runs.some((run) => run.kind === 'trained') ? { tone: 'ready', text: 'trained' } : undefined;
   }
 }
@@ -244,10 +252,15 @@ function describeStepPace(training: LiveTraining): string {
   return ` · ${training.pace.stepsPerSecond.toFixed(1)} steps/s${left}`;
 }
 
-function FinishedRun({ run, onExport }: { run: TrainedRun; onExport: () => void }) {
+function FinishedRun({ run, changes, onExport }: { run: TrainedRun; changes: string[]; onExport: () => void }) {
   const { outcome } = run.training;
   return (
     <div className="finished-training" data-testid="finished-training">
+      {changes.length > 0 ? (
+        <p className="hint stale-text" data-testid="trained-run-stale">
+          Stale: the settings changed since Run {run.number} ({changes.join('; ')}). Train again to see their effect.
+        </p>
+      ) : null}
       <p className="small">
         Run {run.number}: {describeTraining(run.training)} on {outcome.trainerBackend};{' '}
         <span data-testid="kept-head">

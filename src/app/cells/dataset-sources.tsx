@@ -1,9 +1,7 @@
 /** The Dataset cell's three source panels: the local data folder, the public catalog, the user's files. */
-import { useEffect, useState } from 'react';
-import { CATALOG, cachedFileCount, type CatalogId } from '../datasets/catalog';
+import { CATALOG } from '../datasets/catalog';
 import { useNotebook } from '../notebook-context';
 import { formatBytes } from '../results/format';
-import type { AppState } from '../state/reducer';
 import type { DroppedFile } from '../datasets/dropped-files';
 import { DropZone } from '../components/DropZone';
 import { FilesPicker } from '../components/FilesPicker';
@@ -40,7 +38,7 @@ export function FolderPanel() {
 
 export function CatalogPanel() {
   const { state, dispatch } = useNotebook();
-  const cached = useCachedCounts(state.loaded);
+  const cached = state.catalogCache;
   return (
     <fieldset className="catalog">
       <legend className="visually-hidden">Catalog dataset</legend>
@@ -73,25 +71,9 @@ export function CatalogPanel() {
   );
 }
 
-/** How many files of each catalog entry the browser cache holds; asked again after every load. */
-function useCachedCounts(loaded: AppState['loaded']): Partial<Record<CatalogId, number>> {
-  const [counts, setCounts] = useState<Partial<Record<CatalogId, number>>>({});
-  useEffect(() => {
-    let live = true;
-    Promise.all(CATALOG.map(async (entry) => [entry.id, await cachedFileCount(entry)] as const)).then(
-      (pairs) => live && setCounts(Object.fromEntries(pairs)),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [loaded]);
-  return counts;
-}
-
 export function FilesPanel() {
   const { state, actions } = useNotebook();
-  const loading = state.datasetTask.status === 'loading';
+  const loading = state.datasetTask.status === 'running';
   const remembered = state.settings.dataset.files;
 
   const load = (files: DroppedFile[]) => {

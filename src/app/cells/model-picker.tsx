@@ -16,6 +16,7 @@ import { useNotebook } from '../notebook-context';
 import { formatBytes, formatCount } from '../results/format';
 import { describeModelDevice } from '../../../workers/encoder/protocol';
 import { HUGGING_FACE_HOST } from '../state/settings';
+import { taskError } from '../state/task';
 
 type SourceTab = 'catalog' | 'hub' | 'served' | 'picked';
 
@@ -249,34 +250,35 @@ function RunSettings({ spec, onChange }: { spec: TransformerSpec; onChange: (pat
 function ModelLoad({ spec }: { spec: TransformerSpec }) {
   const { state, actions } = useNotebook();
   const { model } = state;
-  const current = model.status !== 'idle' && modelKey(model.spec) === modelKey(spec) && model.spec.device === spec.device;
+  const current = model.status !== 'idle' && modelKey(model.job.spec) === modelKey(spec) && model.job.spec.device === spec.device;
+  const error = current ? taskError(model) : null;
   return (
     <div className="model-load">
       <div className="actions">
-        <button type="button" onClick={actions.loadModel} disabled={model.status === 'loading'}>
+        <button type="button" onClick={actions.loadModel} disabled={model.status === 'running'}>
           Load model
         </button>
-        {model.status === 'loading' ? (
+        {model.status === 'running' ? (
           <button type="button" onClick={actions.cancelModelLoad}>
             Cancel
           </button>
         ) : null}
         <span className="hint">Optional: Evaluate and Train load it too. Loading first shows the download and checks the model.</span>
       </div>
-      {model.status === 'loading' ? (
+      {model.status === 'running' ? (
         <ProgressBar
-          label={model.total ? `Downloading ${model.file ?? ''}` : 'Starting the model'}
-          done={model.loaded}
-          total={model.total || null}
-          detail={model.total ? `${formatBytes(model.loaded)} of ${formatBytes(model.total)}` : undefined}
+          label={model.progress.total ? `Downloading ${model.progress.file ?? ''}` : 'Starting the model'}
+          done={model.progress.loaded}
+          total={model.progress.total || null}
+          detail={model.progress.total ? `${formatBytes(model.progress.loaded)} of ${formatBytes(model.progress.total)}` : undefined}
         />
       ) : null}
-      {current && model.status === 'ready' ? (
+      {current && model.status === 'done' ? (
         <p className="small" data-testid="model-ready">
-          Ready: <strong>{model.info.name}</strong> · {model.info.dtype} · {describeModelDevice(model.info)} · up to {model.info.maxTokens} tokens
+          Ready: <strong>{model.result.name}</strong> · {model.result.dtype} · {describeModelDevice(model.result)} · up to {model.result.maxTokens} tokens
         </p>
       ) : null}
-      {current && model.status === 'failed' ? <ErrorPanel title="The model could not be loaded." error={model.error} /> : null}
+      {error ? <ErrorPanel title="The model could not be loaded." error={error} /> : null}
     </div>
   );
 }

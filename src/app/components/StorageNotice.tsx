@@ -1,24 +1,15 @@
-import { useState } from 'react';
-import { downloadText } from '../download';
 import type { StorageReport } from '../state/persistence';
-import { deleteStoredRun } from '../state/run-store';
+import { useSkippedRuns } from '../state/use-skipped-runs';
 
 /**
  * What the saved notebook could not give back, and tasks a reload interrupted, at the top of the page: the page itself works
  * either way. Skipped runs stay in storage until removed here, and can be downloaded as they are.
  */
 export function StorageNotice({ report }: { report: StorageReport }) {
-  const [skipped, setSkipped] = useState(report.skippedRuns);
-  const [removeError, setRemoveError] = useState<string | null>(null);
+  const { skipped, removeError, remove, download } = useSkippedRuns(report.skippedRuns);
   const lines = [...(report.unreadable ? [report.unreadable] : []), ...report.notes];
   if (lines.length === 0 && skipped.length === 0 && report.interrupted.length === 0) return null;
 
-  const remove = () => {
-    Promise.all(skipped.map((entry) => deleteStoredRun(entry.key))).then(
-      () => setSkipped([]),
-      (error: unknown) => setRemoveError(error instanceof Error ? error.message : String(error)),
-    );
-  };
   return (
     <section className="storage-notice" role="status" data-testid="storage-notice">
       {report.interrupted.map((line) => (
@@ -42,7 +33,7 @@ export function StorageNotice({ report }: { report: StorageReport }) {
               </li>
             ))}
           </ul>
-          <button type="button" onClick={() => downloadText('xling-skipped-runs.json', JSON.stringify(skipped, null, 2))} data-testid="download-skipped-runs">
+          <button type="button" onClick={download} data-testid="download-skipped-runs">
             Download what was saved of them
           </button>{' '}
           <button type="button" onClick={remove} data-testid="remove-skipped-runs">

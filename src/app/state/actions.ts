@@ -82,8 +82,8 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
     const startedAt = Date.now();
     dispatch({
       type: 'trainingStarted',
+      id,
       training: {
-        id,
         startedAt,
         label: mixLabel(mix),
         steps: config.steps,
@@ -241,7 +241,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
 
     classroomDemo() {
       const state = getState();
-      if (state.datasetTask.status === 'loading' || state.evaluation.status === 'running' || state.training.status === 'running') return;
+      if (state.datasetTask.status === 'running' || state.evaluation.status === 'running' || state.training.status === 'running') return;
       const folder = state.folderIndex?.folders.some((f) => f.name === 'xquad-r') ? 'xquad-r' : null;
       dispatch({ type: 'settingsReplaced', settings: classroomSettings(state.settings, folder) });
       const selection = classroomSelection(folder);
@@ -256,15 +256,16 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
     sweep(alphas, seeds) {
       if (!canTrain() || alphas.length === 0 || seeds.length === 0) return;
       stopRequested = false;
-      const id = crypto.randomUUID();
+      const id = nextTask++;
+      const sweepId = crypto.randomUUID();
       const base = getState().settings;
-      dispatch({ type: 'sweepStarted', id, total: alphas.length * seeds.length, startedAt: Date.now() });
+      dispatch({ type: 'sweepStarted', id, sweepId, total: alphas.length * seeds.length, startedAt: Date.now() });
       void (async () => {
         try {
           for (const seed of seeds) {
             for (const alpha of alphas) {
               const mix = { ...base.mix, preset: null, weights: { mono: alpha, mixed: 0, cross: 1 - alpha }, seed };
-              const finished = await trainOnce({ ...base, mix }, null, { id, alpha, seed });
+              const finished = await trainOnce({ ...base, mix }, null, { id: sweepId, alpha, seed });
               if (!finished || stopRequested) return;
             }
           }
@@ -283,7 +284,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
       if (trainingCall === null) return;
       const { training } = getState();
       // A training keeps its best head so far; measuring an imported head has nothing to keep.
-      if (training.status === 'running' && training.controllable) {
+      if (training.status === 'running' && training.job.controllable) {
         client.controlTraining(trainingCall, 'stop');
         dispatch({ type: 'trainingStopping', id: training.id });
       } else {
@@ -310,7 +311,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
       const { encoder, candidateText, scoring, mix } = settings;
       const id = nextTask++;
       const startedAt = Date.now();
-      dispatch({ type: 'trainingStarted', training: { id, startedAt, label: `head from ${file.name}`, steps: 0, controllable: false, experiment: null } });
+      dispatch({ type: 'trainingStarted', id, training: { startedAt, label: `head from ${file.name}`, steps: 0, controllable: false, experiment: null } });
       void (async () => {
         try {
           const call = client.call('evaluateHead', { head: await file.text(), request: { encoder, candidateText, scoring, split: splitChoice(mix) } }, (progress) =>

@@ -32,7 +32,7 @@ export function createModelActions(encoder: EncoderClient, dispatch: Dispatch<Ac
   return {
     loadModel() {
       const { encoder: spec } = getState().settings;
-      if (spec.kind !== 'transformer' || getState().model.status === 'loading') return;
+      if (spec.kind !== 'transformer' || getState().model.status === 'running') return;
       const id = nextTask++;
       dispatch({ type: 'modelLoadStarted', id, spec });
       const call = encoder.call('loadModel', { spec }, (progress) => {

@@ -8,6 +8,7 @@ import { createStore, get, set } from 'idb-keyval';
 import type { AppState, PersistedState } from './reducer';
 import { isRecord } from '../../core/dataset/issues';
 import { takeInterruptedTasks } from './interrupted';
+import { runningJob } from './task';
 import { loadStoredRuns, selectionCheck, type SkippedRun } from './run-store';
 import { sanitizeSettings, type DatasetSelection } from './settings';
 
@@ -88,7 +89,7 @@ function errorText(error: unknown): string {
 export type NotebookRecord = Omit<PersistedState, 'runs'>;
 
 export function persistedPart(state: AppState): NotebookRecord {
-  const loading = state.datasetTask.status === 'loading' ? state.datasetTask.selection : null;
+  const loading = runningJob(state.datasetTask)?.selection ?? null;
   return {
     settings: state.settings,
     // While the saved dataset is still being restored, keep it as the one to restore.

@@ -148,8 +148,43 @@ export function describeHeadOf(run: Run): string {
 
 /** A trained run's head and mix in words, e.g. "linear head, Hybrid, 300 steps". */
 export function describeTraining(training: TrainingRecord): string {
-  const head = training.train.headKind === 'linear' ? 'linear head' : `adapter r${training.train.rank}`;
-  return `${head}, ${mixLabel(training.mix)}, ${training.outcome.stepsRun} steps`;
+  return `${describeHead(training.train)}, ${mixLabel(training.mix)}, ${training.outcome.stepsRun} steps`;
+}
+
+function describeHead(train: TrainSettings): string {
+  return train.headKind === 'linear' ? 'linear head' : `adapter r${train.rank}`;
+}
+
+/**
+ * The Batch Mix and Train settings a trained head depends on, as the stale note names them. Left
+ * out: where it trained (`device`: the same head within float rounding) and the held-out checks
+ * (they only watch the training). `variedBy`: what a "Compare mixes" experiment or a sweep sets
+ * for each of its runs itself, so the settings never had it.
+ */
+const TRAINING_INPUTS: { name: string; value: (mix: MixSettings, train: TrainSettings) => string; variedBy: ('experiment' | 'sweep')[] }[] = [
+  { name: 'mix', value: (mix) => mixLabel(mix), variedBy: ['experiment', 'sweep'] },
+  { name: 'language weighting', value: (mix) => mix.languageWeighting, variedBy: [] },
+  { name: 'left out of training', value: (mix) => mix.excludeLanguages.join(' ') || 'none', variedBy: [] },
+  { name: 'batch size', value: (mix) => String(mix.batchSize), variedBy: [] },
+  { name: 'seed', value: (mix) => String(mix.seed), variedBy: ['sweep'] },
+  { name: 'training side', value: (mix) => String(mix.trainFraction), variedBy: [] },
+  { name: 'head', value: (_, train) => describeHead(train), variedBy: [] },
+  { name: 'steps', value: (_, train) => String(train.steps), variedBy: [] },
+  { name: 'learning rate', value: (_, train) => String(train.learningRate), variedBy: [] },
+  { name: 'weight decay', value: (_, train) => String(train.weightDecay), variedBy: [] },
+  { name: 'warmup steps', value: (_, train) => String(train.warmupSteps), variedBy: [] },
+  { name: 'temperature', value: (_, train) => String(train.temperature), variedBy: [] },
+];
+
+/** How the Batch Mix and Train settings now differ from what a trained run was trained with, in words; empty when they do not. */
+export function trainingChanges(training: TrainingRecord, current: { mix: MixSettings; train: TrainSettings }): string[] {
+  const varied = training.sweep ? 'sweep' : training.experimentId !== null ? 'experiment' : null;
+  return TRAINING_INPUTS.flatMap(({ name, value, variedBy }) => {
+    if (varied && variedBy.includes(varied)) return [];
+    const then = value(training.mix, training.train);
+    const now = value(current.mix, current.train);
+    return then === now ? [] : [`${name}: ${then} → ${now}`];
+  });
 }
 
 /** The differences between a run's inputs and the current ones, in words; empty when it is current. */

@@ -1,8 +1,10 @@
-/** Values derived from the state that several cells need: what a Load would read, and what is stale. */
+/** Values derived from the state that several cells need: what a Load would read, what is stale, what is running. */
 import { languagesFromFileNames } from '../../core/dataset/load';
 import { sourceFileNames } from '../datasets/sources';
-import type { AppState } from './reducer';
-import { inputChanges, type Run, type RunInputs } from './runs';
+import type { AppState } from './app-state';
+import type { RunningTask } from './interrupted';
+import { runningJob } from './task';
+import { inputChanges, trainingChanges, type Run, type RunInputs } from './runs';
 import { chosenSelection, chosenSource, sameSelection, sameSource, type DatasetSelection, type DatasetSource } from './settings';
 
 export interface DatasetView {
@@ -30,6 +32,18 @@ function currentInputs(state: AppState): RunInputs {
   return { selection: datasetView(state).selection, encoder, candidateText, scoring };
 }
 
+/** How the settings now differ from what a run was computed with, in words; empty when the run is current. */
 export function runChanges(state: AppState, run: Run): string[] {
-  return inputChanges(run, currentInputs(state));
+  const changes = inputChanges(run, currentInputs(state));
+  return run.kind === 'trained' ? [...changes, ...trainingChanges(run.training, state.settings)] : changes;
+}
+
+/** The tasks a reload would interrupt (evaluations and trainings: the ones that take minutes), in words. */
+export function runningTasks(state: AppState): RunningTask[] {
+  const evaluation = runningJob(state.evaluation);
+  const training = runningJob(state.training);
+  return [
+    ...(evaluation ? [{ what: 'An evaluation', startedAt: evaluation.startedAt }] : []),
+    ...(training ? [{ what: `Training (${training.label})`, startedAt: training.startedAt }] : []),
+  ];
 }

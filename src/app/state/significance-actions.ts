@@ -2,13 +2,11 @@
 import type { Dispatch } from 'react';
 import { toWireError } from '../../../workers/lab/protocol';
 import type { LabClient } from '../worker-client';
+import { taskError } from './task';
 import type { Action, AppState } from './reducer';
-import type { Run } from './runs';
-import { comparisonKey, SIGNIFICANCE_SEED, significanceResamples, significanceUnavailable, type ComparedSide } from './significance';
+import { comparisonKey, SIGNIFICANCE_SEED, significanceResamples, type ComparedSide } from './significance';
 
 export interface SignificanceActions {
-  /** CIs and p-values of shown − compared, unless computed, being computed, or impossible (old runs, other data). */
-  compareRuns(shown: Run, compared: Run): void;
   /** CIs and p-values of b − a under comparisonKey(a.key, b.key), unless computed or being computed. */
   comparePerQuery(a: ComparedSide, b: ComparedSide): void;
 }
@@ -20,8 +18,8 @@ export function createSignificanceActions(client: LabClient, dispatch: Dispatch<
 
   function comparePerQuery(a: ComparedSide, b: ComparedSide): void {
     const key = comparisonKey(a.key, b.key);
-    const task = getState().significance[key];
-    if (requested.has(key) && task?.status !== 'failed') return;
+    // Asked again after a failure (or after the worker running it stopped).
+    if (requested.has(key) && taskError(getState().significance[key]) === null) return;
     requested.add(key);
     const id = nextTask++;
     dispatch({ type: 'significanceStarted', id, key });
@@ -35,11 +33,5 @@ export function createSignificanceActions(client: LabClient, dispatch: Dispatch<
     );
   }
 
-  return {
-    comparePerQuery,
-    compareRuns(shown, compared) {
-      if (significanceUnavailable(shown, compared) !== null) return;
-      comparePerQuery({ key: compared.id, perQuery: compared.report.perQuery! }, { key: shown.id, perQuery: shown.report.perQuery! });
-    },
-  };
+  return { comparePerQuery };
 }

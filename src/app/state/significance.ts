@@ -4,11 +4,11 @@
  * compare`'s defaults, so both give the same numbers. Comparisons are kept by a key naming the two
  * sides, so the comparison view and the compare-mixes tables each find theirs.
  */
-import type { WireError } from '../../../workers/lab/protocol';
 import type { PerQueryValues } from '../../core/metrics/types';
 import type { ComparisonReport } from '../../core/stats/paired';
 import { resamplesForCells } from '../../core/stats/paired';
 import type { Run } from './runs';
+import type { Task } from './task';
 
 export const SIGNIFICANCE_SEED = 1;
 
@@ -21,10 +21,8 @@ export function significanceResamples(perQuery: PerQueryValues): number {
   return resamplesForCells(perQuery.languages.length ** 2);
 }
 
-export type SignificanceTask =
-  | { status: 'running'; id: number; progress: { done: number; total: number } | null }
-  | { status: 'done'; comparison: ComparisonReport }
-  | { status: 'failed'; error: WireError };
+/** Paired statistics of two sides of a comparison, computed in the lab worker. */
+export type SignificanceTask = Task<null, { done: number; total: number } | null, ComparisonReport>;
 
 /** One side of a comparison: a name unique among the runs and its per-query values. */
 export interface ComparedSide {
@@ -64,5 +62,5 @@ export function significanceUnavailable(shown: Run, compared: Run): string | nul
 /** The finished comparison under this key, if there is one. */
 export function finishedComparison(tasks: Record<string, SignificanceTask>, key: string): ComparisonReport | null {
   const task = tasks[key];
-  return task?.status === 'done' ? task.comparison : null;
+  return task?.status === 'done' ? task.result : null;
 }
