@@ -15,6 +15,7 @@ import { createModelActions } from './state/model-actions';
 import { createEmbeddingActions } from './state/embedding-actions';
 import { createSignificanceActions } from './state/significance-actions';
 import { createRunFileActions } from './state/run-file-actions';
+import { createMapActions } from './state/map-actions';
 import { keepHeadsOf } from './state/heads';
 import { CellBoundary } from './components/CellBoundary';
 import { StorageNotice } from './components/StorageNotice';
@@ -49,6 +50,7 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
       ...createEmbeddingActions(client, dispatch, () => stateRef.current),
       ...createSignificanceActions(client, dispatch, () => stateRef.current),
       ...createRunFileActions(dispatch, () => stateRef.current),
+      ...createMapActions(client, dispatch, () => stateRef.current),
     }),
     [client],
   );

@@ -5,11 +5,12 @@ import type { ModelActions } from './state/model-actions';
 import type { SignificanceActions } from './state/significance-actions';
 import type { Action, AppState } from './state/reducer';
 import type { RunFileActions } from './state/run-file-actions';
+import type { MapActions } from './state/map-actions';
 
 export interface Notebook {
   state: AppState;
   dispatch: Dispatch<Action>;
-  actions: LabActions & ModelActions & EmbeddingActions & SignificanceActions & RunFileActions;
+  actions: LabActions & ModelActions & EmbeddingActions & SignificanceActions & RunFileActions & MapActions;
 }
 
 export const NotebookContext = createContext<Notebook | null>(null);

@@ -20,6 +20,7 @@ import { describeModelDevice } from '../encoder/protocol';
 import { type EvaluateProgress, type FileSource, type LabCommand, type LabEvent, type LoadedDataset } from './protocol';
 import { scoringBackend } from './scoring-backend';
 import { TrainingLab } from './training';
+import { projectMap } from './map';
 
 type Post = (event: LabEvent) => void;
 
@@ -148,6 +149,11 @@ export function createLab(post: Post): Lab {
     post({ type: 'compared', id, comparison });
   }
 
+  async function handleProjectMap(command: Extract<LabCommand, { type: 'projectMap' }>, signal: AbortSignal): Promise<void> {
+    const map = await projectMap(loadedDataset(), command.request, training, signal, (progress) => post({ type: 'progress', id: command.id, progress }));
+    post({ type: 'mapProjected', id: command.id, map });
+  }
+
   function start(command: Exclude<LabCommand, { type: 'cancel' | 'controlTraining' }>, signal: AbortSignal): Promise<void> {
     switch (command.type) {
       case 'loadDataset':
@@ -167,6 +173,8 @@ export function createLab(post: Post): Lab {
         return handleEmbeddings(command);
       case 'compareRuns':
         return handleCompareRuns(command);
+      case 'projectMap':
+        return handleProjectMap(command, signal);
     }
   }
 

@@ -146,7 +146,7 @@ export class TrainingLab {
     else session.stop();
   }
 
-  private splitOf(dataset: Dataset, choice: SplitChoice): DataSplit {
+  splitOf(dataset: Dataset, choice: SplitChoice): DataSplit {
     const key = JSON.stringify(choice);
     if (this.split?.dataset !== dataset || this.split.key !== key) {
       this.split = { dataset, key, split: splitByArticles(dataset, choice) };
@@ -154,7 +154,8 @@ export class TrainingLab {
     return this.split.split;
   }
 
-  private async encodingOf(
+  /** The frozen encoder's embeddings of the dataset: the evaluation's when it ran with these settings, else encoded now. */
+  async encodingOf(
     dataset: Dataset,
     encoderSpec: EncoderSpec,
     candidateText: CandidateTextMode,

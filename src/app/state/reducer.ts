@@ -14,6 +14,7 @@ import type { ImportedRuns } from './run-files';
 import type { Run } from './runs';
 import type { ComparisonReport } from '../../core/stats/paired';
 import type { SignificanceTask } from './significance';
+import { INITIAL_MAP, isMapAction, mapReducer, type MapAction, type MapState } from './map';
 import { DEFAULT_SETTINGS, normalizeLanguages, type DatasetSelection, type DatasetSettings, type Settings } from './settings';
 
 export type DatasetTask =
@@ -119,6 +120,8 @@ export interface AppState {
   sweep: { id: string; total: number; startedAt: number } | null;
   /** What the last "Import runs" did, or why it failed; null before one. */
   runsImport: { ok: boolean; message: string } | null;
+  /** The Results cell's map of the embedding space (map.ts). */
+  map: MapState;
 }
 
 /** The part of the state that survives a reload (see persistence.ts). */
@@ -183,7 +186,8 @@ export type Action =
   | { type: 'runsImported'; fileName: string; imported: ImportedRuns }
   | { type: 'runsImportFailed'; message: string }
   /** Runs another tab saved: added in number order (a run already here is left as it is). */
-  | { type: 'runsArrived'; runs: Run[] };
+  | { type: 'runsArrived'; runs: Run[] }
+  | MapAction;
 
 export function initialState(persisted: PersistedState | null): AppState {
   return {
@@ -206,10 +210,12 @@ export function initialState(persisted: PersistedState | null): AppState {
     significance: {},
     sweep: null,
     runsImport: null,
+    map: INITIAL_MAP,
   };
 }
 
 export function reducer(state: AppState, action: Action): AppState {
+  if (isMapAction(action)) return { ...state, map: mapReducer(state.map, action) };
   switch (action.type) {
     case 'folderIndexLoaded': {
       const names = action.index.folders.map((f) => f.name);
