@@ -19,6 +19,7 @@ import { createMapActions } from './state/map-actions';
 import { keepHeadsOf } from './state/heads';
 import { CellBoundary } from './components/CellBoundary';
 import { StorageNotice } from './components/StorageNotice';
+import { Tour } from './components/Tour';
 import { isLinkHash, writeLink, type Hideable, type Link } from './state/link';
 import { createSaver, persistedPart, type StorageReport } from './state/persistence';
 import { noteRunningTasks } from './state/interrupted';
@@ -147,6 +148,9 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
           </span>
         </p>
         {shown('link') || linkProblems.length > 0 ? <LinkBar problems={linkProblems} onDismiss={() => setLinkProblems([])} /> : null}
+        <p className="tour-bar">
+          <Tour />
+        </p>
         {shown('classroom') ? (
           <p className="classroom">
             <button type="button" onClick={actions.classroomDemo} data-testid="classroom-demo">

@@ -6,6 +6,7 @@
 import { UMAP } from 'umap-js';
 import { seededRandom } from '../linalg/random';
 import { nextTurn } from '../scheduling';
+import { MAP_EPOCHS } from './map-settings';
 import type { Neighbours } from './neighbours';
 
 /** Epochs between progress reports and cancel checks. */
@@ -14,10 +15,10 @@ const EPOCHS_PER_REPORT = 20;
 /** Point i at `[2i, 2i + 1]`. */
 export async function umapLayout(
   neighbours: Neighbours,
-  options: { seed: number; onProgress?: (epoch: number, epochs: number) => void; signal?: AbortSignal },
+  options: { seed: number; epochs?: number; onProgress?: (epoch: number, epochs: number) => void; signal?: AbortSignal },
 ): Promise<Float32Array> {
   const { count, k, indices, similarities } = neighbours;
-  const umap = new UMAP({ nComponents: 2, nNeighbors: k + 1, random: seededRandom(options.seed) });
+  const umap = new UMAP({ nComponents: 2, nNeighbors: k + 1, nEpochs: options.epochs ?? MAP_EPOCHS, random: seededRandom(options.seed) });
   // UMAP's kNN lists start with the point itself at distance 0, as its own search returns them.
   const knnIndices: number[][] = [];
   const knnDistances: number[][] = [];
