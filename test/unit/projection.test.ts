@@ -123,6 +123,14 @@ describe('nearest neighbours', () => {
     expect(progress).toEqual([256, 512, 600]);
   });
 
+  it('stops with an AbortError when cancelled (the worker\'s Cancel)', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(cosineNeighbours(POINTS, 5, 2, 2, { matmul: jsMatmul, signal: controller.signal })).rejects.toThrow(/abort/i);
+    const neighbours = nearestNeighbours(fullScores(POINTS, 5, 2), 5, 2);
+    await expect(umapLayout(neighbours, { seed: 1, signal: controller.signal })).rejects.toThrow(/abort/i);
+  });
+
   it('refuses a k the points cannot give', () => {
     expect(() => nearestNeighbours(fullScores(POINTS, 5, 2), 5, 5)).toThrow(/k must be from 1 to 4/);
   });

@@ -32,8 +32,8 @@ export function EmbeddingMapSection({ run }: { run: Run }) {
       <h3 id="embedding-map-title">Map of the embedding space</h3>
       <p className="muted small">
         A sample of Run {run.number}'s questions (●) and candidate sentences (◆), the same number from every language, placed by UMAP so that
-        near neighbours in the embedding space stay near. {run.kind === 'trained' ? 'Left the frozen encoder, right with the trained head, on the evaluation side of its split: ' : ''}
-        islands of one colour are languages the encoder keeps apart; mixed colours mean translations sit together.
+        near neighbours in the embedding space stay near{run.kind === 'trained' ? '; left the frozen encoder, right with the trained head, on the evaluation side of its split' : ''}.
+        Islands of one colour are languages the encoder keeps apart; mixed colours mean translations sit together.
       </p>
       <div className="actions map-controls">
         <NumberField
