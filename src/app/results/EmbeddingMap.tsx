@@ -20,6 +20,8 @@ import { MetricTerm } from './MetricTerm';
 import { PlotlyChart, plainLabels } from './plotly';
 
 const VIEW_NAMES: Record<MapView['kind'], string> = { encoder: 'frozen encoder', head: 'encoder + trained head' };
+/** The share table's narrower column heads, so that the maps keep the width. */
+const VIEW_COLUMNS: Record<MapView['kind'], string> = { encoder: 'Frozen', head: 'Trained head' };
 
 export function EmbeddingMapSection({ run }: { run: Run }) {
   const { state, dispatch, actions } = useNotebook();
@@ -41,7 +43,7 @@ export function EmbeddingMapSection({ run }: { run: Run }) {
           value={size}
           step={50}
           accept={isInteger(MAP_SIZE_LIMITS.min, MAP_SIZE_LIMITS.max)}
-          hint={`${MAP_SIZE_LIMITS.min} to ${MAP_SIZE_LIMITS.max}; about a thousand take a few seconds`}
+          hint={`${MAP_SIZE_LIMITS.min} to ${MAP_SIZE_LIMITS.max}; a thousand take a second or two`}
           onChange={(value) => dispatch({ type: 'mapSizeChanged', size: value })}
         />
         {/* aria-disabled while running keeps keyboard focus on the button (drawMap ignores it then). */}
@@ -173,7 +175,7 @@ function ShareTable({ map }: { map: ComputedMap }) {
           <th scope="col">Language</th>
           {map.views.map((view) => (
             <th key={view.kind} scope="col" className="num">
-              {twoViews ? VIEW_NAMES[view.kind] : 'Share'}
+              {twoViews ? VIEW_COLUMNS[view.kind] : 'Share'}
             </th>
           ))}
         </tr>

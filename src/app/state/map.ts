@@ -16,7 +16,7 @@ export const MAP_SEED = 1;
 export type MapTask =
   | { status: 'idle' }
   | { status: 'running'; id: number; runId: string; progress: MapProgress | null }
-  | { status: 'done'; runId: string; size: number; map: EmbeddingMap }
+  | { status: 'done'; runId: string; map: EmbeddingMap }
   | { status: 'failed'; runId: string; error: WireError };
 
 export interface MapState {
@@ -53,7 +53,7 @@ export function mapReducer(state: MapState, action: MapAction): MapState {
     case 'mapProgress':
       return task.status === 'running' && task.id === action.id ? { ...state, task: { ...task, progress: action.progress } } : state;
     case 'mapFinished':
-      return task.status === 'running' && task.id === action.id ? { ...state, task: { status: 'done', runId: task.runId, size: state.size, map: action.map } } : state;
+      return task.status === 'running' && task.id === action.id ? { ...state, task: { status: 'done', runId: task.runId, map: action.map } } : state;
     case 'mapFailed':
       if (task.status !== 'running' || task.id !== action.id) return state;
       // Cancel leaves no message; any other failure says what went wrong.
