@@ -149,7 +149,7 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
         </p>
         {shown('link') || linkProblems.length > 0 ? <LinkBar problems={linkProblems} onDismiss={() => setLinkProblems([])} /> : null}
         <p className="tour-bar">
-          <Tour />
+          <Tour /> <span className="muted small">For a class: load, evaluate, read the heatmap, mix, train and compare, one cell at a time.</span>
         </p>
         {shown('classroom') ? (
           <p className="classroom">
