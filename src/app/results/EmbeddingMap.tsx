@@ -193,7 +193,7 @@ function ShareTable({ map }: { map: ComputedMap }) {
           <tr key={language}>
             <th scope="row">{language}</th>
             {map.views.map((view) => (
-              <td key={view.kind} className="num">
+              <td key={view.kind} className="num" data-share={view.kind}>
                 {formatMetric(view.share.byLanguage[language])}
               </td>
             ))}
@@ -202,7 +202,7 @@ function ShareTable({ map }: { map: ComputedMap }) {
         <tr className="muted">
           <th scope="row">language-blind</th>
           {map.views.map((view) => (
-            <td key={view.kind} className="num">
+            <td key={view.kind} className="num" data-share={view.kind}>
               {formatMetric(view.share.languageBlind)}
             </td>
           ))}
