@@ -77,4 +77,20 @@ describe('the guided tour in Chromium', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it('leaves out the steps of cells a link hides', async () => {
+    const context = await harness.browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${harness.url}#v=1&hide=batch-mix,train`);
+    await page.getByTestId('tour-start').click();
+    const titles: (string | null)[] = [];
+    for (let step = 1; step <= 4; step++) {
+      expect((await tourState(page)).step).toBe(`Step ${step} of 4`);
+      titles.push((await tourState(page)).title);
+      await page.keyboard.press('Enter');
+    }
+    expect(titles).toEqual(['Load a dataset', 'Evaluate the encoder', 'Read the heatmap', 'Compare the runs']);
+    await page.getByTestId('tour').waitFor({ state: 'detached' });
+    await context.close();
+  }, 60_000);
 });
