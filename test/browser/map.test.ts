@@ -2,7 +2,8 @@
  * The map of the embedding space in Chromium: drawn in the lab worker for an evaluated run (one
  * trace per language, in the language colours, with exactly the sampled texts) with the own-language
  * neighbour share that an independent computation in Node gives; a language highlighted from the
- * legend; and after training, the frozen encoder and the trained head side by side.
+ * legend; and after training, the frozen encoder and the trained head side by side (the evaluation
+ * side of the split, the head's view through the exported head), with the Train cell's metric terms.
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +128,9 @@ describe('the map of the embedding space in Chromium', () => {
     await trainCell.getByRole('button', { name: 'Train', exact: true }).click();
     await trainCell.getByTestId('finished-training').waitFor({ timeout: 120_000 });
     expect(await section.getByTestId('draw-map').textContent()).toBe('Draw map');
+    // The Train cell's before / after table names its metrics with their definitions.
+    const terms = await trainCell.getByTestId('before-after-table').locator('[data-metric-term]').evaluateAll((spans) => spans.map((span) => span.getAttribute('data-metric-term')));
+    expect(terms).toEqual(['mono_map', 'cross_map', 'multi_map', 'rank_distance']);
     await section.getByTestId('draw-map').click();
     await expect.poll(async () => (await section.getByTestId('map-head').count()) > 0 && (await traces('head')).length, { timeout: 120_000 }).toBe(LANGUAGES.length);
     // Both views show the evaluation side of the run's split, the right one through the exported head.
