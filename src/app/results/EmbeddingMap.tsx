@@ -17,6 +17,7 @@ import type { Run } from '../state/runs';
 import { CopyTable } from './CopyTable';
 import { describePace, formatMetric, formatSeconds } from './format';
 import { MetricTerm } from './MetricTerm';
+import { hoverLines } from './hover-lines';
 import { PlotlyChart, plainLabels } from './plotly';
 
 const VIEW_NAMES: Record<MapView['kind'], string> = { encoder: 'frozen encoder', head: 'encoder + trained head' };
@@ -132,7 +133,7 @@ function MapChart({ run, map, view, highlighted }: { run: Run; map: ComputedMap;
         name: language,
         x: indices.map((i) => view.layout[2 * i]),
         y: indices.map((i) => view.layout[2 * i + 1]),
-        text: plainLabels(indices.map((i) => map.points[i].text)).map(wrapForHover),
+        text: indices.map((i) => hoverLines(map.points[i].text)),
         customdata: indices.map((i) => map.points[i].kind),
         hovertemplate: `<b>${plainLabels([language])[0]}</b> %{customdata}<br>%{text}<extra></extra>`,
         marker: {
@@ -156,11 +157,6 @@ function MapChart({ run, map, view, highlighted }: { run: Run; map: ComputedMap;
     return { data, layout };
   }, [map, view, highlighted]);
   return <PlotlyChart data={data} layout={layout} label={title} testId={`map-${view.kind}`} />;
-}
-
-/** Plotly's hover box does not wrap: a line break every 60 characters or so, at a space. */
-function wrapForHover(text: string): string {
-  return text.replace(/(.{50,60}?)\s/g, '$1<br>');
 }
 
 function ShareTable({ map }: { map: ComputedMap }) {
