@@ -120,6 +120,15 @@ describe('the map of the embedding space in Chromium', () => {
     ]);
     await section.screenshot({ path: `${SHOTS_DIR}/map-evaluation.png` });
 
+    // After a reload the worker keeps no embeddings: the sample alone is encoded, to the same numbers.
+    await page.reload();
+    await page.getByTestId('dataset-status').filter({ hasText: 'loaded' }).waitFor({ timeout: 60_000 });
+    await section.getByLabel('Points in the sample').fill(String(SIZE));
+    await section.getByTestId('draw-map').click();
+    await expect.poll(async () => (await section.getByTestId('map-encoder').count()) > 0 && (await traces('encoder')).length, { timeout: 120_000 }).toBe(LANGUAGES.length);
+    expectTraces(await traces('encoder'), expected);
+    for (const language of LANGUAGES) expect(await shareCell('encoder', language)).toBe(expected.byLanguage[language].toFixed(3));
+
     // Train a few steps of the hybrid mix: the trained run is shown, and its map has both views.
     await page.locator('#batch-mix').getByRole('radio', { name: 'Hybrid' }).check();
     const trainCell = page.locator('#train');

@@ -150,7 +150,7 @@ export function createLab(post: Post): Lab {
   }
 
   async function handleProjectMap(command: Extract<LabCommand, { type: 'projectMap' }>, signal: AbortSignal): Promise<void> {
-    const map = await projectMap(loadedDataset(), command.request, training, signal, (progress) => post({ type: 'progress', id: command.id, progress }));
+    const map = await projectMap(loadedDataset(), command.request, training, encoders, signal, (progress) => post({ type: 'progress', id: command.id, progress }));
     post({ type: 'mapProjected', id: command.id, map });
   }
 

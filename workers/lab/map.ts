@@ -1,39 +1,39 @@
 /**
  * The lab worker's embedding map: a seeded sample of the loaded dataset's queries and candidates
  * (for a trained run, of its split's evaluation side: texts the head never trained on), their
- * frozen embeddings (cached with the evaluation's), and for each view (the encoder; the encoder with
- * the trained head) the kNN graph through the scoring backend, the own-language share and a UMAP layout.
+ * frozen embeddings (the last evaluation's, kept in the worker, or the sample alone encoded), and for
+ * each view (the encoder; the encoder with the trained head) the kNN graph through the scoring
+ * backend, the own-language share and a UMAP layout.
  */
+import { candidateTexts } from '../../src/core/dataset/texts';
 import type { Dataset } from '../../src/core/dataset/types';
 import { RateMeter } from '../../src/core/progress';
 import { umapLayout } from '../../src/core/projection/layout';
 import { MAP_NEIGHBOURS } from '../../src/core/projection/map-settings';
 import { cosineNeighbours, ownLanguageShare } from '../../src/core/projection/neighbours';
-import { chooseMapSample, gatherRows } from '../../src/core/projection/sample';
+import { chooseMapSample, gatherRows, type MapRow } from '../../src/core/projection/sample';
 import { applyHead, parseHead } from '../../src/core/training';
-import type { EmbeddingMap, MapProgress, MapRequest, MapView, TrainingProgress } from './protocol';
+import type { LabEncoders } from './encoders';
+import type { EmbeddingMap, MapProgress, MapRequest, MapView } from './protocol';
 import { scoringBackend } from './scoring-backend';
 import type { TrainingLab } from './training';
 
 /** Longest text a point's hover shows. */
 const HOVER_CHARACTERS = 160;
 
+type Paced = (phase: MapProgress['phase'], view: MapView['kind'] | null, done: number, total: number) => void;
+
 export async function projectMap(
   dataset: Dataset,
   request: MapRequest,
   training: TrainingLab,
+  encoders: LabEncoders,
   signal: AbortSignal,
   report: (progress: MapProgress) => void,
 ): Promise<EmbeddingMap> {
   const meter = new RateMeter();
-  const paced = (phase: MapProgress['phase'], view: MapView['kind'] | null, done: number, total: number) =>
+  const paced: Paced = (phase, view, done, total) =>
     report({ phase, view, done, total, pace: meter.update(`${phase} ${view}`, done, total, performance.now()) });
-  const encodingProgress = (progress: TrainingProgress) => {
-    if (progress.type === 'encode' || progress.type === 'download-model') paced(progress.type, null, progress.done, progress.total);
-  };
-  const encoding = await training.encodingOf(dataset, request.encoder, request.candidateText, signal, encodingProgress);
-  const { dim } = encoding.embeddings;
-
   // A trained run's map shows its split's evaluation side; part rows map back to the dataset's rows.
   const part = request.trained ? training.splitOf(dataset, request.trained.split).evaluation : null;
   const source = part?.dataset ?? dataset;
@@ -41,7 +41,7 @@ export async function projectMap(
     ...point,
     row: part ? (point.kind === 'query' ? part.queryRows : part.candidateRows)[point.row] : point.row,
   }));
-  const frozen = gatherRows(sample, encoding.embeddings.queries, encoding.embeddings.candidates, dim);
+  const { vectors: frozen, dim, encoderId } = await sampleEmbeddings(dataset, sample, request, training, encoders, signal, paced);
   const scoring = await scoringBackend(request.scoring);
   const languages = sample.map((point) => point.language);
 
@@ -51,7 +51,7 @@ export async function projectMap(
   if (trained) {
     viewed.push({
       kind: 'head',
-      vectors: () => applyHead(parseHead(trained.head, { dim, encoder: encoding.encoderId }), frozen, sample.length, { matmul: scoring.matmul }),
+      vectors: () => applyHead(parseHead(trained.head, { dim, encoder: encoderId }), frozen, sample.length, { matmul: scoring.matmul }),
     });
   }
   for (const { kind, vectors } of viewed) {
@@ -76,4 +76,45 @@ export async function projectMap(
     views,
     scoringBackend: scoring.name(),
   };
+}
+
+/**
+ * The sampled rows' frozen embeddings: from the embeddings kept since the last evaluation or
+ * training when they match, else the sample alone is encoded (a few seconds where the whole dataset
+ * would take much longer); embeddings from files are looked up whole, as they only can be.
+ */
+async function sampleEmbeddings(
+  dataset: Dataset,
+  sample: MapRow[],
+  request: MapRequest,
+  training: TrainingLab,
+  encoders: LabEncoders,
+  signal: AbortSignal,
+  paced: Paced,
+): Promise<{ vectors: Float32Array; dim: number; encoderId: string }> {
+  const kept = training.keptEncoding(dataset, request.encoder, request.candidateText);
+  if (kept || request.encoder.kind === 'files') {
+    const encoding = kept ?? (await training.encodingOf(dataset, request.encoder, request.candidateText, signal, (progress) => {
+      if (progress.type === 'encode' || progress.type === 'download-model') paced(progress.type, null, progress.done, progress.total);
+    }));
+    const { queries, candidates, dim } = encoding.embeddings;
+    return { vectors: gatherRows(sample, queries, candidates, dim), dim, encoderId: encoding.encoderId };
+  }
+  const { encoder } = await encoders.open(request.encoder, signal, (done, total) => paced('download-model', null, done, total));
+  const texts = candidateTexts(dataset, request.candidateText);
+  const queryPoints = sample.flatMap((point, i) => (point.kind === 'query' ? [i] : []));
+  const candidatePoints = sample.flatMap((point, i) => (point.kind === 'candidate' ? [i] : []));
+  const queries = await encoder.encode(queryPoints.map((i) => dataset.queries[sample[i].row].text), 'query', {
+    signal,
+    onProgress: (done) => paced('encode', null, done, sample.length),
+  });
+  const candidates = await encoder.encode(candidatePoints.map((i) => texts[sample[i].row]), 'passage', {
+    signal,
+    onProgress: (done) => paced('encode', null, queryPoints.length + done, sample.length),
+  });
+  const { dim } = encoder;
+  const vectors = new Float32Array(sample.length * dim);
+  queryPoints.forEach((i, r) => vectors.set(queries.subarray(r * dim, (r + 1) * dim), i * dim));
+  candidatePoints.forEach((i, r) => vectors.set(candidates.subarray(r * dim, (r + 1) * dim), i * dim));
+  return { vectors, dim, encoderId: encoder.id };
 }

@@ -44,7 +44,7 @@ import {
 import type { LabEncoders } from './encoders';
 import { scoringBackend } from './scoring-backend';
 
-interface CachedEncoding {
+export interface CachedEncoding {
   dataset: Dataset;
   key: string;
   embeddings: EvalEmbeddings;
@@ -154,7 +154,12 @@ export class TrainingLab {
     return this.split.split;
   }
 
-  /** The frozen encoder's embeddings of the dataset: the evaluation's when it ran with these settings, else encoded now. */
+  /** The embeddings kept for these settings (the last evaluation's or training's), or null: nothing is encoded. */
+  keptEncoding(dataset: Dataset, encoder: EncoderSpec, candidateText: CandidateTextMode): CachedEncoding | null {
+    return this.encoding?.dataset === dataset && this.encoding.key === encodingKey(encoder, candidateText) ? this.encoding : null;
+  }
+
+  /** The frozen encoder's embeddings of the dataset: the kept ones when there are, else encoded now. */
   async encodingOf(
     dataset: Dataset,
     encoderSpec: EncoderSpec,
@@ -162,8 +167,8 @@ export class TrainingLab {
     signal: AbortSignal,
     report: (progress: TrainingProgress) => void,
   ): Promise<CachedEncoding> {
-    const key = encodingKey(encoderSpec, candidateText);
-    if (this.encoding?.dataset === dataset && this.encoding.key === key) return this.encoding;
+    const kept = this.keptEncoding(dataset, encoderSpec, candidateText);
+    if (kept) return kept;
     const { encoder } = await this.encoders.open(encoderSpec, signal, (done, total) => report({ type: 'download-model', done, total }));
     const texts = candidateTexts(dataset, candidateText);
     const total = dataset.queries.length + texts.length;
@@ -171,7 +176,7 @@ export class TrainingLab {
     const encoded = (done: number) => report({ type: 'encode', done, total, pace: meter.update('encode', done, total, performance.now()) });
     const queries = await encoder.encode(dataset.queries.map((q) => q.text), 'query', { signal, onProgress: encoded });
     const candidates = await encoder.encode(texts, 'passage', { signal, onProgress: (done) => encoded(dataset.queries.length + done) });
-    this.encoding = { dataset, key, embeddings: { queries, candidates, dim: encoder.dim }, encoderId: encoder.id };
+    this.encoding = { dataset, key: encodingKey(encoderSpec, candidateText), embeddings: { queries, candidates, dim: encoder.dim }, encoderId: encoder.id };
     return this.encoding;
   }
 }
