@@ -18,9 +18,11 @@ import { createRunFileActions } from './state/run-file-actions';
 import { createCatalogActions } from './state/catalog-actions';
 import { shownComparisons } from './state/comparisons';
 import { comparisonKey } from './state/significance';
+import { createMapActions } from './state/map-actions';
 import { keepHeadsOf } from './state/heads';
 import { CellBoundary } from './components/CellBoundary';
 import { StorageNotice } from './components/StorageNotice';
+import { Tour } from './components/Tour';
 import { isLinkHash, writeLink, type Hideable, type Link } from './state/link';
 import { createSaver, persistedPart, type StorageReport } from './state/persistence';
 import { noteRunningTasks, type RunningTask } from './state/interrupted';
@@ -54,6 +56,7 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
       ...createSignificanceActions(client, dispatch, () => stateRef.current),
       ...createRunFileActions(dispatch, () => stateRef.current),
       ...createCatalogActions(dispatch),
+      ...createMapActions(client, dispatch, () => stateRef.current),
     }),
     [client],
   );
@@ -154,6 +157,9 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
           </span>
         </p>
         {shown('link') || linkProblems.length > 0 ? <LinkBar problems={linkProblems} onDismiss={() => setLinkProblems([])} /> : null}
+        <p className="tour-bar">
+          <Tour /> <span className="muted small">For a class: load, evaluate, read the heatmap, mix, train and compare, one cell at a time.</span>
+        </p>
         {shown('classroom') ? (
           <p className="classroom">
             <button type="button" onClick={actions.classroomDemo} data-testid="classroom-demo">

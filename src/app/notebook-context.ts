@@ -6,11 +6,12 @@ import type { SignificanceActions } from './state/significance-actions';
 import type { Action, AppState } from './state/reducer';
 import type { RunFileActions } from './state/run-file-actions';
 import type { CatalogActions } from './state/catalog-actions';
+import type { MapActions } from './state/map-actions';
 
 export interface Notebook {
   state: AppState;
   dispatch: Dispatch<Action>;
-  actions: LabActions & ModelActions & EmbeddingActions & SignificanceActions & RunFileActions & CatalogActions;
+  actions: LabActions & ModelActions & EmbeddingActions & SignificanceActions & RunFileActions & CatalogActions & MapActions;
 }
 
 export const NotebookContext = createContext<Notebook | null>(null);

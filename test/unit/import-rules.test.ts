@@ -16,7 +16,7 @@ import { describe, expect, test } from 'vitest';
 const root = resolve(__dirname, '../..');
 
 /** Packages the core may use: they run unchanged in a browser, a worker and Node. */
-const RUNTIME_NEUTRAL_PACKAGES = ['onnx-proto', 'onnxruntime-common'];
+const RUNTIME_NEUTRAL_PACKAGES = ['onnx-proto', 'onnxruntime-common', 'umap-js'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(root, dir)).flatMap((name) => {

@@ -20,6 +20,7 @@ import { describeModelDevice } from '../encoder/protocol';
 import { type EvaluateProgress, type FileSource, type LabCommand, type LabEvent, type LabNotice, type LabProtocol, type LoadedDataset } from './protocol';
 import { scoringBackend } from './scoring-backend';
 import { TrainingLab } from './training';
+import { projectMap } from './map';
 
 type Post = (event: LabEvent) => void;
 
@@ -142,6 +143,11 @@ export function createLab(post: Post): Service<LabProtocol> {
     post({ type: 'compared', id, comparison });
   }
 
+  async function handleProjectMap(command: Extract<LabCommand, { type: 'projectMap' }>, signal: AbortSignal): Promise<void> {
+    const map = await projectMap(loadedDataset(), command.request, training, encoders, signal, (progress) => post({ type: 'progress', id: command.id, progress }));
+    post({ type: 'mapProjected', id: command.id, map });
+  }
+
   function run(command: Exclude<LabCommand, { type: 'cancel' }>, signal: AbortSignal): Promise<void> {
     switch (command.type) {
       case 'loadDataset':
@@ -161,6 +167,8 @@ export function createLab(post: Post): Service<LabProtocol> {
         return handleEmbeddings(command);
       case 'compareRuns':
         return handleCompareRuns(command);
+      case 'projectMap':
+        return handleProjectMap(command, signal);
     }
   }
 

@@ -13,6 +13,8 @@ import type { GpuChoice } from '../../src/core/devices';
 import type { Pace } from '../../src/core/progress';
 import type { EvalReport, PerQueryValues } from '../../src/core/metrics/types';
 import type { ComparisonReport } from '../../src/core/stats/paired';
+import type { OwnLanguageShare } from '../../src/core/projection/neighbours';
+import type { MapRowKind } from '../../src/core/projection/sample';
 import type {
   BatchPreviewPair,
   BatchType,
@@ -175,6 +177,49 @@ export interface CompareProgress {
   total: number;
 }
 
+/**
+ * The embedding map of a run: about `size` points sampled with `seed` (core/projection/sample.ts),
+ * laid out for the frozen encoder and, for a trained run, with its head applied.
+ */
+export interface MapRequest {
+  encoder: EncoderSpec;
+  candidateText: CandidateTextMode;
+  scoring: ScoringChoice;
+  size: number;
+  seed: number;
+  /** A trained run's head (serializeHead's JSON) and split: the sample comes from the split's evaluation side. */
+  trained: { head: string; split: SplitChoice } | null;
+}
+
+/** One view of the map: the frozen encoder's vectors, or the same with the trained head applied. */
+export interface MapView {
+  kind: 'encoder' | 'head';
+  /** Point i at `[2i, 2i + 1]`. */
+  layout: Float32Array;
+  share: OwnLanguageShare;
+  /** Neighbours and layout of this view. */
+  seconds: number;
+}
+
+export interface EmbeddingMap {
+  /** The sampled languages, in dataset order (the colours' order). */
+  languages: string[];
+  points: { kind: MapRowKind; language: string; text: string }[];
+  /** Neighbours per point, of the share and the layout's graph. */
+  neighbours: number;
+  views: MapView[];
+  scoringBackend: string;
+}
+
+/** Encoding (when the embeddings are not cached), then per view the neighbour search and the layout epochs. */
+export interface MapProgress {
+  phase: 'download-model' | 'encode' | 'neighbours' | 'layout';
+  view: MapView['kind'] | null;
+  done: number;
+  total: number;
+  pace?: Pace;
+}
+
 export type LabCommand =
   | { type: 'loadDataset'; id: number; source: FileSource; options: LoadOptions }
   | { type: 'evaluate'; id: number; encoder: EncoderSpec; candidateText: CandidateTextMode; scoring: ScoringChoice }
@@ -190,6 +235,7 @@ export type LabCommand =
   | { type: 'checkEmbeddings'; id: number; key: string }
   /** Paired statistics of two runs' per-query values, delta = b - a (src/core/stats/paired.ts). */
   | { type: 'compareRuns'; id: number; a: PerQueryValues; b: PerQueryValues; resamples: number; seed: number }
+  | { type: 'projectMap'; id: number; request: MapRequest }
   | { type: 'cancel'; id: number };
 
 /**
@@ -202,7 +248,7 @@ export type LabNotice =
 export const LAB_NOTICES = ['controlTraining', 'connectEncoder'] as const satisfies readonly LabNotice['type'][];
 
 export type LabEvent =
-  | { type: 'progress'; id: number; progress: LoadProgress | EvaluateProgress | TrainingProgress | CompareProgress }
+  | { type: 'progress'; id: number; progress: LoadProgress | EvaluateProgress | TrainingProgress | CompareProgress | MapProgress }
   | { type: 'datasetLoaded'; id: number; dataset: LoadedDataset }
   /** `model`: what the encoder worker ran (device, dtype), for a transformer encoder. */
   | { type: 'result'; id: number; report: EvalReport; backend: string; model: ModelInfo | null }
@@ -214,6 +260,7 @@ export type LabEvent =
   | { type: 'embeddingsListed'; id: number; sets: StoredEmbeddings[] }
   | { type: 'embeddingsChecked'; id: number; fit: EmbeddingFit | null }
   | { type: 'compared'; id: number; comparison: ComparisonReport }
+  | { type: 'mapProjected'; id: number; map: EmbeddingMap }
   | { type: 'error'; id: number; error: WireError };
 
 /** Which event ends each command: lets the client type its promises. */
@@ -228,6 +275,7 @@ export const LAB_REPLIES = {
   removeEmbeddings: 'embeddingsListed',
   checkEmbeddings: 'embeddingsChecked',
   compareRuns: 'compared',
+  projectMap: 'mapProjected',
 } as const;
 
 /** Which progress each command reports. */
@@ -242,6 +290,7 @@ export interface LabProgress {
   removeEmbeddings: never;
   checkEmbeddings: never;
   compareRuns: CompareProgress;
+  projectMap: MapProgress;
 }
 
 export interface LabProtocol {

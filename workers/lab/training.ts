@@ -44,7 +44,7 @@ import {
 import type { LabEncoders } from './encoders';
 import { scoringBackend } from './scoring-backend';
 
-interface CachedEncoding {
+export interface CachedEncoding {
   dataset: Dataset;
   key: string;
   embeddings: EvalEmbeddings;
@@ -146,7 +146,7 @@ export class TrainingLab {
     else session.stop();
   }
 
-  private splitOf(dataset: Dataset, choice: SplitChoice): DataSplit {
+  splitOf(dataset: Dataset, choice: SplitChoice): DataSplit {
     const key = JSON.stringify(choice);
     if (this.split?.dataset !== dataset || this.split.key !== key) {
       this.split = { dataset, key, split: splitByArticles(dataset, choice) };
@@ -154,15 +154,21 @@ export class TrainingLab {
     return this.split.split;
   }
 
-  private async encodingOf(
+  /** The embeddings kept for these settings (the last evaluation's or training's), or null: nothing is encoded. */
+  keptEncoding(dataset: Dataset, encoder: EncoderSpec, candidateText: CandidateTextMode): CachedEncoding | null {
+    return this.encoding?.dataset === dataset && this.encoding.key === encodingKey(encoder, candidateText) ? this.encoding : null;
+  }
+
+  /** The frozen encoder's embeddings of the dataset: the kept ones when there are, else encoded now. */
+  async encodingOf(
     dataset: Dataset,
     encoderSpec: EncoderSpec,
     candidateText: CandidateTextMode,
     signal: AbortSignal,
     report: (progress: TrainingProgress) => void,
   ): Promise<CachedEncoding> {
-    const key = encodingKey(encoderSpec, candidateText);
-    if (this.encoding?.dataset === dataset && this.encoding.key === key) return this.encoding;
+    const kept = this.keptEncoding(dataset, encoderSpec, candidateText);
+    if (kept) return kept;
     const { encoder } = await this.encoders.open(encoderSpec, signal, (done, total) => report({ type: 'download-model', done, total }));
     const texts = candidateTexts(dataset, candidateText);
     const total = dataset.queries.length + texts.length;
@@ -170,7 +176,7 @@ export class TrainingLab {
     const encoded = (done: number) => report({ type: 'encode', done, total, pace: meter.update('encode', done, total, performance.now()) });
     const queries = await encoder.encode(dataset.queries.map((q) => q.text), 'query', { signal, onProgress: encoded });
     const candidates = await encoder.encode(texts, 'passage', { signal, onProgress: (done) => encoded(dataset.queries.length + done) });
-    this.encoding = { dataset, key, embeddings: { queries, candidates, dim: encoder.dim }, encoderId: encoder.id };
+    this.encoding = { dataset, key: encodingKey(encoderSpec, candidateText), embeddings: { queries, candidates, dim: encoder.dim }, encoderId: encoder.id };
     return this.encoding;
   }
 }

@@ -9,6 +9,7 @@ import { CopyTable } from '../results/CopyTable';
 import { HeatmapNote } from '../results/HeatmapNote';
 import { MapColumnHeads } from '../results/MetricTerm';
 import { RunFiles } from '../results/RunFiles';
+import { EmbeddingMapSection } from '../results/EmbeddingMap';
 import { LanguageTable, SummaryTable } from '../results/SummaryTable';
 import { describeEncoder, describeSource, describeSubset, describeHeadOf, type Run } from '../state/runs';
 import { shownRuns } from '../state/comparisons';
@@ -91,6 +92,7 @@ export function ResultsCell() {
       )}
       <HeatmapNote />
       <BiasCharts runs={other ? [run, other] : [run]} />
+      <EmbeddingMapSection run={run} />
     </Cell>
   );
 }

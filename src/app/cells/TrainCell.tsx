@@ -9,6 +9,8 @@ import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
 import { describePace, formatBytes, formatCount, formatMetric, formatRanks, formatSeconds } from '../results/format';
 import { MapHeatmap } from '../results/Heatmaps';
+import { MetricTerm } from '../results/MetricTerm';
+import type { MetricKey } from '../results/metric-glossary';
 import { PlotlyChart } from '../results/plotly';
 import type { AppState, LiveTraining } from '../state/app-state';
 import { liveTraining } from '../state/slices/training';
@@ -328,11 +330,11 @@ function LossChart({ curves }: { curves: Curves }) {
   return <PlotlyChart data={data} layout={layout} label="Training loss per step, with the held-out cross-lingual mAP" testId="loss-chart" />;
 }
 
-const HELD_OUT_ROWS: { label: string; value: (s: EvalSummary) => number | null; format: (v: number | null) => string }[] = [
-  { label: 'Mono mAP', value: (s) => s.mono_map, format: formatMetric },
-  { label: 'Cross mAP', value: (s) => s.cross_map, format: formatMetric },
-  { label: 'Multi mAP', value: (s) => s.multi_map, format: formatMetric },
-  { label: 'Rank distance', value: (s) => s.rank_distance, format: formatRanks },
+const HELD_OUT_ROWS: { label: string; metric: MetricKey; value: (s: EvalSummary) => number | null; format: (v: number | null) => string }[] = [
+  { label: 'Mono mAP', metric: 'mono_map', value: (s) => s.mono_map, format: formatMetric },
+  { label: 'Cross mAP', metric: 'cross_map', value: (s) => s.cross_map, format: formatMetric },
+  { label: 'Multi mAP', metric: 'multi_map', value: (s) => s.multi_map, format: formatMetric },
+  { label: 'Rank distance', metric: 'rank_distance', value: (s) => s.rank_distance, format: formatRanks },
 ];
 
 /** The evaluation side at each held-out check so far (the last few columns). */
@@ -360,7 +362,9 @@ function HeldOutTable({ heldOut }: { heldOut: HeldOutPoint[] }) {
       <tbody>
         {HELD_OUT_ROWS.map((row) => (
           <tr key={row.label}>
-            <td>{row.label}</td>
+            <td>
+              <MetricTerm metric={row.metric}>{row.label}</MetricTerm>
+            </td>
             {shown.map((point) => (
               <td key={point.step} className="num">
                 {row.format(row.value(point.summary))}
@@ -387,7 +391,9 @@ function BeforeAfterTable({ before, after }: { before: EvalSummary; after: EvalS
       <tbody>
         {HELD_OUT_ROWS.map((row) => (
           <tr key={row.label}>
-            <td>{row.label}</td>
+            <td>
+              <MetricTerm metric={row.metric}>{row.label}</MetricTerm>
+            </td>
             <td className="num">{row.format(row.value(before))}</td>
             <td className="num" title={String(row.value(after))}>
               {row.format(row.value(after))}

@@ -26,11 +26,15 @@ export function plainLabels(texts: string[]): string[] {
 
 const CONFIG: Partial<Config> = { displayModeBar: false, responsive: true };
 
+/** The page's font stack, the bundled Thai and Devanagari included: the map's hover texts are sentences in any language. */
+const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans Thai", "Noto Sans Devanagari", sans-serif';
+
 const BASE_LAYOUT: Partial<Layout> = {
-  font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 12, color: '#1f2933' },
+  font: { family: FONT_FAMILY, size: 12, color: '#1f2933' },
   paper_bgcolor: 'rgba(0,0,0,0)',
   plot_bgcolor: 'rgba(0,0,0,0)',
-  hoverlabel: { bgcolor: '#ffffff', bordercolor: '#c3cad4', font: { color: '#1f2933' } },
+  // Plotly's hover labels default to Arial, not to the layout's font.
+  hoverlabel: { bgcolor: '#ffffff', bordercolor: '#c3cad4', font: { family: FONT_FAMILY, color: '#1f2933' } },
 };
 
 export function PlotlyChart({ data, layout, label, testId }: { data: Data[]; layout: Partial<Layout>; label: string; testId: string }) {

@@ -8,7 +8,7 @@
 import type { Pace } from '../../core/progress';
 import type { DataFolderIndex } from '../../node/data-server';
 import type { EvalReport, EvalSummary } from '../../core/metrics/types';
-import type { EmbeddingFit, EvaluateProgress, LoadedDataset, LoadProgress, MixPreview, StoredEmbeddings, TrainingProgress, WireError } from '../../../workers/lab/protocol';
+import type { EmbeddingFit, EmbeddingMap, EvaluateProgress, LoadedDataset, LoadProgress, MapProgress, MixPreview, StoredEmbeddings, TrainingProgress, WireError } from '../../../workers/lab/protocol';
 import type { CachedModel, ModelInfo, TransformerSpec } from '../../../workers/encoder/protocol';
 import type { ModelFolderIndex } from '../../node/model-server';
 import type { CatalogId } from '../datasets/catalog';
@@ -148,7 +148,15 @@ export interface SweepSlice {
   sweep: SweepTask;
 }
 
-export type AppState = SettingsSlice & DatasetSlice & EncoderSlice & EvaluationSlice & MixSlice & TrainingSlice & ResultsSlice & SweepSlice;
+/** Drawing one run's embedding map (not persisted: it takes seconds to draw again). */
+export type MapTask = Task<{ runId: string }, MapProgress | null, EmbeddingMap>;
+
+/** The Results cell's map of the embedding space: the sample size asked for, the language highlighted, the map. */
+export interface MapSlice {
+  map: { size: number; highlighted: string | null; task: MapTask };
+}
+
+export type AppState = SettingsSlice & DatasetSlice & EncoderSlice & EvaluationSlice & MixSlice & TrainingSlice & ResultsSlice & SweepSlice & MapSlice;
 
 /** The part of the state that survives a reload (see persistence.ts). */
 export interface PersistedState {
@@ -213,4 +221,10 @@ export type Action =
   | { type: 'runsImported'; fileName: string; imported: ImportedRuns }
   | { type: 'runsImportFailed'; message: string }
   /** Runs another tab saved: added in number order (a run already here is left as it is). */
-  | { type: 'runsArrived'; runs: Run[] };
+  | { type: 'runsArrived'; runs: Run[] }
+  | { type: 'mapSizeChanged'; size: number }
+  | { type: 'mapLanguageHighlighted'; language: string | null }
+  | { type: 'mapStarted'; id: number; runId: string }
+  | { type: 'mapProgress'; id: number; progress: MapProgress }
+  | { type: 'mapFinished'; id: number; map: EmbeddingMap }
+  | { type: 'mapFailed'; id: number; error: WireError };

@@ -14,6 +14,8 @@ import { reduceResults } from './slices/results';
 import { reduceSettings } from './slices/settings';
 import { reduceSweep } from './slices/sweep';
 import { reduceTraining } from './slices/training';
+import { reduceMap } from './slices/map';
+import { DEFAULT_MAP_SIZE } from './map';
 
 // Most modules import the state's types from here, beside the reducer.
 export type { Action, AppState, PersistedState } from './app-state';
@@ -40,6 +42,7 @@ export function initialState(persisted: PersistedState | null): AppState {
     significance: {},
     runsImport: null,
     sweep: IDLE,
+    map: { size: DEFAULT_MAP_SIZE, highlighted: null, task: IDLE },
   };
 }
 
@@ -54,6 +57,7 @@ export function reducer(state: AppState, action: Action): AppState {
     ...reduceTraining(state, action),
     ...reduceResults(state, action),
     ...reduceSweep(state, action),
+    ...reduceMap(state, action),
   };
   const changed = (Object.keys(patch) as (keyof AppState)[]).some((key) => patch[key] !== state[key]);
   return changed ? { ...state, ...patch } : state;
