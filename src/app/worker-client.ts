@@ -3,49 +3,48 @@
  * encoder worker (transformer models, their caches). The page gives the lab worker a MessagePort
  * to the encoder worker, so embeddings go from one worker to the other without the page.
  *
- * The lab worker is supervised: an uncaught error in it, or a heartbeat ping with no message from
- * it for SILENCE_LIMIT_MS after (timers of a hidden tab run late, so silence counts from a ping), ends every waiting call with an error that says so, and a fresh
- * worker takes its place (`onRestarted` tells the page, which loads its dataset into it again).
- * After MAX_RESTARTS in a row within a minute it gives up and asks for a reload.
+ * Both are supervised (workers/supervised.ts): a worker that fails or falls silent ends the calls
+ * waiting on it with an error that says so and is replaced. A fresh lab worker gets a port to the
+ * encoder worker (and `onRestarted` tells the page, which loads its dataset into it again); a fresh
+ * encoder worker gets a port to the lab worker, whose calls to the old one end with the same error.
  */
 import { ENCODER_REPLIES, type EncoderCommand, type EncoderEvent, type EncoderProgress, type EncoderReplies } from '../../workers/encoder/protocol';
 import { LAB_REPLIES, type LabCommand, type LabEvent, type LabProgress, type LabReplies, type TrainingControl } from '../../workers/lab/protocol';
-import { RpcClient } from '../../workers/rpc';
+import { SupervisedClient } from '../../workers/supervised';
 
-export type EncoderClient = RpcClient<EncoderCommand, EncoderEvent, EncoderReplies, EncoderProgress> & { cancel(id: number): void };
+export type EncoderClient = SupervisedClient<EncoderCommand, EncoderEvent, EncoderReplies, EncoderProgress> & { cancel(id: number): void };
 
-const HEARTBEAT_MS = 1000;
 /** Long enough for the longest blocking step (parsing a very large file), short enough to notice a dead worker. */
 export const SILENCE_LIMIT_MS = 15_000;
-const MAX_RESTARTS = 3;
 
-function startLabWorker(): Worker {
-  return new Worker(new URL('../../workers/lab/lab.worker.ts', import.meta.url), { type: 'module', name: 'lab' });
+const startLabWorker = () => new Worker(new URL('../../workers/lab/lab.worker.ts', import.meta.url), { type: 'module', name: 'lab' });
+const startEncoderWorker = () => new Worker(new URL('../../workers/encoder/encoder.worker.ts', import.meta.url), { type: 'module', name: 'encoder' });
+
+/** Hands the lab worker a port to the encoder worker; `lost` ends the lab's calls to the one before. */
+function connectEncoder(encoder: Worker, lab: Worker, lost: string | null): void {
+  const channel = new MessageChannel();
+  encoder.postMessage({ type: 'connect' }, [channel.port1]);
+  lab.postMessage({ type: 'connectEncoder', lost }, [channel.port2]);
 }
 
-export class LabClient extends RpcClient<LabCommand, LabEvent, LabReplies, LabProgress> {
+export class LabClient extends SupervisedClient<LabCommand, LabEvent, LabReplies, LabProgress> {
   /** The encoder worker, for the Encoder cell (model loading, cache). */
   readonly encoder: EncoderClient;
-  /** Told, with the reason, when the lab worker was replaced by a fresh one (which holds no dataset). */
-  onRestarted: ((reason: string) => void) | null = null;
-  private lab: Worker;
-  private readonly encoderWorker: Worker;
-  /** When the ping still unanswered was sent; null when the worker has been heard since. */
-  private pingedAt: number | null = null;
-  private restarts: number[] = [];
-  private readonly heartbeat: ReturnType<typeof setInterval>;
 
   constructor() {
-    const lab = startLabWorker();
-    super(lab, LAB_REPLIES, 'lab worker');
-    this.lab = lab;
-    this.encoderWorker = new Worker(new URL('../../workers/encoder/encoder.worker.ts', import.meta.url), { type: 'module', name: 'encoder' });
-    const encoder = new RpcClient<EncoderCommand, EncoderEvent, EncoderReplies, EncoderProgress>(this.encoderWorker, ENCODER_REPLIES, 'encoder worker');
+    const encoder = new SupervisedClient<EncoderCommand, EncoderEvent, EncoderReplies, EncoderProgress>(
+      { start: startEncoderWorker, silenceLimitMs: SILENCE_LIMIT_MS },
+      ENCODER_REPLIES,
+      'encoder worker',
+    );
+    const startLab = () => {
+      const lab = startLabWorker();
+      connectEncoder(encoder.worker, lab, null);
+      return lab;
+    };
+    super({ start: startLab, silenceLimitMs: SILENCE_LIMIT_MS }, LAB_REPLIES, 'lab worker');
+    encoder.onRestarted = (failure) => connectEncoder(encoder.worker, this.worker, failure);
     this.encoder = Object.assign(encoder, { cancel: (id: number) => encoder.send({ type: 'cancel', id }) });
-    this.encoderWorker.onerror = (event) =>
-      encoder.fail(new Error(`The encoder worker stopped: ${event.message || 'it failed to start'}. Reload the page.`));
-    this.supervise(lab);
-    this.heartbeat = setInterval(() => this.checkPulse(), HEARTBEAT_MS);
   }
 
   cancel(id: number): void {
@@ -54,49 +53,5 @@ export class LabClient extends RpcClient<LabCommand, LabEvent, LabReplies, LabPr
 
   controlTraining(id: number, control: TrainingControl): void {
     this.send({ type: 'controlTraining', id, control });
-  }
-
-  protected heard(): void {
-    this.pingedAt = null;
-  }
-
-  private supervise(lab: Worker): void {
-    const channel = new MessageChannel();
-    this.encoderWorker.postMessage({ type: 'connect' }, [channel.port1]);
-    lab.postMessage({ type: 'connectEncoder' }, [channel.port2]);
-    lab.onerror = (event) => {
-      event.preventDefault();
-      this.restart(`it failed: ${event.message || 'it could not start'}`);
-    };
-    lab.onmessageerror = () => this.restart('a message from it could not be read');
-  }
-
-  private checkPulse(): void {
-    const now = performance.now();
-    if (this.pingedAt === null) {
-      this.pingedAt = now;
-      this.lab.postMessage({ type: 'ping' });
-    } else if (now - this.pingedAt > SILENCE_LIMIT_MS) {
-      this.restart(`it stopped answering for ${Math.round((now - this.pingedAt) / 1000)} s`);
-    }
-  }
-
-  private restart(reason: string): void {
-    this.lab.onerror = null;
-    this.lab.onmessageerror = null;
-    this.lab.terminate();
-    const now = performance.now();
-    this.restarts = [...this.restarts.filter((at) => now - at < 60_000), now];
-    if (this.restarts.length > MAX_RESTARTS) {
-      clearInterval(this.heartbeat);
-      this.fail(new Error(`The lab worker stopped (${reason}) and kept stopping after ${MAX_RESTARTS} restarts. Reload the page.`));
-      return;
-    }
-    this.fail(new Error(`The lab worker stopped (${reason}): the task it was running ended. A fresh worker was started; try again.`));
-    this.lab = startLabWorker();
-    this.replaceEndpoint(this.lab);
-    this.supervise(this.lab);
-    this.pingedAt = null;
-    this.onRestarted?.(reason);
   }
 }

@@ -3,10 +3,12 @@
  * vite.config.ts, so the data folder and cross-origin isolation are the real ones) and Debian's
  * Chromium driven by playwright-core.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { createLexicalEncoder, DEFAULT_LEXICAL_OPTIONS } from '../../src/core/encoders/lexical';
@@ -27,8 +29,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `webgpu`: Chromium with WebGPU on SwiftShader (slow, but the real code path). */
-export async function startHarness({ webgpu = false } = {}): Promise<Harness> {
+/**
+ * `webgpu`: Chromium with WebGPU on SwiftShader (slow, but the real code path). `modelsDir`: the
+ * folder the dev server serves at /models/ (XLING_MODELS_DIR, resolved per request) until `close`.
+ */
+export async function startHarness({ webgpu = false, modelsDir }: { webgpu?: boolean; modelsDir?: string } = {}): Promise<Harness> {
+  if (modelsDir) process.env.XLING_MODELS_DIR = modelsDir;
   const server: ViteDevServer = await createServer({
     root: ROOT,
     configFile: path.join(ROOT, 'vite.config.ts'),
@@ -59,8 +65,14 @@ export async function startHarness({ webgpu = false } = {}): Promise<Harness> {
     async close() {
       await browser.close();
       await server.close();
+      if (modelsDir) delete process.env.XLING_MODELS_DIR;
     },
   };
+}
+
+/** Writes the tiny test encoder (scripts/make-test-model.ts, seed 7) into `folder`. */
+export async function writeTestModel(folder: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/make-test-model.ts', folder, '--seed', '7'], { cwd: ROOT });
 }
 
 /** A fresh profile (empty IndexedDB and caches) with the notebook open; page errors fail the test. */

@@ -5,6 +5,7 @@
  */
 import { createEncoderHost } from './host';
 import type { EncoderCommand, EncoderEvent } from './protocol';
+import { answerPing } from '../supervised';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const handle = createEncoderHost();
@@ -17,6 +18,8 @@ function listen(endpoint: { postMessage(message: unknown, transfer: Transferable
 
 const fromPage = listen(scope);
 scope.onmessage = (message: MessageEvent<EncoderCommand | { type: 'connect' }>) => {
+  // The page's heartbeat (workers/supervised.ts).
+  if (answerPing(message.data, (pong) => scope.postMessage(pong))) return;
   if (message.data.type === 'connect') {
     const port = message.ports[0];
     port.onmessage = listen(port);

@@ -3,15 +3,20 @@
  * (runtime.worker.ts); this side chooses the device, keeps one model configuration loaded (a new one
  * replaces it), runs all model work through one queue so that no two requests ever run into one
  * session at once, keeps embeddings in IndexedDB and models in the Cache API, and replaces the
- * runtime with a WASM one when the WebGPU device is lost mid-run.
+ * runtime with a WASM one when the WebGPU device is lost mid-run. The runtime is supervised
+ * (workers/supervised.ts): one that fails or falls silent ends the request it was running with an
+ * error that says so, and a fresh one takes its place.
  */
 import { chooseGpu } from '../webgpu';
 import { encodeWithCache } from '../../src/core/encoders/cached';
 import type { SentenceEncoder, TextRole } from '../../src/core/encoders/types';
-import { RpcClient, serveCommands } from '../rpc';
+import { serveCommands } from '../rpc';
+import { SupervisedClient } from '../supervised';
 import { clearEmbeddings, countEmbeddings, embeddingStore } from './embedding-store';
 import { clearCachedModel, listCachedModels, stagePickedFolder } from './model-cache';
+import { isModelFileError } from '../../src/models/model-errors';
 import {
+  cachedModelName,
   modelKey,
   type DeviceChoice,
   type DownloadProgress,
@@ -25,7 +30,7 @@ import { RUNTIME_REPLIES, type RuntimeCommand, type RuntimeEvent, type RuntimePr
 
 type Post = (event: EncoderEvent) => void;
 type WebDevice = ModelInfo['device'];
-type RuntimeClient = RpcClient<RuntimeCommand, RuntimeEvent, RuntimeReplies, RuntimeProgress>;
+type RuntimeClient = SupervisedClient<RuntimeCommand, RuntimeEvent, RuntimeReplies, RuntimeProgress>;
 
 interface LoadedModel {
   key: string;
@@ -34,9 +39,15 @@ interface LoadedModel {
 }
 
 const PROGRESS_INTERVAL_MS = 150;
+/**
+ * The runtime runs a batch of a large model on WASM, or creates its session, on its own thread:
+ * tens of seconds with no answer to a ping. Uncaught errors there are noticed at once (onerror).
+ */
+const RUNTIME_SILENCE_LIMIT_MS = 120_000;
+
+const startRuntimeWorker = () => new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'encoder-runtime' });
 
 export function createEncoderHost(): (command: EncoderCommand, post: Post) => void {
-  let worker: Worker | null = null;
   let runtime: RuntimeClient | null = null;
   let loaded: LoadedModel | null = null;
   let queue: Promise<unknown> = Promise.resolve();
@@ -50,11 +61,10 @@ export function createEncoderHost(): (command: EncoderCommand, post: Post) => vo
 
   function startRuntime(): RuntimeClient {
     if (runtime) return runtime;
-    worker = new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'encoder-runtime' });
-    const client: RuntimeClient = new RpcClient(worker, RUNTIME_REPLIES, 'model runtime');
-    worker.onerror = (event) => {
-      client.fail(new Error(`The model runtime stopped: ${event.message || 'it failed to start'}.`));
-      if (runtime === client) stopRuntime();
+    const client: RuntimeClient = new SupervisedClient({ start: startRuntimeWorker, silenceLimitMs: RUNTIME_SILENCE_LIMIT_MS }, RUNTIME_REPLIES, 'model runtime');
+    // A fresh runtime holds no model: the next request loads it again.
+    client.onRestarted = () => {
+      if (runtime === client) loaded = null;
     };
     runtime = client;
     return client;
@@ -62,8 +72,7 @@ export function createEncoderHost(): (command: EncoderCommand, post: Post) => vo
 
   /** Ends the runtime and the model in it (and the WebGPU device it held). */
   function stopRuntime(): void {
-    worker?.terminate();
-    worker = null;
+    runtime?.stop('The model runtime was ended.');
     runtime = null;
     loaded = null;
   }
@@ -80,9 +89,18 @@ export function createEncoderHost(): (command: EncoderCommand, post: Post) => vo
     const { device, note } = forced ?? (await chooseDevice(spec.device, spec.dtype));
     const client = startRuntime();
     const call = client.call('load', { spec, device, deviceNote: note }, onDownload);
-    const { info } = await client.cancellable(call, signal);
-    loaded = { key, runtime: client, info };
-    return loaded;
+    try {
+      const { info } = await client.cancellable(call, signal);
+      loaded = { key, runtime: client, info };
+      return loaded;
+    } catch (error) {
+      // A failed load can leave onnxruntime-web unusable in its realm (the next model fails with
+      // this one's error): the next load gets a fresh runtime. A damaged file read into the model
+      // cache goes too, so that fixing the folder helps; a served folder is read again anyway.
+      if (runtime === client) stopRuntime();
+      if (spec.source.kind === 'served' || isModelFileError(error)) await clearCachedModel(cachedModelName(spec.source));
+      throw error;
+    }
   }
 
   function runtimeEncoder(model: LoadedModel): SentenceEncoder {
@@ -159,7 +177,7 @@ export function createEncoderHost(): (command: EncoderCommand, post: Post) => vo
         post({ type: 'cacheCleared', id: command.id });
         return;
       case 'stagePicked':
-        post({ type: 'picked', id: command.id, source: await stagePickedFolder(command.name, command.files) });
+        post({ type: 'picked', id: command.id, ...(await stagePickedFolder(command.name, command.files)) });
         return;
     }
   }

@@ -10,6 +10,7 @@ import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url
 import { explainModelError } from '../../src/models/model-errors';
 import { loadTransformerEncoder, type FileProgress, type TransformerEncoder } from '../../src/models/transformers-encoder';
 import { serveCommands } from '../rpc';
+import { answerPing } from '../supervised';
 import { workerThreads } from '../threads';
 import { sourceName, type DownloadProgress, type ModelInfo, type ModelSource } from './protocol';
 import { MODEL_CACHE_NAME, type RuntimeCommand, type RuntimeEvent } from './runtime-protocol';
@@ -70,7 +71,10 @@ async function handle(command: Exclude<RuntimeCommand, { type: 'cancel' }>, sign
 }
 
 const serve = serveCommands<RuntimeCommand>(handle, (id, error) => post({ type: 'error', id, error }));
-scope.onmessage = (message: MessageEvent<RuntimeCommand>) => serve(message.data);
+// The encoder worker's heartbeat (workers/supervised.ts); everything else is a command.
+scope.onmessage = (message: MessageEvent<RuntimeCommand>) => {
+  if (!answerPing(message.data, (pong) => scope.postMessage(pong))) serve(message.data);
+};
 
 /**
  * transformers.js's `env` is global: set where files come from right before a load. Returns the

@@ -5,6 +5,7 @@
  */
 import type { DatasetFile } from '../../src/core/dataset/types';
 import { decodeDatasetFiles } from '../../src/core/dataset/utf8';
+import { browserFilesProblem } from '../../src/core/job-size';
 
 export interface DownloadProgress {
   /** Bytes read so far, over all files. */
@@ -33,6 +34,9 @@ export async function fetchTextFiles(
   );
 
   const lengths = responses.map(({ response }) => Number(response.headers.get('Content-Length') ?? NaN));
+  // Declared sizes are checked before any body is read; bodies without one are checked as they come.
+  const sizeProblem = browserFilesProblem(files.map(({ name }, i) => ({ name, size: lengths[i] })).filter(({ size }) => Number.isFinite(size)));
+  if (sizeProblem) throw new Error(sizeProblem);
   const declared = lengths.every(Number.isFinite) ? lengths.reduce((a, b) => a + b, 0) : null;
   let done = 0;
   const countBytes = (bytes: number) => {
@@ -40,7 +44,7 @@ export async function fetchTextFiles(
     onProgress?.({ done, total: declared !== null && done <= declared ? declared : null });
   };
 
-  const bodies = await Promise.all(responses.map(({ response }) => readBytes(response, countBytes)));
+  const bodies = await Promise.all(responses.map(({ response }, i) => readBytes(response, files[i].name, countBytes)));
   // Checked before anything is cached, so a bad file is fetched afresh once it is fixed.
   const decoded = decodeDatasetFiles(files.map(({ name }, i) => ({ name, bytes: bodies[i] })));
   if (cache) {
@@ -53,7 +57,7 @@ export async function fetchTextFiles(
   return decoded;
 }
 
-async function readBytes(response: Response, onBytes: (bytes: number) => void): Promise<Uint8Array<ArrayBuffer>> {
+async function readBytes(response: Response, name: string, onBytes: (bytes: number) => void): Promise<Uint8Array<ArrayBuffer>> {
   if (!response.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let length = 0;
@@ -64,6 +68,11 @@ async function readBytes(response: Response, onBytes: (bytes: number) => void): 
     chunks.push(value);
     length += value.byteLength;
     onBytes(value.byteLength);
+    const sizeProblem = browserFilesProblem([{ name, size: length }]);
+    if (sizeProblem) {
+      await reader.cancel();
+      throw new Error(sizeProblem);
+    }
   }
   const bytes = new Uint8Array(length);
   let offset = 0;

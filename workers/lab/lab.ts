@@ -6,7 +6,7 @@
 import { MAX_ISSUES } from '../../src/core/dataset/issues';
 import { isDatasetFileName, languagesFromFileNames, loadDataset } from '../../src/core/dataset/load';
 import { datasetSummary } from '../../src/core/dataset/texts';
-import type { Dataset, DatasetFile, LoadOptions } from '../../src/core/dataset/types';
+import type { Dataset, DatasetFile, DatasetIssue, LoadOptions } from '../../src/core/dataset/types';
 import { decodeDatasetFiles } from '../../src/core/dataset/utf8';
 import { evaluateDataset } from '../../src/core/evaluate';
 import { comparePaired } from '../../src/core/stats/paired';
@@ -14,10 +14,11 @@ import { serveCommands, type Endpoint } from '../rpc';
 import { embeddingFit, listEmbeddingSets, removeEmbeddingSet, storeEmbeddingFiles } from './embedding-files';
 import { LabEncoders } from './encoders';
 import { fetchTextFiles } from './fetch-files';
+import { browserFilesProblem } from '../../src/core/job-size';
 import { readStoredFiles, storePickedFiles } from './file-store';
 import { RateMeter } from '../../src/core/progress';
 import { describeModelDevice } from '../encoder/protocol';
-import { type EvaluateProgress, type FileSource, type LabCommand, type LabEvent, type LoadedDataset } from './protocol';
+import { type EvaluateProgress, type FileSource, type LabCommand, type LabEvent, type LoadedDataset, type StoredFile } from './protocol';
 import { scoringBackend } from './scoring-backend';
 import { TrainingLab } from './training';
 
@@ -34,7 +35,8 @@ interface SourceFiles {
 export interface Lab {
   handle(command: LabCommand): void;
   /** The port to the encoder worker, which the page hands over once at start. */
-  connectEncoder(port: Endpoint): void;
+  /** A port to the encoder worker; `lost`: why the one before stopped (its waiting calls end with it). */
+  connectEncoder(port: Endpoint, lost: string | null): void;
 }
 
 export function createLab(post: Post): Lab {
@@ -61,6 +63,9 @@ export function createLab(post: Post): Lab {
     } else if (source.kind === 'stored') {
       files = await readStoredFiles(source.files);
     } else {
+      // Checked before a byte is read: a file too big fails with the limit, not deep inside IndexedDB.
+      const sizeProblem = browserFilesProblem(source.files.filter(({ name }) => isDatasetFileName(name)).map(({ name, blob }) => ({ name, size: blob.size })));
+      if (sizeProblem) throw new Error(sizeProblem);
       files = decodeDatasetFiles(await Promise.all(source.files.map(async ({ name, blob }) => ({
         name,
         bytes: isDatasetFileName(name) ? new Uint8Array(await blob.arrayBuffer()) : null,
@@ -75,13 +80,14 @@ export function createLab(post: Post): Lab {
     const loaded = loadDataset(source.files, command.options);
     source.available ??= availableLanguages(source.files, loaded, command.options);
     // Only a pick that loads is worth keeping (a broken one must not replace the stored dataset), and only its data files.
-    const stored = command.source.kind === 'picked' ? await storePickedFiles(source.files.filter((f) => isDatasetFileName(f.name))) : undefined;
+    const kept = command.source.kind === 'picked' ? await keepPickedFiles(source.files.filter((f) => isDatasetFileName(f.name))) : undefined;
+    const stored = kept && 'stored' in kept ? kept.stored : undefined;
     lastSource = stored ? { ...source, key: storedKey(stored) } : source;
     dataset = loaded;
     const result: LoadedDataset = {
       summary: datasetSummary(loaded),
       available: source.available,
-      warnings: loaded.warnings?.slice(0, MAX_ISSUES) ?? [],
+      warnings: [...(kept && 'notKept' in kept ? [kept.notKept] : []), ...(loaded.warnings?.slice(0, MAX_ISSUES) ?? [])],
       stored,
     };
     post({ type: 'datasetLoaded', id: command.id, dataset: result });
@@ -175,7 +181,21 @@ export function createLab(post: Post): Lab {
     if (command.type === 'controlTraining') training.control(command.id, command.control);
     else serve(command);
   };
-  return { handle, connectEncoder: (port) => encoders.connect(port) };
+  return { handle, connectEncoder: (port, lost) => encoders.connect(port, lost) };
+}
+
+/**
+ * Keeps a pick in IndexedDB for the next visit. A browser that refuses (storage full, private
+ * mode) does not fail the load: the dataset is loaded for this visit, with a warning that says so.
+ */
+async function keepPickedFiles(files: DatasetFile[]): Promise<{ stored: StoredFile[] } | { notKept: DatasetIssue }> {
+  try {
+    return { stored: await storePickedFiles(files) };
+  } catch (error) {
+    const reason = error instanceof DOMException && error.name === 'QuotaExceededError' ? 'the browser has no room left for this site' : String(error);
+    return { notKept: { file: files.map((file) => file.name).join(', '), place: '', message:
+      `loaded, but not kept for the next visit (${reason}): free space (Remove cached models in the Encoder cell) or pick the files again after a reload` } };
+  }
 }
 
 /** Identifies a source whose files can be reused; null for a fresh pick. */
