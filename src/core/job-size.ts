@@ -4,13 +4,16 @@
  * dimension; and the stated limits of the browser (docs/ARCHITECTURE.md, "Failure modes"). The
  * command line prints the same estimate before a large evaluation.
  *
- * Memory at the peak of scoring (rankAndMeasure): both embedding matrices (float32), the scoring
- * backend's own copy of the candidate matrix, one block of scores (SCORE_BLOCK_ROWS x candidates,
- * float32) and the ranker's scratch per candidate. The texts themselves are not counted (about
- * twice the dataset files' size as JS strings). Time: the score matrix's multiply-adds at
- * MULTIPLY_ADDS_PER_S and every (query, candidate) pair ranked at PAIRS_PER_S, both rates set below
- * what the dense path measured on two cores (docs/benchmarks.md), so the estimate errs long.
- * Encoding is not included: its speed depends on the model (its progress shows its time left).
+ * Memory: the arrays an evaluation holds at the peak of scoring (rankAndMeasure): both embedding
+ * matrices (float32), the scoring backend's copy of the candidate matrix, one block of scores
+ * (SCORE_BLOCK_ROWS x candidates, float32) and the ranker's scratch per candidate; times
+ * PEAK_OVER_ARRAYS for what the runtime, the texts and copies in flight add (measured: `xling eval`
+ * peaked at 737 MB resident for full XQuAD-R at 2048 dimensions, whose arrays are 347 MB; issue 11
+ * measured 7.4 GB for ten times it, whose arrays are 3.5 GB). Time: the score matrix's
+ * multiply-adds at MULTIPLY_ADDS_PER_S and every (query, candidate) pair ranked at PAIRS_PER_S,
+ * the browser's dense path on two cores (docs/benchmarks.md); the sparse path of the lexical
+ * encoder and the command line's native Gemm are faster, so there it errs long. Encoding is not
+ * included: its speed depends on the model (its progress shows its time left).
  */
 
 /** Query rows per block of scores (metrics/ranking.ts, DEFAULT_BLOCK_ROWS). */
@@ -18,10 +21,11 @@ const SCORE_BLOCK_ROWS = 512;
 const FLOAT_BYTES = 4;
 /** QueryRanker's scratch: a float score and an index per candidate. */
 const RANKER_BYTES_PER_CANDIDATE = 8;
-/** Dense float32 scoring on two WASM threads: 3.5e11 multiply-adds took 18 s (benchmarks.md), about 2e10/s. */
-export const MULTIPLY_ADDS_PER_S = 1e10;
-/** Ranking: full XQuAD-R's 1.7e8 pairs took about 3 s beside the scoring. */
-export const PAIRS_PER_S = 5e7;
+/** Dense float32 scoring on two WASM threads: 3.5e11 multiply-adds in 18 s (benchmarks.md). */
+const MULTIPLY_ADDS_PER_S = 2e10;
+/** Ranking: full XQuAD-R's 1.7e8 pairs in under 2 s beside the scoring. */
+const PAIRS_PER_S = 1e8;
+const PEAK_OVER_ARRAYS = 2;
 
 /** The browser's limit on one evaluation's or training's estimated memory: a worker's heap tops out near 4 GB. */
 export const BROWSER_JOB_LIMIT_BYTES = 2e9;
@@ -44,7 +48,7 @@ export interface JobEstimate {
 export function estimateJob({ queries, candidates, dim }: JobCounts): JobEstimate {
   const embeddings = (queries + 2 * candidates) * dim * FLOAT_BYTES;
   const scores = Math.min(queries, SCORE_BLOCK_ROWS) * candidates * FLOAT_BYTES;
-  const bytes = embeddings + scores + candidates * RANKER_BYTES_PER_CANDIDATE;
+  const bytes = PEAK_OVER_ARRAYS * (embeddings + scores + candidates * RANKER_BYTES_PER_CANDIDATE);
   const scoreSeconds = (queries * candidates * dim) / MULTIPLY_ADDS_PER_S + (queries * candidates) / PAIRS_PER_S;
   return { bytes, scoreSeconds };
 }

@@ -84,10 +84,12 @@ export function createLab(post: Post): Lab {
     const stored = kept && 'stored' in kept ? kept.stored : undefined;
     lastSource = stored ? { ...source, key: storedKey(stored) } : source;
     dataset = loaded;
+    const notKept = kept && 'notKept' in kept ? [kept.notKept] : [];
+    const summary = datasetSummary(loaded);
     const result: LoadedDataset = {
-      summary: datasetSummary(loaded),
+      summary: { ...summary, warnings: summary.warnings + notKept.length },
       available: source.available,
-      warnings: [...(kept && 'notKept' in kept ? [kept.notKept] : []), ...(loaded.warnings?.slice(0, MAX_ISSUES) ?? [])],
+      warnings: [...notKept, ...(loaded.warnings?.slice(0, MAX_ISSUES) ?? [])],
       stored,
     };
     post({ type: 'datasetLoaded', id: command.id, dataset: result });
@@ -192,9 +194,10 @@ async function keepPickedFiles(files: DatasetFile[]): Promise<{ stored: StoredFi
   try {
     return { stored: await storePickedFiles(files) };
   } catch (error) {
-    const reason = error instanceof DOMException && error.name === 'QuotaExceededError' ? 'the browser has no room left for this site' : String(error);
-    return { notKept: { file: files.map((file) => file.name).join(', '), place: '', message:
-      `loaded, but not kept for the next visit (${reason}): free space (Remove cached models in the Encoder cell) or pick the files again after a reload` } };
+    const full = error instanceof DOMException && error.name === 'QuotaExceededError';
+    const why = full ? 'the browser has no room left for this site: free space (remove cached models in the Encoder cell), then pick them again'
+      : `the browser refused to store them: ${String(error)}; pick them again after a reload`;
+    return { notKept: { file: files.map((file) => file.name).join(', '), place: '', message: `loaded, but not kept for the next visit (${why})` } };
   }
 }
 
