@@ -204,8 +204,9 @@ export async function trainOnce(data: TrainingData, config: TrainingConfig, pres
       matmul: ortNodeMatmul(),
       onEvent: (event) => {
         if (event.type === 'step') {
-          const pace = { rate: event.stepsPerSecond, secondsLeft: event.secondsLeft };
-          progress.paced('train', `step ${event.step} of ${config.steps}, loss ${event.loss.toFixed(4)}`, pace, 'steps', event.step >= config.steps);
+          const last = event.step >= config.steps;
+          const pace = last ? { rate: null, secondsLeft: null } : { rate: event.stepsPerSecond, secondsLeft: event.secondsLeft };
+          progress.paced('train', `step ${event.step} of ${config.steps}${last ? ' done' : ''}, loss ${event.loss.toFixed(4)}`, pace, 'steps', last);
         } else if (event.type === 'validation') {
           const s = event.summary;
           log(`step ${event.step}: validation mono ${s.mono_map.toFixed(4)} cross ${s.cross_map.toFixed(4)} multi ${s.multi_map.toFixed(4)}${event.best ? ' (best)' : ''}`);
