@@ -64,6 +64,9 @@ describe('size limits in Chromium', () => {
     await writeRepeated(tripled, 3);
     await page.getByTestId('pick-folder').setInputFiles(tripled);
     await expect.poll(() => summary.textContent(), { timeout: 120_000 }).toContain('tripled: 11 languages');
+    // The estimate is in the Evaluate cell before anything runs.
+    expect(await page.getByTestId('job-estimate').textContent()).toBe('Estimate: 39,270 queries x 39,042 candidates at 2048 dimensions: ' +
+      'about 2.1 GB of memory and 3 min of scoring (encoding not included).');
     await page.getByRole('button', { name: 'Evaluate' }).click();
     const tooBig = page.getByRole('region', { name: 'Evaluate' }).getByTestId('error-panel');
     await tooBig.waitFor({ timeout: 60_000 });
