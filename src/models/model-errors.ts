@@ -30,7 +30,7 @@ export const isModelFileError = (error: unknown): boolean => error instanceof Er
 /** What AutoTokenizer reads, in transformers.js's order. */
 export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json'];
 
-const ONNX_FAILURE = /protobuf|Failed to load model|Can't create a session|Load model from|invalid model|ERROR_CODE|Unknown model file|out of bounds/i;
+const ONNX_FAILURE = /protobuf|Failed to load model|Can't create a session|Load model from|invalid model|ERROR_CODE|Unknown model file|out of bounds|model path is a directory/i;
 
 /**
  * The error of a file that was read and is damaged, named, with what to do; null for failures to
@@ -48,6 +48,11 @@ export function damagedFileError(error: unknown, model: string, files: string[],
   if (files[0].endsWith('.onnx') && ONNX_FAILURE.test(error.message)) {
     return new ModelFileError(`${model}: ${file} is not a readable ONNX model (${error.message}). It is damaged or cut short ` +
       '(an interrupted download or copy): copy it again, or choose weights the folder has whole.');
+  }
+  // transformers.js reads tokenizer_config.json's tokenizer_class without checking the file is there.
+  if (files === TOKENIZER_FILES && /tokenizer_class/.test(error.message)) {
+    return new ModelFileError(`${model}: tokenizer_config.json is missing or names no tokenizer_class (${error.message}). ` +
+      'Copy the tokenizer_config.json of the export into the folder.');
   }
   if (files === TOKENIZER_FILES && !/locate|not found|fetch|network/i.test(error.message)) {
     return new ModelFileError(`${model}: ${TOKENIZER_FILES.join(' and ')} do not make a tokenizer transformers.js can use (${error.message}). ` +

@@ -4,7 +4,7 @@
  * and clear errors for folders that are not encoders.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -171,6 +171,14 @@ describe('ONNX encoder on the tiny test model', () => {
       expect((await good.encode([TEXTS.en], 'query')).length).toBe(32);
       await good.dispose();
     }
+
+    // Files that are missing: tokenizer_config.json (transformers.js would fail on reading it), fp32 weights beside fp16 ones.
+    const noTokenizerConfig = await broken('no-tokenizer-config', 'config.json', (b) => b);
+    await rm(join(noTokenizerConfig, 'tokenizer_config.json'));
+    await expect(createOnnxEncoder(noTokenizerConfig)).rejects.toThrow(/: tokenizer_config\.json is missing or names no tokenizer_class \(.*\)\. Copy the tokenizer_config\.json of the export/);
+    const fp16Only = await broken('fp16-only', 'config.json', (b) => b);
+    await rename(join(fp16Only, 'onnx', 'model.onnx'), join(fp16Only, 'onnx', 'model_fp16.onnx'));
+    await expect(createOnnxEncoder(fp16Only)).rejects.toThrow(/fp16-only has no onnx\/model\.onnx, the weights for --dtype fp32; try --dtype fp16\./);
   }, 120_000);
 });
 
