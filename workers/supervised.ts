@@ -23,8 +23,10 @@ export function answerPing(data: unknown, post: (message: unknown) => void): boo
 export interface Supervision {
   /** Starts a fresh worker: the first one and each replacement. */
   start(): Worker;
-  /** How long a worker may leave a ping unanswered: longer than its longest blocking step. */
+  /** How long a worker may leave a ping unanswered while no call waits on it. */
   silenceLimitMs: number;
+  /** The same while a call waits: longer than the worker's longest blocking step (silenceLimitMs when unset). */
+  busySilenceLimitMs?: number;
 }
 
 export class SupervisedClient<
@@ -96,7 +98,7 @@ export class SupervisedClient<
     if (this.pingedAt === null) {
       this.pingedAt = now;
       this.current.postMessage({ type: 'ping' });
-    } else if (now - this.pingedAt > this.supervision.silenceLimitMs) {
+    } else if (now - this.pingedAt > (this.waiting ? (this.supervision.busySilenceLimitMs ?? this.supervision.silenceLimitMs) : this.supervision.silenceLimitMs)) {
       this.restart(`it stopped answering for ${Math.round((now - this.pingedAt) / 1000)} s`);
     }
   }

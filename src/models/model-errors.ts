@@ -73,7 +73,8 @@ export function explainModelError(error: unknown, { model, host, dtype }: ModelE
     const weights = DTYPE_FILES[dtype];
     if (url.endsWith(weights)) {
       return new ModelLoadError(`${model} has no ${dtype} weights (${weights} is missing${where}). ` +
-        `Choose weights it has: fp32 (onnx/model.onnx) is the one every export has.`);
+        (dtype === 'fp32' ? 'Choose weights it has: some exports hold only onnx/model_fp16.onnx, model_quantized.onnx (q8) or model_q4.onnx.'
+          : 'Choose weights it has: fp32 (onnx/model.onnx) is the one every export has.'));
     }
     const file = /\/((?:config|tokenizer|tokenizer_config)\.json)$/.exec(url)?.[1];
     if (file && host) {

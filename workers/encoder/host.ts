@@ -41,9 +41,10 @@ interface LoadedModel {
 const PROGRESS_INTERVAL_MS = 150;
 /**
  * The runtime runs a batch of a large model on WASM, or creates its session, on its own thread:
- * tens of seconds with no answer to a ping. Uncaught errors there are noticed at once (onerror).
+ * tens of seconds with no answer to a ping while it works; idle, it answers at once. Uncaught
+ * errors there are noticed at once (onerror).
  */
-const RUNTIME_SILENCE_LIMIT_MS = 120_000;
+const RUNTIME_SILENCE_LIMITS_MS = { silenceLimitMs: 15_000, busySilenceLimitMs: 120_000 };
 
 const startRuntimeWorker = () => new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'encoder-runtime' });
 
@@ -61,7 +62,7 @@ export function createEncoderHost(): (command: EncoderCommand, post: Post) => vo
 
   function startRuntime(): RuntimeClient {
     if (runtime) return runtime;
-    const client: RuntimeClient = new SupervisedClient({ start: startRuntimeWorker, silenceLimitMs: RUNTIME_SILENCE_LIMIT_MS }, RUNTIME_REPLIES, 'model runtime');
+    const client: RuntimeClient = new SupervisedClient({ start: startRuntimeWorker, ...RUNTIME_SILENCE_LIMITS_MS }, RUNTIME_REPLIES, 'model runtime');
     // A fresh runtime holds no model: the next request loads it again.
     client.onRestarted = () => {
       if (runtime === client) loaded = null;
