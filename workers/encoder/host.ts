@@ -36,6 +36,8 @@ interface LoadedModel {
   key: string;
   runtime: RuntimeClient;
   info: ModelInfo;
+  /** Why the runtime holding it stopped; a request between two of its calls then ends with this. */
+  lost: string | null;
 }
 
 const PROGRESS_INTERVAL_MS = 150;
@@ -63,9 +65,11 @@ export function createEncoderHost(): (command: EncoderCommand, post: Post) => vo
   function startRuntime(): RuntimeClient {
     if (runtime) return runtime;
     const client: RuntimeClient = new SupervisedClient({ start: startRuntimeWorker, ...RUNTIME_SILENCE_LIMITS_MS }, RUNTIME_REPLIES, 'model runtime');
-    // A fresh runtime holds no model: the next request loads it again.
-    client.onRestarted = () => {
-      if (runtime === client) loaded = null;
+    // A fresh runtime holds no model: a request that was using it ends, the next one loads it again.
+    client.onRestarted = (failure) => {
+      if (runtime !== client || !loaded) return;
+      loaded.lost = failure;
+      loaded = null;
     };
     runtime = client;
     return client;
@@ -92,14 +96,14 @@ export function createEncoderHost(): (command: EncoderCommand, post: Post) => vo
     const call = client.call('load', { spec, device, deviceNote: note }, onDownload);
     try {
       const { info } = await client.cancellable(call, signal);
-      loaded = { key, runtime: client, info };
+      loaded = { key, runtime: client, info, lost: null };
       return loaded;
     } catch (error) {
       // A failed load can leave onnxruntime-web unusable in its realm (the next model fails with
       // this one's error): the next load gets a fresh runtime. A damaged file read into the model
       // cache goes too, so that fixing the folder helps; a served folder is read again anyway.
       if (runtime === client) stopRuntime();
-      if (spec.source.kind === 'served' || isModelFileError(error)) await clearCachedModel(cachedModelName(spec.source));
+      if (spec.source.kind === 'served' || isModelFileError(error)) await clearCachedModel(cachedModelName(spec.source)).catch(() => undefined);
       throw error;
     }
   }
@@ -109,6 +113,7 @@ export function createEncoderHost(): (command: EncoderCommand, post: Post) => vo
       id: model.info.name,
       dim: model.info.dim,
       async encode(texts, role, { onProgress, signal } = {}) {
+        if (model.lost) throw new Error(model.lost);
         const call = model.runtime.call('encode', { texts, role }, (progress) => onProgress?.(progress.done, progress.total));
         return (await model.runtime.cancellable(call, signal)).embeddings;
       },
