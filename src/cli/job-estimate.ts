@@ -7,8 +7,8 @@ import { totalmem } from 'node:os';
 import type { Dataset } from '../core/dataset/types';
 import { describeEstimate, estimateJob, formatBytesRough } from '../core/job-size';
 
-/** Jobs past either are "large": the estimate is printed (full XQuAD-R at 384 dimensions is 87 MB, 10 s). */
-const LARGE_BYTES = 500e6;
+/** Jobs past either are "large": the estimate is printed (full XQuAD-R at 384 dimensions is 166 MB, 5 s). */
+const LARGE_BYTES = 512 * 1024 ** 2;
 const LARGE_SCORE_SECONDS = 60;
 
 export function logJobEstimate(dataset: Dataset, dim: number, log: (line: string) => void, memory = totalmem()): void {

@@ -8,13 +8,17 @@
  * matrices (float32), the scoring backend's copy of the candidate matrix, one block of scores
  * (SCORE_BLOCK_ROWS x candidates, float32) and the ranker's scratch per candidate; times
  * PEAK_OVER_ARRAYS for what the runtime, the texts and copies in flight add (measured: `xling eval`
- * peaked at 737 MB resident for full XQuAD-R at 2048 dimensions, whose arrays are 347 MB; issue 11
- * measured 7.4 GB for ten times it, whose arrays are 3.5 GB). Time: the score matrix's
+ * peaked at 720 MB resident for full XQuAD-R at 2048 dimensions, whose arrays are 331 MB; issue 11
+ * measured 7.4 GB for ten times it, whose arrays are 3.2 GB). Time: the score matrix's
  * multiply-adds at MULTIPLY_ADDS_PER_S and every (query, candidate) pair ranked at PAIRS_PER_S,
  * the browser's dense path on two cores (docs/benchmarks.md); the sparse path of the lexical
  * encoder and the command line's native Gemm are faster, so there it errs long. Encoding is not
  * included: its speed depends on the model (its progress shows its time left).
  */
+
+/** Binary units, as the notebook writes sizes elsewhere ("17.0 MB" for a data folder). */
+const MB = 1024 ** 2;
+const GB = 1024 ** 3;
 
 /** Query rows per block of scores (metrics/ranking.ts, DEFAULT_BLOCK_ROWS). */
 const SCORE_BLOCK_ROWS = 512;
@@ -28,11 +32,11 @@ const PAIRS_PER_S = 1e8;
 const PEAK_OVER_ARRAYS = 2;
 
 /** The browser's limit on one evaluation's or training's estimated memory: a worker's heap tops out near 4 GB. */
-export const BROWSER_JOB_LIMIT_BYTES = 2e9;
+export const BROWSER_JOB_LIMIT_BYTES = 2 * GB;
 /** The browser's limit on one dataset file (picked, dropped or downloaded): kept whole in memory, then in IndexedDB. */
-export const BROWSER_FILE_LIMIT_BYTES = 100e6;
+export const BROWSER_FILE_LIMIT_BYTES = 100 * MB;
 /** The browser's limit on all files of one dataset together. */
-export const BROWSER_DATASET_LIMIT_BYTES = 300e6;
+export const BROWSER_DATASET_LIMIT_BYTES = 300 * MB;
 
 export interface JobCounts {
   queries: number;
@@ -53,10 +57,10 @@ export function estimateJob({ queries, candidates, dim }: JobCounts): JobEstimat
   return { bytes, scoreSeconds };
 }
 
-/** "1.2 GB", "340 MB": decimal units, as the estimate is rough. */
+/** "1.2 GB", "340 MB" (binary units); rough, as the estimate is. */
 export function formatBytesRough(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  return `${Math.max(1, Math.round(bytes / 1e6))} MB`;
+  if (bytes >= GB) return `${(bytes / GB).toFixed(1)} GB`;
+  return `${Math.max(1, Math.round(bytes / MB))} MB`;
 }
 
 export function describeEstimate(counts: JobCounts): string {

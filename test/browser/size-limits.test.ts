@@ -48,7 +48,7 @@ describe('size limits in Chromium', () => {
 
     const huge = path.join(scratch, 'huge');
     await mkdir(huge);
-    await writeFile(path.join(huge, 'en.json'), Buffer.alloc(101e6, 0x20));
+    await writeFile(path.join(huge, 'en.json'), Buffer.alloc(101 * 1024 ** 2, 0x20));
     await writeFile(path.join(huge, 'de.json'), await readFile(path.join(XQUAD_R_DIR, 'de.json')));
     await page.getByRole('radio', { name: 'Your files' }).check();
     await page.getByTestId('pick-folder').setInputFiles(huge);
@@ -58,20 +58,20 @@ describe('size limits in Chromium', () => {
       'Pick fewer or smaller files (a subset of languages), or use the command line (npm run xling -- eval --dataset <folder>) for data this big.');
     expect(await summary.textContent()).toBe(before);
 
-    // Three times XQuAD-R loads (28 MB), but at the lexical encoder's 2048 dimensions its evaluation
-    // needs 2 x ((39,270 + 2 x 39,042) x 2048 x 4 + 512 x 39,042 x 4 + 39,042 x 8) = 2,083,268,640 bytes.
-    const tripled = path.join(scratch, 'tripled');
-    await writeRepeated(tripled, 3);
-    await page.getByTestId('pick-folder').setInputFiles(tripled);
-    await expect.poll(() => summary.textContent(), { timeout: 120_000 }).toContain('tripled: 11 languages');
+    // Four times XQuAD-R loads (37 MB), but at the lexical encoder's 2048 dimensions its evaluation needs
+    // 2 x ((52,360 + 2 x 52,056) x 2048 x 4 + 512 x 52,056 x 4 + 52,056 x 8) = 2,777,691,520 bytes (2.6 GB, over 2 GB = 2,147,483,648).
+    const fourfold = path.join(scratch, 'fourfold');
+    await writeRepeated(fourfold, 4);
+    await page.getByTestId('pick-folder').setInputFiles(fourfold);
+    await expect.poll(() => summary.textContent(), { timeout: 120_000 }).toContain('fourfold: 11 languages');
     // The estimate is in the Evaluate cell before anything runs.
-    expect(await page.getByTestId('job-estimate').textContent()).toBe('Estimate: 39,270 queries x 39,042 candidates at 2048 dimensions: ' +
-      'about 2.1 GB of memory and 3 min of scoring (encoding not included).');
+    expect(await page.getByTestId('job-estimate').textContent()).toBe('Estimate: 52,360 queries x 52,056 candidates at 2048 dimensions: ' +
+      'about 2.6 GB of memory and 6 min of scoring (encoding not included).');
     await page.getByRole('button', { name: 'Evaluate' }).click();
     const tooBig = page.getByRole('region', { name: 'Evaluate' }).getByTestId('error-panel');
     await tooBig.waitFor({ timeout: 60_000 });
-    expect(await tooBig.textContent()).toContain('This job is too big for the browser: 39,270 queries x 39,042 candidates at 2048 dimensions: ' +
-      "about 2.1 GB of memory and 3 min of scoring (encoding not included), over the notebook's limit of 2.0 GB.");
+    expect(await tooBig.textContent()).toContain('This job is too big for the browser: 52,360 queries x 52,056 candidates at 2048 dimensions: ' +
+      "about 2.6 GB of memory and 6 min of scoring (encoding not included), over the notebook's limit of 2.0 GB.");
     expect(await page.getByRole('progressbar', { name: /^Encoding/ }).count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
