@@ -75,6 +75,11 @@ export class RpcClient<P extends Protocol> {
   /** Called on every message from the other side, whoever it is for (a supervisor's heartbeat). */
   protected heard(): void {}
 
+  /** Whether a call waits for its answer (a supervisor allows a busy worker longer silences). */
+  protected get waiting(): boolean {
+    return this.pending.size > 0;
+  }
+
   /** A fresh other side (a restarted worker) after `fail`: calls work again. */
   protected replaceEndpoint(endpoint: Endpoint): void {
     this.endpoint = endpoint;

@@ -12,6 +12,8 @@ import { formatMix, parseMix, type LanguageWeighting, type MixPresetName } from 
 import { DEFAULT_TRAINING_CONFIG, trainHead, type CachedEmbeddings, type TrainingConfig, type TrainingResult } from '../core/training/run';
 import { parseSplitSpec, splitByArticles, splitByDatasets, type DataSplit } from '../core/training/split';
 import { evalReportJson } from '../core/stats/report-json';
+import { logJobEstimate } from './job-estimate';
+import { ProgressLog } from './progress';
 import { ENCODER_FLAG_OPTIONS, encoderSettings, parseEncoderFlags, resolveEncoder, type EncoderFlags } from '../node/encoders';
 import { ortNodeMatmul } from '../node/ort-node-matmul';
 import { readDatasetFolder } from '../node/read-dataset';
@@ -196,11 +198,16 @@ export async function trainOnce(data: TrainingData, config: TrainingConfig, pres
     `validation ${r.validation.articles.length} / ${r.validation.question_ids.length}, evaluation ${r.evaluation.articles.length} / ${r.evaluation.question_ids.length}`);
   log(`mix ${formatMix(config.mix)}${preset ? ` (${preset})` : ''}, batch ${config.batchSize}, up to ${config.steps} steps, seed ${config.seed}`);
 
+  const progress = new ProgressLog(log);
   const result = await usageAsync(() =>
     trainHead({ split, trainEmbeddings: data.trainEmbeddings, evaluationEmbeddings: data.evaluationEmbeddings, dim: encoder.dim, encoder: encoder.id }, config, {
       matmul: ortNodeMatmul(),
       onEvent: (event) => {
-        if (event.type === 'validation') {
+        if (event.type === 'step') {
+          const last = event.step >= config.steps;
+          const pace = last ? { rate: null, secondsLeft: null } : { rate: event.stepsPerSecond, secondsLeft: event.secondsLeft };
+          progress.paced('train', `step ${event.step} of ${config.steps}${last ? ' done' : ''}, loss ${event.loss.toFixed(4)}`, pace, 'steps', last);
+        } else if (event.type === 'validation') {
           const s = event.summary;
           log(`step ${event.step}: validation mono ${s.mono_map.toFixed(4)} cross ${s.cross_map.toFixed(4)} multi ${s.multi_map.toFixed(4)}${event.best ? ' (best)' : ''}`);
         } else if (event.type === 'held-out') {
@@ -293,8 +300,14 @@ export async function trainCommand(args: string[]): Promise<void> {
 }
 
 async function encodeAll(dataset: Dataset, encoder: SentenceEncoder, mode: CandidateTextMode): Promise<CachedEmbeddings> {
-  const queries = await encoder.encode(dataset.queries.map((q) => q.text), 'query');
-  const candidates = await encoder.encode(candidateTexts(dataset, mode), 'passage');
+  logJobEstimate(dataset, encoder.dim, log);
+  const progress = new ProgressLog(log);
+  const queries = await encoder.encode(dataset.queries.map((q) => q.text), 'query', {
+    onProgress: (done, total) => progress.count('encode-queries', 'texts', done, total),
+  });
+  const candidates = await encoder.encode(candidateTexts(dataset, mode), 'passage', {
+    onProgress: (done, total) => progress.count('encode-candidates', 'texts', done, total),
+  });
   return { queries, candidates };
 }
 

@@ -25,6 +25,7 @@ import { datasetNotes, formatLogMetric } from './dataset-notes';
 import { asUsage, parseFlags, UsageError } from './flags';
 import { checkOutputs, writeOutputFile, writeOutputFolder } from './outputs';
 import { ProgressLog } from './progress';
+import { logJobEstimate } from './job-estimate';
 
 const USAGE = `Usage:
   npm run xling -- eval --dataset <dir> --encoder <name> --out <report.json> [options]
@@ -88,6 +89,7 @@ async function evalCommand(args: string[]): Promise<void> {
   const encoder = await resolveEncoder(values.encoder, encoderFlags, [dataset]);
   log(`${dataset.name}: ${dataset.languages.length} languages, ${dataset.queries.length} queries, ` +
     `${dataset.candidates.length} candidates; encoder ${encoder.id} (${encoder.dim} dims)`);
+  logJobEstimate(dataset, encoder.dim, log);
 
   const progress = new ProgressLog(log);
   const { report, embeddings } = await evaluateDataset(dataset, encoder, {

@@ -44,7 +44,12 @@ export interface AppInChromium {
   close(): Promise<void>;
 }
 
-export async function startAppInChromium({ webgpu = false } = {}): Promise<AppInChromium> {
+/**
+ * `modelsDir`: the folder the dev server serves at /models/ (XLING_MODELS_DIR, read per request)
+ * until `close`.
+ */
+export async function startAppInChromium({ webgpu = false, modelsDir }: { webgpu?: boolean; modelsDir?: string } = {}): Promise<AppInChromium> {
+  if (modelsDir) process.env.XLING_MODELS_DIR = modelsDir;
   const server = await createServer({
     root: ROOT,
     configFile: path.join(ROOT, 'vite.config.ts'),
@@ -63,6 +68,7 @@ export async function startAppInChromium({ webgpu = false } = {}): Promise<AppIn
     async close() {
       await browser.close();
       await server.close();
+      if (modelsDir) delete process.env.XLING_MODELS_DIR;
     },
   };
 }

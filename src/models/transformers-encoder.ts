@@ -8,6 +8,7 @@
 import { AutoConfig, AutoModel, AutoTokenizer, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import {
   DEFAULT_TRANSFORMER_SETTINGS,
+  DTYPE_FILES,
   describePlan,
   encodeWithModel,
   type Dtype,
@@ -16,6 +17,7 @@ import {
 
 import type { EncodeOptions, SentenceEncoder, TextRole } from '../core/encoders/types';
 import type { BatchPlan } from '../core/encoders/pooling';
+import { damagedFileError, ModelFileError, TOKENIZER_FILES } from './model-errors';
 
 export type Device = 'cpu' | 'wasm' | 'webgpu';
 
@@ -51,14 +53,26 @@ const OUTPUT_NAME = 'last_hidden_state';
 
 /** Loads tokenizer and model of `modelId` as transformers.js resolves it (local path or hub id). */
 export async function loadTransformerEncoder(modelId: string, options: LoadTransformerOptions): Promise<TransformerEncoder> {
-  const progress_callback = options.onFileProgress as ((info: unknown) => void) | undefined;
+  const weights = DTYPE_FILES[options.dtype];
+  // The file read last: transformers.js parses each file right after reading it, so a file that
+  // is not JSON fails before the next one is read.
+  let lastRead: string | null = null;
+  const progress_callback = (info: unknown) => {
+    const progress = info as FileProgress;
+    if (progress.status === 'done' && progress.file) lastRead = progress.file;
+    options.onFileProgress?.(progress);
+  };
+  const stage = <T>(files: string[], load: () => Promise<T>) =>
+    load().catch((error: unknown) => {
+      throw damagedFileError(error, options.name, files, lastRead) ?? error;
+    });
   // The config first: a wrong id fails here, on the file every model has, with a plain "not found"
   // (a missing tokenizer_config.json alone makes transformers.js go on without a tokenizer).
-  await AutoConfig.from_pretrained(modelId, { progress_callback });
-  const tokenizer = await AutoTokenizer.from_pretrained(modelId, { progress_callback });
+  await stage(['config.json'], () => AutoConfig.from_pretrained(modelId, { progress_callback }));
+  const tokenizer = await stage(TOKENIZER_FILES, () => AutoTokenizer.from_pretrained(modelId, { progress_callback }));
   const session_options = options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : undefined;
-  const model = await AutoModel.from_pretrained(modelId, { dtype: options.dtype, device: options.device, progress_callback, session_options });
-  const dim = await checkEncoder(model, modelId);
+  const model = await stage([weights], () => AutoModel.from_pretrained(modelId, { dtype: options.dtype, device: options.device, progress_callback, session_options }));
+  const dim = await checkEncoder(model, options.name, weights);
   const settings: TransformerSettings = {
     ...DEFAULT_TRANSFORMER_SETTINGS,
     ...withoutUndefined(options),
@@ -99,15 +113,17 @@ interface ModelConfig {
 }
 
 /** A sentence encoder returns token states: a `last_hidden_state` output and a hidden size. */
-async function checkEncoder(model: PreTrainedModel, modelId: string): Promise<number> {
+async function checkEncoder(model: PreTrainedModel, name: string, weights: string): Promise<number> {
   const session: { outputNames?: unknown } | undefined = model.sessions.model;
   const outputs = Array.isArray(session?.outputNames) ? session.outputNames : [];
   const { hidden_size: dim, model_type: type } = model.config as ModelConfig;
   if (!outputs.includes(OUTPUT_NAME) || !Number.isInteger(dim) || !dim || dim <= 0) {
     await model.dispose();
-    throw new Error(`${modelId} is not a sentence encoder: ` +
-      (outputs.includes(OUTPUT_NAME) ? 'its config.json has no positive integer hidden_size.'
-        : `its ONNX model has no '${OUTPUT_NAME}' output (outputs: ${outputs.join(', ') || 'none'}${type ? `; model type ${type}` : ''}).`));
+    throw new ModelFileError(`${name} is not a sentence encoder: ` +
+      (outputs.includes(OUTPUT_NAME) ? 'its config.json has no positive integer hidden_size: copy the config.json of the export again ' +
+        '(hidden_size is the width of its last_hidden_state).'
+        : `its ONNX model has no '${OUTPUT_NAME}' output (outputs: ${outputs.join(', ') || 'none'}${type ? `; model type ${type}` : ''}) in ${weights}. ` +
+          'Choose a sentence encoder exported for feature extraction (Optimum: --task feature-extraction).'));
   }
   return dim;
 }

@@ -2,7 +2,8 @@
  * Serves local transformers.js model folders to the app from the dev and preview servers, so that the
  * browser loads encoders such as `models/multilingual-e5-small/` in place, with no model hub.
  *
- *   GET /models/index.json           -> ModelFolderIndex: subfolders laid out as transformers.js models
+ *   GET /models/index.json           -> ModelFolderIndex: subfolders laid out as transformers.js models,
+ *                                       and the other subfolders with what they lack
  *   GET /models/<name>/<path...>     -> that file (e.g. /models/tiny/onnx/model.onnx); HEAD too
  *
  * Anything else under /models is a 404 with a short text: transformers.js probes optional files
@@ -17,22 +18,14 @@ import { readdir, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Connect, Plugin } from 'vite';
+import { availableDtypes, unusableFolderReason, type Dtype } from '../core/encoders/model-folder.js';
 import { SAFE_SEGMENT, requestSegments, resolveFolder, safeSegments, sendFile, sendIndex, sendNotFound } from './serve-folder.js';
 
-export type ModelDtype = 'fp32' | 'fp16' | 'q8' | 'q4';
-
-/** The shape of `/models/index.json`. */
+/** The shape of `/models/index.json`: the model folders, and the other folders with why they are no models. */
 export interface ModelFolderIndex {
-  models: { name: string; files: { path: string; size: number }[]; dtypes: ModelDtype[] }[];
+  models: { name: string; files: { path: string; size: number }[]; dtypes: Dtype[] }[];
+  unusable: { name: string; reason: string }[];
 }
-
-/** transformers.js's file name for each dtype, in the order the index lists them. */
-const DTYPE_FILES: [ModelDtype, string][] = [
-  ['fp32', 'onnx/model.onnx'],
-  ['fp16', 'onnx/model_fp16.onnx'],
-  ['q8', 'onnx/model_quantized.onnx'],
-  ['q4', 'onnx/model_q4.onnx'],
-];
 /** Symlinked folders are followed (Hugging Face cache snapshots are links); this bounds a loop. */
 const MAX_DEPTH = 8;
 
@@ -54,32 +47,23 @@ async function listFiles(folder: string, prefix = '', depth = 0): Promise<{ path
   return files;
 }
 
-/** A model folder holds config.json, tokenizer.json and onnx/ with at least one .onnx file. */
-function isModelFolder(files: { path: string }[]): boolean {
-  const paths = new Set(files.map((file) => file.path));
-  return (
-    paths.has('config.json') &&
-    paths.has('tokenizer.json') &&
-    files.some((file) => /^onnx\/[^/]+\.onnx$/.test(file.path))
-  );
-}
-
 export async function readModelFolderIndex(modelsDir: string | null): Promise<ModelFolderIndex> {
-  if (!modelsDir || !existsSync(modelsDir)) return { models: [] };
+  if (!modelsDir || !existsSync(modelsDir)) return { models: [], unusable: [] };
   const models: ModelFolderIndex['models'] = [];
+  const unusable: ModelFolderIndex['unusable'] = [];
   for (const name of await readdir(modelsDir)) {
     if (!SAFE_SEGMENT.test(name)) continue;
     const folder = path.join(modelsDir, name);
     const info = await stat(folder).catch(() => null);
     if (!info?.isDirectory()) continue;
     const files = await listFiles(folder);
-    if (!isModelFolder(files)) continue;
-    const paths = new Set(files.map((file) => file.path));
-    const dtypes = DTYPE_FILES.filter(([, file]) => paths.has(file)).map(([dtype]) => dtype);
-    models.push({ name, files, dtypes });
+    const paths = files.map((file) => file.path);
+    const reason = unusableFolderReason(paths);
+    if (reason) unusable.push({ name, reason });
+    else models.push({ name, files, dtypes: availableDtypes(paths) });
   }
-  models.sort((a, b) => a.name.localeCompare(b.name));
-  return { models };
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+  return { models: models.sort(byName), unusable: unusable.sort(byName) };
 }
 
 function modelMiddleware(getModelsDir: () => string | null): Connect.NextHandleFunction {

@@ -36,13 +36,16 @@ async function checkEncoderFolder(path: string, dtype: Dtype): Promise<void> {
     await access(join(path, file)).catch(() => missing.push(file));
   }
   const weights = join(...DTYPE_FILES[dtype].split('/'));
-  if (dtype !== 'fp32' && missing.length === 1 && missing[0] === weights) {
+  if (missing.length === 1 && missing[0] === weights) {
     const present: Dtype[] = [];
     for (const other of Object.keys(DTYPE_FILES) as Dtype[]) {
       await access(join(path, ...DTYPE_FILES[other].split('/'))).then(() => present.push(other), () => undefined);
     }
-    throw new Error(`${path} has no ${DTYPE_FILES[dtype]}, the weights for --dtype ${dtype}; ` +
-      (present.length ? `try --dtype ${present.join(' or --dtype ')}.` : 'it has no weights in onnx/ at all.'));
+    // fp32 is the default: a folder with no weights at all is not an encoder folder (below).
+    if (dtype !== 'fp32' || present.length > 0) {
+      throw new Error(`${path} has no ${DTYPE_FILES[dtype]}, the weights for --dtype ${dtype}; ` +
+        (present.length ? `try --dtype ${present.join(' or --dtype ')}.` : 'it has no weights in onnx/ at all.'));
+    }
   }
   if (missing.length) {
     throw new Error(`${path} is not an ONNX encoder folder: missing ${missing.join(', ')} ` +

@@ -45,13 +45,14 @@ async function recordDownloadProgress(page: Page): Promise<void> {
 }
 
 /** Serves the catalog's GitHub URLs from the local XQuAD-R copy; returns how many were served. */
-async function routeCatalog(context: BrowserContext, mode: 'serve' | 'block'): Promise<{ hits: number }> {
+async function routeCatalog(context: BrowserContext, mode: 'serve' | 'block', spoil?: (lang: string, body: Buffer) => Buffer): Promise<{ hits: number }> {
   const counter = { hits: 0 };
   await context.route(CATALOG_URL, async (route) => {
     counter.hits++;
     if (mode === 'block') return route.abort('internetdisconnected');
     const lang = CATALOG_URL.exec(route.request().url())![1];
-    const body = await readFile(path.join(XQUAD_R_DIR, `${lang}.json`));
+    const original = await readFile(path.join(XQUAD_R_DIR, `${lang}.json`));
+    const body = spoil ? spoil(lang, original) : original;
     await route.fulfill({
       status: 200,
       body,
@@ -161,4 +162,27 @@ describe('dataset sources in Chromium', () => {
     expect([...first.errors, ...second.errors]).toEqual([]);
     await first.context.close();
   });
+
+  it('a downloaded file that is not UTF-8 is named with its line and byte, is not cached, and loads once fixed', async () => {
+    const { context, page, errors } = await openNotebook(harness);
+    // A lone 0xFF inside the first context of de.json (one line, all of it).
+    const at = 200;
+    await routeCatalog(context, 'serve', (lang, body) => (lang === 'de' ? Buffer.concat([body.subarray(0, at), Buffer.from([0xff]), body.subarray(at)]) : body));
+    await page.getByRole('radio', { name: 'Public catalog' }).check();
+    await page.getByRole('radio', { name: /XQuAD-R/ }).check();
+    await page.getByRole('button', { name: 'Load (download if needed)' }).click();
+    const problem = page.getByRole('region', { name: 'Dataset' }).getByTestId('error-panel');
+    await problem.waitFor({ timeout: 120_000 });
+    expect(await problem.textContent()).toMatch(new RegExp(`de\\.json\\s*line 1, byte ${at}\\s*not valid UTF-8`));
+
+    // Nothing of the failed download was cached: every file is fetched again.
+    await context.unrouteAll();
+    const refetched = await routeCatalog(context, 'serve');
+    await page.getByRole('button', { name: 'Load (download if needed)' }).click();
+    await page.getByTestId('dataset-status').filter({ hasText: 'loaded' }).waitFor({ timeout: 120_000 });
+    expect(refetched.hits).toBe(11);
+    expect(await problem.count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
 });

@@ -6,11 +6,9 @@
  * network and models that are not encoders get clear messages; a served folder and a picked folder
  * evaluate to the numbers of the core in Node.
  */
-import { execFile } from 'node:child_process';
 import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Server } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,9 +19,8 @@ import { createOnnxEncoder } from '../../src/node/onnx-encoder';
 import { readDatasetFolder } from '../../src/node/read-dataset';
 import { closeServer, endpointOf, serveHub } from '../hub-server';
 import { castModel } from '../onnx-fixtures';
-import { dropPaths, loadLocalSubset, openNotebook, readSummaryTitles, ROOT, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from './harness';
+import { dropPaths, loadLocalSubset, openNotebook, readSummaryTitles, SHOTS_DIR, startHarness, writeTestModel, XQUAD_R_DIR, type Harness } from './harness';
 
-const run = promisify(execFile);
 const TEXTS = [
   'Which river flows through the city of Warsaw?',
   '华沙市内流经哪条河？',
@@ -68,15 +65,10 @@ describe('transformer encoders in the browser', () => {
   beforeAll(async () => {
     modelsDir = await mkdtemp(path.join(tmpdir(), 'xling-models-'));
     tinyDir = path.join(modelsDir, 'tiny');
-    await run(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/make-test-model.ts', tinyDir, '--seed', '7'], { cwd: ROOT });
-    // Resolved per request by the dev server's model route.
-    process.env.XLING_MODELS_DIR = modelsDir;
-    harness = await startHarness({ webgpu: true });
+    await writeTestModel(tinyDir);
+    harness = await startHarness({ webgpu: true, modelsDir });
   }, 120_000);
-  afterAll(async () => {
-    await harness?.close();
-    delete process.env.XLING_MODELS_DIR;
-  });
+  afterAll(() => harness?.close());
 
   it('gives the embeddings of onnxruntime-node on WASM and on WebGPU, and serves repeats from the embedding cache', async () => {
     const node = await createOnnxEncoder(tinyDir, { queryPrefix: 'query: ', passagePrefix: 'passage: ', batchSize: 2 });

@@ -3,7 +3,9 @@
  * project's own vite.config.ts, so the data folder and cross-origin isolation are the real ones) in
  * Debian's Chromium (src/dev-server/chromium.ts), a fresh profile per test, the usual clicks.
  */
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ROOT, startAppInChromium, type AppInChromium } from '../../src/dev-server/chromium';
 import { createLexicalEncoder, DEFAULT_LEXICAL_OPTIONS } from '../../src/core/encoders/lexical';
@@ -18,6 +20,11 @@ export const SHOTS_DIR = '/tmp/xling-shots';
 /** The notebook on its own dev server and a Chromium (src/dev-server/chromium.ts). */
 export type Harness = AppInChromium;
 export const startHarness = startAppInChromium;
+
+/** Writes the tiny test encoder (scripts/make-test-model.ts, seed 7) into `folder`. */
+export async function writeTestModel(folder: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/make-test-model.ts', folder, '--seed', '7'], { cwd: ROOT });
+}
 
 /** A fresh profile (empty IndexedDB and caches) with the notebook open; page errors fail the test. */
 export async function openNotebook(harness: Harness, context?: BrowserContext): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {

@@ -122,6 +122,17 @@ describe('stored state in Chromium', () => {
     expect(await page.getByTestId('skipped-runs').textContent()).toBe('legacy-1: run: expected an object, got null');
     expect(await runNumbers(page)).toEqual([1]);
     expect(await inStore(page, 'runs', 'return (await request(store.getAllKeys())).length')).toBe(2);
+
+    // A skipped record keeps its number: the next run is numbered above it, not 2.
+    await inStore(page, 'runs', `
+      const good = await request(store.get(arg.id));
+      await request(store.put({ version: 1, run: { ...good.run, id: 'numbered-7', number: 7, report: null } }, 'numbered-7'));
+    `, legacyRun);
+    await page.reload();
+    await page.getByTestId('storage-notice').waitFor({ timeout: 60_000 });
+    await loadLocalSubset(page, ['de', 'en'], 1);
+    await evaluate(page, 8);
+    expect(await runNumbers(page)).toEqual([1, 8]);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 300_000);

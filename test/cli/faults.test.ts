@@ -128,6 +128,18 @@ describe('xling: what the notebook shows about a dataset', () => {
     expect(stderr).toMatch(/^mono 0\.\d{4}  cross n\/a  multi 0\.\d{4}/m);
   }, 60_000);
 
+  test('xling train prints its encoding and its steps with a rate and a time left', async () => {
+    const { stderr } = await xling('train', '--dataset', xquad, '--languages', 'en,de', '--articles', '4', '--mix', 'mono=0.5,cross=0.5',
+      '--split', 'articles:0.5', '--steps', '200', '--eval-every', '0', '--out', join(dir, 'train-progress.json'));
+    const lines = stderr.split('\n');
+    expect(lines).toContain('encode-candidates: 180 of 180 texts done');
+    const steps = lines.filter((line) => line.startsWith('train: step '));
+    // About one a second over several seconds, each after the first with its rate and time left; the last says done.
+    expect(steps.length).toBeGreaterThan(2);
+    for (const line of steps.slice(1, -1)) expect(line).toMatch(/^train: step \d+ of 200, loss \d+\.\d{4} · [\d.]+ steps\/s · [\d.]+ (s|min) left$/);
+    expect(steps.at(-1)).toMatch(/^train: step 200 of 200 done, loss \d+\.\d{4}$/);
+  }, 120_000);
+
   test('progress lines carry a rate and a time left, at most about one a second', async () => {
     // All of XQuAD-R: scoring takes long enough (many seconds) for lines with a measured rate.
     const { stderr } = await xling('eval', '--dataset', xquad, '--out', join(dir, 'progress.json'));

@@ -4,7 +4,7 @@
  * and clear errors for folders that are not encoders.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -143,9 +143,43 @@ describe('ONNX encoder on the tiny test model', () => {
     await writeFile(join(wrongOutput, 'onnx', 'model.onnx'), castModel('logits'));
     await expect(createOnnxEncoder(wrongOutput)).rejects.toThrow(/not a sentence encoder: its ONNX model has no 'last_hidden_state' output \(outputs: logits;/);
 
+    await expect(createOnnxEncoder(wrongOutput)).rejects.toThrow(/\) in onnx\/model\.onnx\. Choose a sentence encoder exported for feature extraction/);
+
     await expect(resolveEncoder('hf:not/../an-id')).rejects.toThrow(/'not\/\.\.\/an-id' is not a hub model id/);
     await expect(resolveEncoder('nope')).rejects.toThrow(/Unknown encoder 'nope'. Available here: lexical .*onnx:<folder>/);
   });
+
+  test('a damaged file is named with what to do, and a good model loads after it', async () => {
+    const broken = async (name: string, file: string, bytes: (original: Buffer) => Buffer | string) => {
+      const folder = join(dir, name);
+      await cp(modelDir, folder, { recursive: true });
+      await writeFile(join(folder, file), bytes(await readFile(join(modelDir, file))));
+      return folder;
+    };
+    const cases: [string, string, (original: Buffer) => Buffer | string, RegExp][] = [
+      ['cut', 'onnx/model.onnx', (b) => b.subarray(0, b.length >> 1),
+        /^onnx:.*\/cut: onnx\/model\.onnx is not a readable ONNX model \(.*Protobuf parsing failed\.\)\. It is damaged or cut short \(an interrupted download or copy\): copy it again/],
+      ['bad-config', 'config.json', () => '{"model_type": "xlm-roberta",', /^onnx:.*\/bad-config: config\.json is not valid JSON \(.+\)\. The file is damaged or cut short: copy it again/],
+      ['bad-tokenizer', 'tokenizer.json', (b) => b.subarray(0, 1000), /^onnx:.*\/bad-tokenizer: tokenizer\.json is not valid JSON/],
+      ['bad-tokenizer-config', 'tokenizer_config.json', () => '{ nope', /^onnx:.*\/bad-tokenizer-config: tokenizer_config\.json is not valid JSON/],
+      ['odd-tokenizer', 'tokenizer.json', () => '{"version": "1.0"}', /^onnx:.*\/odd-tokenizer: tokenizer\.json and tokenizer_config\.json do not make a tokenizer/],
+      ['no-hidden-size', 'config.json', () => '{"model_type": "xlm-roberta"}', /^onnx:.*\/no-hidden-size is not a sentence encoder: its config\.json has no positive integer hidden_size/],
+    ];
+    for (const [name, file, bytes, message] of cases) {
+      await expect(createOnnxEncoder(await broken(name, file, bytes))).rejects.toThrow(message);
+      const good = await createOnnxEncoder(modelDir);
+      expect((await good.encode([TEXTS.en], 'query')).length).toBe(32);
+      await good.dispose();
+    }
+
+    // Files that are missing: tokenizer_config.json (transformers.js would fail on reading it), fp32 weights beside fp16 ones.
+    const noTokenizerConfig = await broken('no-tokenizer-config', 'config.json', (b) => b);
+    await rm(join(noTokenizerConfig, 'tokenizer_config.json'));
+    await expect(createOnnxEncoder(noTokenizerConfig)).rejects.toThrow(/: tokenizer_config\.json is missing or names no tokenizer_class \(.*\)\. Copy the tokenizer_config\.json of the export/);
+    const fp16Only = await broken('fp16-only', 'config.json', (b) => b);
+    await rename(join(fp16Only, 'onnx', 'model.onnx'), join(fp16Only, 'onnx', 'model_fp16.onnx'));
+    await expect(createOnnxEncoder(fp16Only)).rejects.toThrow(/fp16-only has no onnx\/model\.onnx, the weights for --dtype fp32; try --dtype fp16\./);
+  }, 120_000);
 });
 
 function cosine(a: Float32Array, b: Float32Array): number {

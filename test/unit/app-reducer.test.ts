@@ -8,7 +8,7 @@ import type { Action, AppState } from '../../src/app/state/app-state';
 import { initialState, reducer } from '../../src/app/state/reducer';
 import type { Run } from '../../src/app/state/runs';
 import { DEFAULT_SETTINGS, type DatasetSelection } from '../../src/app/state/settings';
-import { WORKER_STOPPED } from '../../src/app/state/task';
+import { WORKER_STOPPED } from '../../workers/supervised';
 import type { ComparisonReport } from '../../src/core/stats/paired';
 
 const fresh = (): AppState => initialState(null);

@@ -1,6 +1,7 @@
 /** The notebook's one task state machine (src/app/state/task.ts): which answers count, and how a task ends. */
 import { describe, expect, it } from 'vitest';
-import { ended, finished, IDLE, isCurrent, progressed, started, taskError, WORKER_STOPPED, type Task } from '../../src/app/state/task';
+import { ended, finished, IDLE, isCurrent, progressed, started, taskError, type Task } from '../../src/app/state/task';
+import { WORKER_STOPPED } from '../../workers/supervised';
 
 type Load = Task<{ what: string }, number, string>;
 

@@ -62,9 +62,11 @@ describe('model folders on the dev and preview servers', () => {
     tinyDir = join(modelsDir, 'tiny');
     await run(process.execPath, [tsx, 'scripts/make-test-model.ts', tinyDir], { cwd: root });
 
-    // Folders that are not models: no config.json; an onnx/ folder without a .onnx file; a file.
+    // Folders that are not models: no config.json; no tokenizer.json; an onnx/ folder without a .onnx file; a file.
     await cp(tinyDir, join(modelsDir, 'no-config'), { recursive: true });
     await rm(join(modelsDir, 'no-config', 'config.json'));
+    await cp(tinyDir, join(modelsDir, 'no-tokenizer'), { recursive: true });
+    await rm(join(modelsDir, 'no-tokenizer', 'tokenizer.json'));
     await mkdir(join(modelsDir, 'no-onnx', 'onnx'), { recursive: true });
     await cp(join(tinyDir, 'config.json'), join(modelsDir, 'no-onnx', 'config.json'));
     await cp(join(tinyDir, 'tokenizer.json'), join(modelsDir, 'no-onnx', 'tokenizer.json'));
@@ -116,7 +118,7 @@ describe('model folders on the dev and preview servers', () => {
     expect(resolveModelsDir(join(dir, 'app'), {})).toBeNull();
   });
 
-  test('index.json lists tiny with every file, its size and dtypes; non-model folders are left out', async () => {
+  test('index.json lists tiny with every file, its size and dtypes; other folders with what they lack', async () => {
     const reply = await send(devPort, '/models/index.json');
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toBe('application/json');
@@ -125,12 +127,18 @@ describe('model folders on the dev and preview servers', () => {
 
     const paths = ['config.json', 'onnx/model.onnx', 'tokenizer.json', 'tokenizer_config.json'];
     const sizes = await Promise.all(paths.map(async (path) => (await stat(join(tinyDir, path))).size));
+    const needs = ': a transformers.js model folder needs config.json, tokenizer.json and onnx/model.onnx (an export with Optimum writes them)';
     expect(index).toEqual({
       models: [{ name: 'tiny', files: paths.map((path, i) => ({ path, size: sizes[i] })), dtypes: ['fp32'] }],
+      unusable: [
+        { name: 'no-config', reason: `missing config.json${needs}` },
+        { name: 'no-onnx', reason: `missing onnx/*.onnx${needs}` },
+        { name: 'no-tokenizer', reason: `missing tokenizer.json${needs}` },
+      ],
     });
     expect(await readModelFolderIndex(modelsDir)).toEqual(index);
-    expect(await readModelFolderIndex(null)).toEqual({ models: [] });
-    expect(await readModelFolderIndex(join(dir, 'nowhere'))).toEqual({ models: [] });
+    expect(await readModelFolderIndex(null)).toEqual({ models: [], unusable: [] });
+    expect(await readModelFolderIndex(join(dir, 'nowhere'))).toEqual({ models: [], unusable: [] });
   });
 
   test('dtypes follow the quantised files that exist', async () => {

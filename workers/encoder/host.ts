@@ -3,16 +3,20 @@
  * (runtime.worker.ts); this side chooses the device, keeps one model configuration loaded (a new one
  * replaces it), runs all model work through one queue so that no two requests ever run into one
  * session at once, keeps embeddings in IndexedDB and models in the Cache API, and replaces the
- * runtime with a WASM one when the WebGPU device is lost mid-run.
+ * runtime with a WASM one when the WebGPU device is lost mid-run. The runtime is supervised
+ * (workers/supervised.ts): one that fails or falls silent ends the request it was running with an
+ * error that says so, and a fresh one takes its place.
  */
 import { chooseGpu } from '../webgpu';
 import { encodeWithCache } from '../../src/core/encoders/cached';
 import { Throttle, WORKER_PROGRESS_INTERVAL_MS } from '../../src/core/progress';
 import type { SentenceEncoder, TextRole } from '../../src/core/encoders/types';
-import { connect, type RpcClient } from '../rpc';
+import { SupervisedClient } from '../supervised';
 import { clearEmbeddings, countEmbeddings, embeddingStore } from './embedding-store';
 import { clearCachedModel, listCachedModels, stagePickedFolder } from './model-cache';
+import { isModelFileError } from '../../src/models/model-errors';
 import {
+  cachedModelName,
   modelKey,
   type DeviceChoice,
   type DownloadProgress,
@@ -26,19 +30,29 @@ import { RUNTIME_REPLIES, type RuntimeProtocol } from './runtime-protocol';
 
 type Post = (event: EncoderEvent) => void;
 type WebDevice = ModelInfo['device'];
-type RuntimeClient = RpcClient<RuntimeProtocol>;
+type RuntimeClient = SupervisedClient<RuntimeProtocol>;
 
 interface LoadedModel {
   key: string;
   runtime: RuntimeClient;
   info: ModelInfo;
+  /** Why the runtime holding it stopped; a request between two of its calls then ends with this. */
+  lost: string | null;
 }
+
+/**
+ * The runtime runs a batch of a large model on WASM, or creates its session, on its own thread:
+ * tens of seconds with no answer to a ping while it works; idle, it answers at once. Uncaught
+ * errors there are noticed at once (onerror).
+ */
+const RUNTIME_SILENCE_LIMITS_MS = { silenceLimitMs: 15_000, busySilenceLimitMs: 120_000 };
+
+const startRuntimeWorker = () => new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'encoder-runtime' });
 
 /** The handler of every encoder command; `post` answers on the channel the command came from. */
 export type EncoderHost = (command: Exclude<EncoderCommand, { type: 'cancel' }>, signal: AbortSignal, post: Post) => Promise<void>;
 
 export function createEncoderHost(): EncoderHost {
-  let worker: Worker | null = null;
   let runtime: RuntimeClient | null = null;
   let loaded: LoadedModel | null = null;
   let queue: Promise<unknown> = Promise.resolve();
@@ -52,11 +66,12 @@ export function createEncoderHost(): EncoderHost {
 
   function startRuntime(): RuntimeClient {
     if (runtime) return runtime;
-    worker = new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'encoder-runtime' });
-    const client: RuntimeClient = connect(worker, RUNTIME_REPLIES, 'model runtime');
-    worker.onerror = (event) => {
-      client.fail(new Error(`The model runtime stopped: ${event.message || 'it failed to start'}.`));
-      if (runtime === client) stopRuntime();
+    const client: RuntimeClient = new SupervisedClient<RuntimeProtocol>({ start: startRuntimeWorker, ...RUNTIME_SILENCE_LIMITS_MS }, RUNTIME_REPLIES, 'model runtime');
+    // A fresh runtime holds no model: a request that was using it ends, the next one loads it again.
+    client.onRestarted = (failure) => {
+      if (runtime !== client || !loaded) return;
+      loaded.lost = failure;
+      loaded = null;
     };
     runtime = client;
     return client;
@@ -64,8 +79,7 @@ export function createEncoderHost(): EncoderHost {
 
   /** Ends the runtime and the model in it (and the WebGPU device it held). */
   function stopRuntime(): void {
-    worker?.terminate();
-    worker = null;
+    runtime?.stop('The model runtime was ended.');
     runtime = null;
     loaded = null;
   }
@@ -82,9 +96,18 @@ export function createEncoderHost(): EncoderHost {
     const { device, note } = forced ?? (await chooseDevice(spec.device, spec.dtype));
     const client = startRuntime();
     const call = client.call('load', { spec, device, deviceNote: note }, onDownload);
-    const { info } = await client.cancellable(call, signal);
-    loaded = { key, runtime: client, info };
-    return loaded;
+    try {
+      const { info } = await client.cancellable(call, signal);
+      loaded = { key, runtime: client, info, lost: null };
+      return loaded;
+    } catch (error) {
+      // A failed load can leave onnxruntime-web unusable in its realm (the next model fails with
+      // this one's error): the next load gets a fresh runtime. A damaged file read into the model
+      // cache goes too, so that fixing the folder helps; a served folder is read again anyway.
+      if (runtime === client) stopRuntime();
+      if (spec.source.kind === 'served' || isModelFileError(error)) await clearCachedModel(cachedModelName(spec.source)).catch(() => undefined);
+      throw error;
+    }
   }
 
   function runtimeEncoder(model: LoadedModel): SentenceEncoder {
@@ -92,6 +115,7 @@ export function createEncoderHost(): EncoderHost {
       id: model.info.name,
       dim: model.info.dim,
       async encode(texts, role, { onProgress, signal } = {}) {
+        if (model.lost) throw new Error(model.lost);
         const call = model.runtime.call('encode', { texts, role }, (progress) => onProgress?.(progress.done, progress.total));
         return (await model.runtime.cancellable(call, signal)).embeddings;
       },
@@ -157,7 +181,7 @@ export function createEncoderHost(): EncoderHost {
         post({ type: 'cacheCleared', id: command.id });
         return;
       case 'stagePicked':
-        post({ type: 'picked', id: command.id, source: await stagePickedFolder(command.name, command.files) });
+        post({ type: 'picked', id: command.id, ...(await stagePickedFolder(command.name, command.files)) });
         return;
     }
   }

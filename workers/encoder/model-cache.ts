@@ -3,13 +3,12 @@
  * downloads are stored under their URLs and picked folders are staged under /models/picked/<key>/.
  * Listing groups the entries by model; clearing deletes a model's entries.
  */
+import type { Dtype } from '../../src/core/encoders/transformer';
 import type { CachedModel, ModelSource } from './protocol';
 import { MODEL_CACHE_NAME } from './runtime-protocol';
+import { availableDtypes, unusableFolderReason } from '../../src/core/encoders/model-folder';
 
 type PickedSource = Extract<ModelSource, { kind: 'picked' }>;
-
-/** What a folder needs to be a transformers.js encoder. */
-const REQUIRED = ['config.json', 'tokenizer.json'];
 
 interface Grouped {
   model: string;
@@ -36,19 +35,23 @@ function groupOf(url: URL): Grouped | null {
 export async function listCachedModels(): Promise<CachedModel[]> {
   if (!('caches' in self)) return [];
   const cache = await caches.open(MODEL_CACHE_NAME);
-  const models = new Map<string, CachedModel>();
+  const models = new Map<string, CachedModel & { paths: string[] }>();
   for (const request of await cache.keys()) {
-    const group = groupOf(new URL(request.url));
+    const url = new URL(request.url);
+    const group = groupOf(url);
     if (!group) continue;
     const response = await cache.match(request);
     const length = Number(response?.headers.get('content-length'));
     const bytes = Number.isFinite(length) && length > 0 ? length : (await response?.blob())?.size ?? 0;
-    const entry = models.get(group.model) ?? { model: group.model, source: group.source, files: 0, bytes: 0 };
+    const entry = models.get(group.model) ?? { model: group.model, source: group.source, files: 0, bytes: 0, dtypes: null, paths: [] };
     entry.files += 1;
     entry.bytes += bytes;
+    if (group.source?.kind === 'picked') entry.paths.push(decodeURIComponent(url.pathname.slice(`/models/${group.model}/`.length)));
     models.set(group.model, entry);
   }
-  return [...models.values()].sort((a, b) => a.model.localeCompare(b.model));
+  return [...models.values()]
+    .map(({ paths, ...model }) => ({ ...model, dtypes: model.source?.kind === 'picked' ? availableDtypes(paths) : null }))
+    .sort((a, b) => a.model.localeCompare(b.model));
 }
 
 /** Deletes one model's files (as listCachedModels names it), or every model's (null). */
@@ -66,14 +69,9 @@ export async function clearCachedModel(model: string | null): Promise<void> {
  * models, so that it loads through the same path as every other model and survives a reload.
  * `files` paths are relative to the folder (`onnx/model.onnx`).
  */
-export async function stagePickedFolder(name: string, files: { path: string; blob: Blob }[]): Promise<PickedSource> {
-  const paths = new Set(files.map((file) => file.path));
-  const missing = REQUIRED.filter((file) => !paths.has(file));
-  if (!files.some((file) => /^onnx\/[^/]+\.onnx$/.test(file.path))) missing.push('onnx/*.onnx');
-  if (missing.length) {
-    throw new Error(`The folder ${name} is not a transformers.js model folder: missing ${missing.join(', ')}. ` +
-      'It needs config.json, tokenizer.json and onnx/model.onnx (a sentence-transformers model exported with Optimum has them).');
-  }
+export async function stagePickedFolder(name: string, files: { path: string; blob: Blob }[]): Promise<{ source: PickedSource; dtypes: Dtype[] }> {
+  const reason = unusableFolderReason(files.map((file) => file.path));
+  if (reason) throw new Error(`The folder ${name} cannot be used: ${reason}.`);
   const key = `${name.replace(/[^\w.-]+/g, '_')}-${await fingerprint(files)}`;
   const cache = await caches.open(MODEL_CACHE_NAME);
   for (const file of files) {
@@ -81,7 +79,7 @@ export async function stagePickedFolder(name: string, files: { path: string; blo
     const type = file.path.endsWith('.json') ? 'application/json' : 'application/octet-stream';
     await cache.put(url, new Response(file.blob, { headers: { 'content-type': type, 'content-length': String(file.blob.size) } }));
   }
-  return { kind: 'picked', key, name };
+  return { source: { kind: 'picked', key, name }, dtypes: availableDtypes(files.map((file) => file.path)) };
 }
 
 /** Eight hex digits of SHA-256 over paths, sizes and the small files' bytes: same folder, same key. */

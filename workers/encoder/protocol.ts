@@ -52,6 +52,8 @@ export interface CachedModel {
   source: ModelSource | null;
   files: number;
   bytes: number;
+  /** The weights a picked folder has (what can be loaded from it); null for hub and served models. */
+  dtypes: Dtype[] | null;
 }
 
 export type DownloadProgress = { phase: 'download'; file: string; loaded: number; total: number; files: Record<string, { loaded: number; total: number }> };
@@ -80,7 +82,7 @@ export type EncoderEvent =
   | { type: 'encoded'; id: number; embeddings: Float32Array; dim: number; info: ModelInfo }
   | { type: 'cacheListed'; id: number; models: CachedModel[]; embeddings: number }
   | { type: 'cacheCleared'; id: number }
-  | { type: 'picked'; id: number; source: Extract<ModelSource, { kind: 'picked' }> }
+  | { type: 'picked'; id: number; source: Extract<ModelSource, { kind: 'picked' }>; dtypes: Dtype[] }
   | { type: 'error'; id: number; error: WireError };
 
 export const ENCODER_REPLIES = {
@@ -115,6 +117,18 @@ export function modelKey(spec: TransformerSpec): string {
   const { source } = spec;
   const model = source.kind === 'hub' ? `hf:${source.id}` : source.kind === 'served' ? `served:${source.name}` : `picked:${source.key}`;
   return `${model}|${spec.dtype}|${spec.pooling}`;
+}
+
+/** How the model cache (model-cache.ts, listCachedModels) names the files of `source`. */
+export function cachedModelName(source: ModelSource): string {
+  switch (source.kind) {
+    case 'hub':
+      return source.id;
+    case 'served':
+      return `served/${source.name}`;
+    case 'picked':
+      return `picked/${source.key}`;
+  }
 }
 
 export function sourceName(source: ModelSource): string {

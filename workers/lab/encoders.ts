@@ -11,6 +11,7 @@ import type { SentenceEncoder } from '../../src/core/encoders/types';
 import { ENCODER_REPLIES, type EncoderProgress, type EncoderProtocol, type ModelInfo, type TransformerSpec } from '../encoder/protocol';
 import { connect, type Endpoint, type RpcClient } from '../rpc';
 import { embeddingTable } from './embedding-files';
+import { browserJobProblem } from '../../src/core/job-size';
 import type { EncoderSpec } from './protocol';
 
 export type EncoderRpc = RpcClient<EncoderProtocol>;
@@ -30,11 +31,22 @@ export class LabEncoders {
   /** `dataset`: the loaded dataset, which embeddings from files are matched to. */
   constructor(private readonly dataset: () => Dataset) {}
 
-  connect(port: Endpoint): void {
+  /** A port to a fresh encoder worker: calls waiting on the one before end with `lost`. */
+  connect(port: Endpoint, lost: string | null): void {
+    this.remote?.fail(new Error(lost ?? 'The encoder worker was replaced: try again.'));
     this.remote = connect(port, ENCODER_REPLIES, 'encoder worker');
   }
 
+  /** The encoder of `spec`, once the job over the loaded dataset is known to fit the browser (core/job-size.ts). */
   async open(spec: EncoderSpec, signal: AbortSignal, onDownload: DownloadReport): Promise<OpenedEncoder> {
+    const opened = await this.openEncoder(spec, signal, onDownload);
+    const { queries, candidates } = this.dataset();
+    const problem = browserJobProblem({ queries: queries.length, candidates: candidates.length, dim: opened.encoder.dim });
+    if (problem) throw new Error(problem);
+    return opened;
+  }
+
+  private async openEncoder(spec: EncoderSpec, signal: AbortSignal, onDownload: DownloadReport): Promise<OpenedEncoder> {
     if (spec.kind === 'lexical') return { encoder: createLexicalEncoder(spec), info: null };
     if (spec.kind === 'files') {
       if (!spec.set) throw new Error('No embedding files are picked: pick a folder of them in the Encoder cell first.');

@@ -1,8 +1,11 @@
 /**
  * Downloads dataset files with byte progress, optionally through a Cache API cache so that the
- * second visit needs no network.
+ * second visit needs no network. Bytes that are not UTF-8 fail with the located message picked
+ * files get (core/dataset/utf8.ts).
  */
 import type { DatasetFile } from '../../src/core/dataset/types';
+import { decodeDatasetFiles } from '../../src/core/dataset/utf8';
+import { browserFilesProblem } from '../../src/core/job-size';
 
 export interface DownloadProgress {
   /** Bytes read so far, over all files. */
@@ -31,6 +34,9 @@ export async function fetchTextFiles(
   );
 
   const lengths = responses.map(({ response }) => Number(response.headers.get('Content-Length') ?? NaN));
+  // Declared sizes are checked before any body is read; bodies without one are checked as they come.
+  const sizeProblem = browserFilesProblem(files.map(({ name }, i) => ({ name, size: lengths[i] })).filter(({ size }) => Number.isFinite(size)));
+  if (sizeProblem) throw new Error(sizeProblem);
   const declared = lengths.every(Number.isFinite) ? lengths.reduce((a, b) => a + b, 0) : null;
   let done = 0;
   const countBytes = (bytes: number) => {
@@ -38,31 +44,41 @@ export async function fetchTextFiles(
     onProgress?.({ done, total: declared !== null && done <= declared ? declared : null });
   };
 
-  return Promise.all(
-    responses.map(async ({ response, fromCache }, i) => {
-      const { text, bytes } = await readText(response, countBytes);
-      if (cache && !fromCache) {
-        const headers = { 'Content-Type': 'application/json', 'Content-Length': String(bytes) };
-        await cache.put(files[i].url, new Response(text, { headers }));
-      }
-      return { name: files[i].name, text };
-    }),
-  );
+  const bodies = await Promise.all(responses.map(({ response }, i) => readBytes(response, files[i].name, countBytes)));
+  // Checked before anything is cached, so a bad file is fetched afresh once it is fixed.
+  const decoded = decodeDatasetFiles(files.map(({ name }, i) => ({ name, bytes: bodies[i] })));
+  if (cache) {
+    await Promise.all(responses.map(({ fromCache }, i) => {
+      if (fromCache) return undefined;
+      const headers = { 'Content-Type': 'application/json', 'Content-Length': String(bodies[i].byteLength) };
+      return cache.put(files[i].url, new Response(bodies[i], { headers }));
+    }));
+  }
+  return decoded;
 }
 
-async function readText(response: Response, onBytes: (bytes: number) => void): Promise<{ text: string; bytes: number }> {
-  if (!response.body) return { text: '', bytes: 0 };
-  const decoder = new TextDecoder();
-  const parts: string[] = [];
-  let bytes = 0;
+async function readBytes(response: Response, name: string, onBytes: (bytes: number) => void): Promise<Uint8Array<ArrayBuffer>> {
+  if (!response.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
   const reader = response.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    parts.push(decoder.decode(value, { stream: true }));
-    bytes += value.byteLength;
+    chunks.push(value);
+    length += value.byteLength;
     onBytes(value.byteLength);
+    const sizeProblem = browserFilesProblem([{ name, size: length }]);
+    if (sizeProblem) {
+      await reader.cancel();
+      throw new Error(sizeProblem);
+    }
   }
-  parts.push(decoder.decode());
-  return { text: parts.join(''), bytes };
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }

@@ -21,14 +21,18 @@ export async function storePickedFiles(files: DatasetFile[]): Promise<StoredFile
       return { name, key, size: bytes.length };
     }),
   );
-  await setMany(stored.map((file, i) => [file.key, files[i].text]), store);
+  // As Blobs: Chromium writes them to disk beside the database, where a string of 100 MB fails to
+  // store ("The transaction has finished").
+  await setMany(stored.map((file, i) => [file.key, new Blob([files[i].text], { type: 'text/plain' })]), store);
   const kept = new Set(stored.map((file) => file.key));
   await delMany((await keys<string>(store)).filter((key) => !kept.has(key)), store);
   return stored;
 }
 
 export async function readStoredFiles(files: StoredFile[]): Promise<DatasetFile[]> {
-  const texts = await getMany<string>(files.map((file) => file.key), store);
+  // Strings: files stored before they were kept as Blobs.
+  const kept = await getMany<Blob | string>(files.map((file) => file.key), store);
+  const texts = await Promise.all(kept.map((value) => (value instanceof Blob ? value.text() : value)));
   const missing = files.filter((_, i) => texts[i] === undefined);
   if (missing.length > 0) {
     throw new DatasetError(

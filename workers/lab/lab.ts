@@ -6,7 +6,7 @@
 import { MAX_ISSUES } from '../../src/core/dataset/issues';
 import { isDatasetFileName, languagesFromFileNames, loadDataset } from '../../src/core/dataset/load';
 import { datasetSummary } from '../../src/core/dataset/texts';
-import type { Dataset, DatasetFile, LoadOptions } from '../../src/core/dataset/types';
+import type { Dataset, DatasetFile, DatasetIssue, LoadOptions } from '../../src/core/dataset/types';
 import { decodeDatasetFiles } from '../../src/core/dataset/utf8';
 import { evaluateDataset } from '../../src/core/evaluate';
 import { comparePaired } from '../../src/core/stats/paired';
@@ -14,10 +14,11 @@ import type { Service } from '../rpc';
 import { embeddingFit, listEmbeddingSets, removeEmbeddingSet, storeEmbeddingFiles } from './embedding-files';
 import { LabEncoders } from './encoders';
 import { fetchTextFiles } from './fetch-files';
+import { browserFilesProblem } from '../../src/core/job-size';
 import { readStoredFiles, storePickedFiles } from './file-store';
 import { RateMeter } from '../../src/core/progress';
 import { describeModelDevice } from '../encoder/protocol';
-import { type EvaluateProgress, type FileSource, type LabCommand, type LabEvent, type LabNotice, type LabProtocol, type LoadedDataset } from './protocol';
+import { type EvaluateProgress, type FileSource, type LabCommand, type LabEvent, type LabNotice, type LabProtocol, type LoadedDataset, type StoredFile } from './protocol';
 import { scoringBackend } from './scoring-backend';
 import { TrainingLab } from './training';
 import { projectMap } from './map';
@@ -56,6 +57,9 @@ export function createLab(post: Post): Service<LabProtocol> {
     } else if (source.kind === 'stored') {
       files = await readStoredFiles(source.files);
     } else {
+      // Checked before a byte is read: a file too big fails with the limit, not deep inside IndexedDB.
+      const sizeProblem = browserFilesProblem(source.files.filter(({ name }) => isDatasetFileName(name)).map(({ name, blob }) => ({ name, size: blob.size })));
+      if (sizeProblem) throw new Error(sizeProblem);
       files = decodeDatasetFiles(await Promise.all(source.files.map(async ({ name, blob }) => ({
         name,
         bytes: isDatasetFileName(name) ? new Uint8Array(await blob.arrayBuffer()) : null,
@@ -70,13 +74,16 @@ export function createLab(post: Post): Service<LabProtocol> {
     const loaded = loadDataset(source.files, command.options);
     source.available ??= availableLanguages(source.files, loaded, command.options);
     // Only a pick that loads is worth keeping (a broken one must not replace the stored dataset), and only its data files.
-    const stored = command.source.kind === 'picked' ? await storePickedFiles(source.files.filter((f) => isDatasetFileName(f.name))) : undefined;
+    const kept = command.source.kind === 'picked' ? await keepPickedFiles(source.files.filter((f) => isDatasetFileName(f.name))) : undefined;
+    const stored = kept && 'stored' in kept ? kept.stored : undefined;
     lastSource = stored ? { ...source, key: storedKey(stored) } : source;
     dataset = loaded;
+    const notKept = kept && 'notKept' in kept ? [kept.notKept] : [];
+    const summary = datasetSummary(loaded);
     const result: LoadedDataset = {
-      summary: datasetSummary(loaded),
+      summary: { ...summary, warnings: summary.warnings + notKept.length },
       available: source.available,
-      warnings: loaded.warnings?.slice(0, MAX_ISSUES) ?? [],
+      warnings: [...notKept, ...(loaded.warnings?.slice(0, MAX_ISSUES) ?? [])],
       stored,
     };
     post({ type: 'datasetLoaded', id: command.id, dataset: result });
@@ -174,9 +181,24 @@ export function createLab(post: Post): Service<LabProtocol> {
 
   function notice(message: LabNotice, ports: readonly MessagePort[]): void {
     if (message.type === 'controlTraining') training.control(message.id, message.control);
-    else encoders.connect(ports[0]);
+    else encoders.connect(ports[0], message.lost);
   }
   return { run, notice };
+}
+
+/**
+ * Keeps a pick in IndexedDB for the next visit. A browser that refuses (storage full, private
+ * mode) does not fail the load: the dataset is loaded for this visit, with a warning that says so.
+ */
+async function keepPickedFiles(files: DatasetFile[]): Promise<{ stored: StoredFile[] } | { notKept: DatasetIssue }> {
+  try {
+    return { stored: await storePickedFiles(files) };
+  } catch (error) {
+    const full = error instanceof DOMException && error.name === 'QuotaExceededError';
+    const why = full ? 'the browser has no room left for this site: free space (remove cached models in the Encoder cell), then pick them again'
+      : `the browser refused to store them: ${String(error)}; pick them again after a reload`;
+    return { notKept: { file: files.map((file) => file.name).join(', '), place: '', message: `loaded, but not kept for the next visit (${why})` } };
+  }
 }
 
 /** Identifies a source whose files can be reused; null for a fresh pick. */

@@ -244,7 +244,8 @@ export type LabCommand =
  */
 export type LabNotice =
   | { type: 'controlTraining'; id: number; control: TrainingControl }
-  | { type: 'connectEncoder' };
+  /** `lost`: why the encoder worker before this port's stopped (the lab's calls to it end with that); null at start. */
+  | { type: 'connectEncoder'; lost: string | null };
 export const LAB_NOTICES = ['controlTraining', 'connectEncoder'] as const satisfies readonly LabNotice['type'][];
 
 export type LabEvent =

@@ -11,6 +11,7 @@ import { describeModelDevice } from '../../../workers/encoder/protocol';
 import { describeEncoder, describeSubset } from '../state/runs';
 import { datasetView } from '../state/selectors';
 import { taskError } from '../state/task';
+import { jobEstimate } from '../state/job-estimate';
 
 const SCORING: { value: Settings['scoring']; label: string; hint: string }[] = [
   { value: 'auto', label: 'Automatic', hint: 'exact sparse kernel for sparse vectors (lexical), onnxruntime-web for dense ones' },
@@ -39,6 +40,7 @@ export function EvaluateCell() {
         : null;
   const lastRun = state.runs.at(-1);
   const error = taskError(evaluation);
+  const estimate = jobEstimate(state);
 
   return (
     <Cell index={3} title="Evaluate" id="evaluate" status={evaluationStatus(state)}>
@@ -46,6 +48,11 @@ export function EvaluateCell() {
         <p className="muted">
           {loaded.dataset.summary.name} ({describeSubset(loaded.selection)}) · {describeEncoder(state.settings.encoder)} · candidate text:{' '}
           {state.settings.candidateText}
+        </p>
+      ) : null}
+      {estimate ? (
+        <p className="muted small" data-testid="job-estimate">
+          Estimate: {estimate}.
         </p>
       ) : null}
       <fieldset className="scoring" disabled={running}>

@@ -5,8 +5,9 @@
  */
 import { useState } from 'react';
 import { MODEL_CATALOG, catalogModel, type CatalogModel } from '../../core/encoders/catalog';
-import { DTYPES, type Dtype } from '../../core/encoders/transformer';
-import { modelKey, sourceName, type ModelSource, type TransformerSpec } from '../../../workers/encoder/protocol';
+import { DTYPE_FILES, DTYPES, type Dtype } from '../../core/encoders/transformer';
+import { dtypeFor } from '../../core/encoders/model-folder';
+import { cachedModelName, modelKey, sourceName, type ModelSource, type TransformerSpec } from '../../../workers/encoder/protocol';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { ProgressBar } from '../components/ProgressBar';
 import { DropZone } from '../components/DropZone';
@@ -64,11 +65,18 @@ export function TransformerPanel({ spec }: { spec: TransformerSpec }) {
         Chosen: <strong>{sourceName(spec.source)}</strong>
         {spec.source.kind === 'hub' && spec.source.host !== HUGGING_FACE_HOST ? <span className="muted"> from {spec.source.host}</span> : null}
       </p>
-      <RunSettings spec={spec} onChange={change} />
+      <RunSettings spec={spec} available={availableWeights(state, spec.source)} onChange={change} />
       <ModelLoad spec={spec} />
       <ModelCache />
     </div>
   );
+}
+
+/** The weights the chosen folder has (served: the server's index; picked: the model cache); null for hub models. */
+function availableWeights(state: ReturnType<typeof useNotebook>['state'], source: ModelSource): readonly Dtype[] | null {
+  if (source.kind === 'served') return state.modelIndex?.models.find((model) => model.name === source.name)?.dtypes ?? null;
+  if (source.kind === 'picked') return state.modelCache?.models.find((model) => model.model === cachedModelName(source))?.dtypes ?? null;
+  return null;
 }
 
 function tabOf(source: ModelSource): SourceTab {
@@ -158,8 +166,8 @@ function HubModel({ spec, onChange }: { spec: TransformerSpec; onChange: (patch:
 
 function ServedModels({ spec, onChange }: { spec: TransformerSpec; onChange: (patch: Partial<TransformerSpec>) => void }) {
   const { state } = useNotebook();
-  const models = state.modelIndex?.models ?? [];
-  if (models.length === 0) {
+  const { models = [], unusable = [] } = state.modelIndex ?? {};
+  if (models.length === 0 && unusable.length === 0) {
     return (
       <p className="hint">
         The server serves no model folders. Put transformers.js model folders (config.json, tokenizer.json, onnx/model.onnx) in <code>models/</code> beside the
@@ -176,9 +184,17 @@ function ServedModels({ spec, onChange }: { spec: TransformerSpec; onChange: (pa
             type="radio"
             name="served-model"
             checked={spec.source.kind === 'served' && spec.source.name === model.name}
-            onChange={() => onChange({ source: { kind: 'served', name: model.name } })}
+            onChange={() => onChange({ source: { kind: 'served', name: model.name }, dtype: dtypeFor(spec.dtype, model.dtypes) })}
           />
           {model.name} <span className="muted small">{model.dtypes.join(', ')} · {formatBytes(model.files.reduce((sum, f) => sum + f.size, 0))}</span>
+        </label>
+      ))}
+      {unusable.map((folder) => (
+        <label key={folder.name} className="inline-option" data-testid="unusable-model">
+          <input type="radio" name="served-model" disabled />
+          <span>
+            {folder.name} <span className="muted small">cannot be used: {folder.reason}</span>
+          </span>
         </label>
       ))}
     </fieldset>
@@ -207,18 +223,24 @@ function PickedModel({ spec }: { spec: TransformerSpec }) {
   );
 }
 
-function RunSettings({ spec, onChange }: { spec: TransformerSpec; onChange: (patch: Partial<TransformerSpec>) => void }) {
+function RunSettings({ spec, available, onChange }: { spec: TransformerSpec; available: readonly Dtype[] | null; onChange: (patch: Partial<TransformerSpec>) => void }) {
+  const lacking = available !== null && !available.includes(spec.dtype);
   return (
     <div className="field-row model-settings">
       <label className="field">
         <span>Weights</span>
-        <select value={spec.dtype} onChange={(event) => onChange({ dtype: event.target.value as Dtype })}>
+        <select value={spec.dtype} onChange={(event) => onChange({ dtype: event.target.value as Dtype })} aria-invalid={lacking}>
           {DTYPES.map((dtype) => (
-            <option key={dtype} value={dtype}>
-              {dtype}: {DTYPE_HINTS[dtype]}
+            <option key={dtype} value={dtype} disabled={available !== null && !available.includes(dtype)}>
+              {dtype}: {available !== null && !available.includes(dtype) ? `not in this folder (${DTYPE_FILES[dtype]})` : DTYPE_HINTS[dtype]}
             </option>
           ))}
         </select>
+        {lacking ? (
+          <span className="small" role="alert" data-testid="weights-note">
+            This folder has no {spec.dtype} weights ({DTYPE_FILES[spec.dtype]}): choose {available.length ? available.join(' or ') : 'another folder'}.
+          </span>
+        ) : null}
       </label>
       <label className="field">
         <span>Device</span>

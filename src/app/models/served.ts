@@ -1,8 +1,10 @@
 import type { ModelFolderIndex } from '../../node/model-server';
 
+const NO_MODELS: ModelFolderIndex = { models: [], unusable: [] };
+
 /** The model folders the dev or preview server serves at /models/ (none on a plain static host). */
 export function fetchModelFolderIndex(): Promise<ModelFolderIndex> {
   return fetch('/models/index.json')
-    .then((response) => (response.ok ? (response.json() as Promise<ModelFolderIndex>) : { models: [] }))
-    .catch(() => ({ models: [] }));
+    .then((response) => (response.ok ? (response.json() as Promise<ModelFolderIndex>) : NO_MODELS))
+    .catch(() => NO_MODELS);
 }

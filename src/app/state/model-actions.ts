@@ -7,6 +7,7 @@ import type { Dispatch } from 'react';
 import { toWireError } from '../../../workers/lab/protocol';
 import type { EncoderClient } from '../worker-client';
 import type { Action, AppState } from './reducer';
+import { dtypeFor } from '../../core/encoders/model-folder';
 
 export interface ModelActions {
   loadModel(): void;
@@ -65,9 +66,9 @@ export function createModelActions(encoder: EncoderClient, dispatch: Dispatch<Ac
 
     pickModelFolder(name, files) {
       encoder.call('stagePicked', { name, files }).reply.then(
-        ({ source }) => {
+        ({ source, dtypes }) => {
           const { transformer } = getState().settings.encoderDrafts;
-          dispatch({ type: 'encoderChanged', encoder: { ...transformer, source } });
+          dispatch({ type: 'encoderChanged', encoder: { ...transformer, source, dtype: dtypeFor(transformer.dtype, dtypes) } });
           refreshModelCache();
         },
         (error: unknown) => dispatch({ type: 'modelCacheFailed', error: toWireError(error) }),

@@ -140,7 +140,27 @@ export async function loadStoredRuns(legacyRuns: unknown[]): Promise<{ runs: Run
     else skipped.push(read.skipped);
   }
   runs.sort((a, b) => a.number - b.number || a.createdAt - b.createdAt);
+  const claimed = numberClaimedBySkipped(skipped);
+  if (claimed > 0) await raiseRunCounter(claimed + 1);
   return { runs, skipped };
+}
+
+/**
+ * The highest run number that skipped records still carry: once one is repaired or downloaded and
+ * imported, its number must not have been given to another run meanwhile.
+ */
+export function numberClaimedBySkipped(skipped: SkippedRun[]): number {
+  const numbers = skipped.map(({ record }) => {
+    const number = isRecord(record) && isRecord(record.run) ? record.run.number : undefined;
+    return typeof number === 'number' && Number.isSafeInteger(number) && number > 0 ? number : 0;
+  });
+  return Math.max(0, ...numbers);
+}
+
+/** Makes the shared counter hand out `next` or more from now on. */
+async function raiseRunCounter(next: number): Promise<void> {
+  await update<number>(COUNTER_KEY, (current) => Math.max(next, counterValue(current)), counterStore)
+    .catch((error: unknown) => console.warn('Run numbers are not shared with other tabs (no IndexedDB):', error));
 }
 
 export async function saveRun(run: Run): Promise<void> {
@@ -151,13 +171,15 @@ export async function deleteStoredRun(key: string): Promise<void> {
   await del(key, runStore);
 }
 
+const counterValue = (next: unknown): number => (typeof next === 'number' && Number.isInteger(next) ? next : 1);
+
 /** The next run number, unique across tabs: a shared counter, never below the runs this tab knows. */
 export async function allocateRunNumber(known: Run[]): Promise<number> {
   const floor = Math.max(0, ...known.map((run) => run.number)) + 1;
   let allocated = floor;
   try {
     await update<number>(COUNTER_KEY, (next) => {
-      allocated = Math.max(floor, typeof next === 'number' && Number.isInteger(next) ? next : 1);
+      allocated = Math.max(floor, counterValue(next));
       return allocated + 1;
     }, counterStore);
   } catch (error) {

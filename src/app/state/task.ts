@@ -10,9 +10,7 @@
  * lives here, in `isCurrent`, and nowhere else.
  */
 import type { WireError } from '../../../workers/rpc';
-
-/** The error name the lab client gives the calls a stopped worker ended (worker-client.ts). */
-export const WORKER_STOPPED = 'WorkerStopped';
+import { WORKER_STOPPED } from '../../../workers/supervised';
 
 /** `Job`: what was asked for, kept through the task's end; `Progress`: what the running task reports; `Result`: what it gives. */
 export type Task<Job = null, Progress = null, Result = null> =

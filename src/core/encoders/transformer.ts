@@ -14,15 +14,7 @@ import { nextTurn } from '../scheduling';
  */
 export type Pooling = 'mean' | 'cls';
 
-/** Weight formats transformers.js picks files by: onnx/model.onnx, model_fp16.onnx, model_quantized.onnx, model_q4.onnx. */
-export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4';
-export const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'q4'];
-export const DTYPE_FILES: Record<Dtype, string> = {
-  fp32: 'onnx/model.onnx',
-  fp16: 'onnx/model_fp16.onnx',
-  q8: 'onnx/model_quantized.onnx',
-  q4: 'onnx/model_q4.onnx',
-};
+export { DTYPES, DTYPE_FILES, type Dtype } from './model-folder';
 
 export interface TransformerSettings {
   pooling: Pooling;

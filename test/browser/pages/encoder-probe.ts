@@ -26,6 +26,12 @@ const probe = {
   async clearCache(model: string | null) {
     await client.call('clearCache', { model }).reply;
   },
+  /** A model folder as the notebook's picker stages it; files come in as base64 (page.evaluate passes no Blobs). */
+  async stagePicked(name: string, files: { path: string; base64: string }[]) {
+    const blobs = files.map(({ path, base64 }) => ({ path, blob: new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))]) }));
+    const { source, dtypes } = await client.call('stagePicked', { name, files: blobs }).reply;
+    return { source, dtypes };
+  },
 };
 
 Object.assign(window, { encoderProbe: probe });

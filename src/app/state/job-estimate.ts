@@ -1,0 +1,30 @@
+/**
+ * The Evaluate cell's estimate of the job it would start (core/job-size.ts): the loaded dataset's
+ * counts and the chosen encoder's dimension, where the dimension is known before a run (the lexical
+ * encoder's setting, a catalog model, a model loaded in the Encoder cell, embedding files).
+ */
+import { catalogModel } from '../../core/encoders/catalog';
+import { describeEstimate } from '../../core/job-size';
+import { modelKey } from '../../../workers/encoder/protocol';
+import type { EncoderSpec } from '../../../workers/lab/protocol';
+import type { AppState } from './reducer';
+
+function knownDimension(encoder: EncoderSpec, model: AppState['model']): number | null {
+  switch (encoder.kind) {
+    case 'lexical':
+      return encoder.dim;
+    case 'files':
+      return encoder.set?.dim ?? null;
+    case 'transformer':
+      if (model.status === 'done' && modelKey(model.job.spec) === modelKey(encoder)) return model.result.dim;
+      return encoder.source.kind === 'hub' ? (catalogModel(encoder.source.id)?.dim ?? null) : null;
+  }
+}
+
+/** "13,090 queries x 13,014 candidates at 384 dimensions: about 174 MB …"; null while the dimension is unknown. */
+export function jobEstimate(state: AppState): string | null {
+  const dim = state.loaded ? knownDimension(state.settings.encoder, state.model) : null;
+  if (!state.loaded || dim === null) return null;
+  const { queries, candidates } = state.loaded.dataset.summary;
+  return describeEstimate({ queries, candidates, dim });
+}

@@ -1,0 +1,95 @@
+/**
+ * How big a job over a dataset is, before it runs: the memory an evaluation holds at its peak and
+ * the time its scoring takes, from the counts of queries and candidates and the embedding
+ * dimension; and the stated limits of the browser (docs/ARCHITECTURE.md, "Failure modes"). The
+ * command line prints the same estimate before a large evaluation.
+ *
+ * Memory: the arrays an evaluation holds at the peak of scoring (rankAndMeasure): both embedding
+ * matrices (float32), the scoring backend's copy of the candidate matrix, one block of scores
+ * (SCORE_BLOCK_ROWS x candidates, float32) and the ranker's scratch per candidate; times
+ * PEAK_OVER_ARRAYS for what the runtime, the texts and copies in flight add (measured: `xling eval`
+ * peaked at 720 MB resident for full XQuAD-R at 2048 dimensions, whose arrays are 331 MB; issue 11
+ * measured 7.4 GB for ten times it, whose arrays are 3.2 GB). Time: the score matrix's
+ * multiply-adds at MULTIPLY_ADDS_PER_S and every (query, candidate) pair ranked at PAIRS_PER_S,
+ * the browser's dense path on two cores (docs/benchmarks.md); the sparse path of the lexical
+ * encoder and the command line's native Gemm are faster, so there it errs long. Encoding is not
+ * included: its speed depends on the model (its progress shows its time left).
+ */
+
+/** Binary units, as the notebook writes sizes elsewhere ("17.0 MB" for a data folder). */
+const MB = 1024 ** 2;
+const GB = 1024 ** 3;
+
+/** Query rows per block of scores (metrics/ranking.ts, DEFAULT_BLOCK_ROWS). */
+const SCORE_BLOCK_ROWS = 512;
+const FLOAT_BYTES = 4;
+/** QueryRanker's scratch: a float score and an index per candidate. */
+const RANKER_BYTES_PER_CANDIDATE = 8;
+/** Dense float32 scoring on two WASM threads: 3.5e11 multiply-adds in 18 s (benchmarks.md). */
+const MULTIPLY_ADDS_PER_S = 2e10;
+/** Ranking: full XQuAD-R's 1.7e8 pairs in under 2 s beside the scoring. */
+const PAIRS_PER_S = 1e8;
+const PEAK_OVER_ARRAYS = 2;
+
+/** The browser's limit on one evaluation's or training's estimated memory: a worker's heap tops out near 4 GB. */
+export const BROWSER_JOB_LIMIT_BYTES = 2 * GB;
+/** The browser's limit on one dataset file (picked, dropped or downloaded): kept whole in memory, then in IndexedDB. */
+export const BROWSER_FILE_LIMIT_BYTES = 100 * MB;
+/** The browser's limit on all files of one dataset together. */
+export const BROWSER_DATASET_LIMIT_BYTES = 300 * MB;
+
+export interface JobCounts {
+  queries: number;
+  candidates: number;
+  dim: number;
+}
+
+export interface JobEstimate {
+  bytes: number;
+  scoreSeconds: number;
+}
+
+export function estimateJob({ queries, candidates, dim }: JobCounts): JobEstimate {
+  const embeddings = (queries + 2 * candidates) * dim * FLOAT_BYTES;
+  const scores = Math.min(queries, SCORE_BLOCK_ROWS) * candidates * FLOAT_BYTES;
+  const bytes = PEAK_OVER_ARRAYS * (embeddings + scores + candidates * RANKER_BYTES_PER_CANDIDATE);
+  const scoreSeconds = (queries * candidates * dim) / MULTIPLY_ADDS_PER_S + (queries * candidates) / PAIRS_PER_S;
+  return { bytes, scoreSeconds };
+}
+
+/** "1.2 GB", "340 MB" (binary units); rough, as the estimate is. */
+export function formatBytesRough(bytes: number): string {
+  if (bytes >= GB) return `${(bytes / GB).toFixed(1)} GB`;
+  return `${Math.max(1, Math.round(bytes / MB))} MB`;
+}
+
+export function describeEstimate(counts: JobCounts): string {
+  const { bytes, scoreSeconds } = estimateJob(counts);
+  const time = scoreSeconds < 90 ? `${Math.ceil(scoreSeconds)} s` : `${Math.ceil(scoreSeconds / 60)} min`;
+  return `${counts.queries.toLocaleString('en')} queries x ${counts.candidates.toLocaleString('en')} candidates at ${counts.dim} dimensions: ` +
+    `about ${formatBytesRough(bytes)} of memory and ${time} of scoring (encoding not included)`;
+}
+
+/** Why the browser will not run this job (its estimate, the limit, what to do); null when it will. */
+export function browserJobProblem(counts: JobCounts): string | null {
+  if (estimateJob(counts).bytes <= BROWSER_JOB_LIMIT_BYTES) return null;
+  return `This job is too big for the browser: ${describeEstimate(counts)}, over the notebook's limit of ` +
+    `${formatBytesRough(BROWSER_JOB_LIMIT_BYTES)}. Load fewer languages or articles in the Dataset cell, ` +
+    'or run it with the command line (npm run xling -- eval ...), which has no such limit.';
+}
+
+/** Why the browser will not take these files (each too big, or all together); null when it will. */
+export function browserFilesProblem(files: { name: string; size: number }[]): string | null {
+  const tooBig = files.filter((file) => file.size > BROWSER_FILE_LIMIT_BYTES);
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  const advice = 'Pick fewer or smaller files (a subset of languages), or use the command line (npm run xling -- eval --dataset <folder>) for data this big.';
+  if (tooBig.length > 0) {
+    return `${tooBig.map((file) => `${file.name} (${formatBytesRough(file.size)})`).join(', ')} ${tooBig.length === 1 ? 'is' : 'are'} over the browser's ` +
+      `limit of ${formatBytesRough(BROWSER_FILE_LIMIT_BYTES)} per dataset file. ${advice}`;
+  }
+  if (total > BROWSER_DATASET_LIMIT_BYTES) {
+    return `These files come to ${formatBytesRough(total)}, over the browser's limit of ${formatBytesRough(BROWSER_DATASET_LIMIT_BYTES)} ` +
+      `for one dataset. ${advice}`;
+  }
+  return null;
+}

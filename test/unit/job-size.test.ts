@@ -1,0 +1,68 @@
+/**
+ * The job-size estimate against numbers worked out by hand (core/job-size.ts's model: twice the
+ * arrays, which are both embedding matrices, the backend's candidate copy, one block of 512 score
+ * rows and 8 bytes of ranker scratch per candidate; 2e10 multiply-adds and 1e8 ranked pairs a
+ * second), the browser's limits, and the command line's word before a job.
+ */
+import { describe, expect, it } from 'vitest';
+import { logJobEstimate } from '../../src/cli/job-estimate';
+import type { Dataset } from '../../src/core/dataset/types';
+import { browserFilesProblem, browserJobProblem, describeEstimate, estimateJob } from '../../src/core/job-size';
+
+const XQUAD_R = { queries: 13_090, candidates: 13_014 };
+const TEN_TIMES = { queries: 130_900, candidates: 130_140 };
+
+describe('job size', () => {
+  it('full XQuAD-R at 384 dimensions: 166 MB and 5 s of scoring', () => {
+    // Arrays: (13,090 + 2 x 13,014) x 384 x 4 = 60,085,248; 512 x 13,014 x 4 = 26,652,672; 13,014 x 8 = 104,112;
+    // 86,842,032 in all, twice that at the peak.
+    const estimate = estimateJob({ ...XQUAD_R, dim: 384 });
+    expect(estimate.bytes).toBe(173_684_064);
+    // 13,090 x 13,014 = 170,353,260 pairs: x 384 / 2e10 = 3.2708 s, / 1e8 = 1.7035 s.
+    expect(estimate.scoreSeconds).toBeCloseTo(4.974315192, 9);
+    expect(describeEstimate({ ...XQUAD_R, dim: 384 })).toBe(
+      '13,090 queries x 13,014 candidates at 384 dimensions: about 166 MB of memory and 5 s of scoring (encoding not included)');
+  });
+
+  it('fewer queries than a block: the block is only as tall as the queries', () => {
+    // (3 + 2 x 5) x 2 x 4 = 104; 3 x 5 x 4 = 60; 5 x 8 = 40; twice 204.
+    expect(estimateJob({ queries: 3, candidates: 5, dim: 2 }).bytes).toBe(408);
+  });
+
+  it('the browser runs ten times XQuAD-R at 384 dimensions, not at 1024', () => {
+    // (130,900 + 260,280) x 384 x 4 = 600,852,480; + 512 x 130,140 x 4 = 266,526,720; + 1,041,120: twice is 1,736,840,640 (1.6 GB < 2 GB = 2,147,483,648).
+    expect(estimateJob({ ...TEN_TIMES, dim: 384 }).bytes).toBe(1_736_840_640);
+    expect(browserJobProblem({ ...TEN_TIMES, dim: 384 })).toBeNull();
+    // At 1024: 1,602,273,280 + 266,526,720 + 1,041,120, twice is 3,739,682,240; 17,035,326,000 pairs x 1024 / 2e10 + / 1e8 = 1,042.6 s.
+    expect(browserJobProblem({ ...TEN_TIMES, dim: 1024 })).toBe('This job is too big for the browser: 130,900 queries x 130,140 candidates at 1024 dimensions: ' +
+      'about 3.5 GB of memory and 18 min of scoring (encoding not included), over the notebook\'s limit of 2.0 GB. ' +
+      'Load fewer languages or articles in the Dataset cell, or run it with the command line (npm run xling -- eval ...), which has no such limit.');
+  });
+
+  it('dataset files: 100 MB a file, 300 MB together (binary megabytes)', () => {
+    const MB = 1024 ** 2;
+    expect(browserFilesProblem([{ name: 'en.json', size: 100 * MB }, { name: 'de.json', size: 100 * MB }])).toBeNull();
+    expect(browserFilesProblem([{ name: 'en.json', size: 100 * MB + 1 }])).toMatch(/^en\.json \(100 MB\) is over/);
+    expect(browserFilesProblem([{ name: 'en.json', size: 200 * MB }, { name: 'de.json', size: MB }])).toMatch(
+      /^en\.json \(200 MB\) is over the browser's limit of 100 MB per dataset file\. Pick fewer or smaller files .* use the command line/);
+    expect(browserFilesProblem([1, 2, 3, 4].map((i) => ({ name: `${i}.json`, size: 80 * MB })))).toMatch(
+      /^These files come to 320 MB, over the browser's limit of 300 MB for one dataset\./);
+  });
+});
+
+describe('the command line\'s estimate before a job', () => {
+  const dataset = ({ queries, candidates }: { queries: number; candidates: number }) =>
+    ({ name: 'big', queries: { length: queries }, candidates: { length: candidates } }) as unknown as Dataset;
+
+  it('says nothing for XQuAD-R, prints the estimate for ten times it, stops beyond the memory', () => {
+    const lines: string[] = [];
+    logJobEstimate(dataset(XQUAD_R), 384, (line) => lines.push(line), 16e9);
+    expect(lines).toEqual([]);
+    // 10x at 384: 1,736,840,640 bytes, 1.6 GB (over 512 MB); 17,035,326,000 pairs x 384 / 2e10 + / 1e8 = 497.4 s.
+    logJobEstimate(dataset(TEN_TIMES), 384, (line) => lines.push(line), 16e9);
+    expect(lines).toEqual(['estimate: 130,900 queries x 130,140 candidates at 384 dimensions: about 1.6 GB of memory and 9 min of scoring (encoding not included)']);
+    // 10x at 2048: 6,944,228,800 bytes.
+    expect(() => logJobEstimate(dataset(TEN_TIMES), 2048, () => undefined, 4e9)).toThrow(
+      /^big is too big for this machine: .* about 6\.5 GB of memory .*, more than its 3\.7 GB of memory\. Evaluate a part of it \(--languages, --articles\)/);
+  });
+});
