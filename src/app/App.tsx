@@ -81,8 +81,11 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
       const { loaded } = stateRef.current;
       if (loaded) actions.loadSelection(loaded.selection);
     };
+    // A fresh encoder worker holds no model: the Encoder cell must not say "Ready" any more.
+    client.onEncoderRestarted = (failure) => dispatch({ type: 'encoderWorkerReplaced', failure });
     return () => {
       client.onRestarted = null;
+      client.onEncoderRestarted = null;
     };
   }, [client, actions]);
 

@@ -34,6 +34,8 @@ function connectEncoder(encoder: EncoderClient, lab: Worker, lost: string | null
 export class LabClient extends SupervisedClient<LabProtocol> {
   /** The encoder worker, for the Encoder cell (model loading, cache). */
   readonly encoder: EncoderClient;
+  /** Told when the encoder worker was replaced: the model it held is gone. */
+  onEncoderRestarted: ((failure: string) => void) | null = null;
 
   constructor() {
     const encoder = new SupervisedClient<EncoderProtocol>({ start: startEncoderWorker, silenceLimitMs: SILENCE_LIMIT_MS }, ENCODER_REPLIES, 'encoder worker');
@@ -43,7 +45,10 @@ export class LabClient extends SupervisedClient<LabProtocol> {
       return lab;
     };
     super({ start: startLab, silenceLimitMs: SILENCE_LIMIT_MS }, LAB_REPLIES, 'lab worker');
-    encoder.onRestarted = (failure) => connectEncoder(encoder, this.worker, failure);
+    encoder.onRestarted = (failure) => {
+      connectEncoder(encoder, this.worker, failure);
+      this.onEncoderRestarted?.(failure);
+    };
     this.encoder = encoder;
   }
 

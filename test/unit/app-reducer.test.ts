@@ -140,6 +140,15 @@ describe('encoder slice', () => {
     expect(reducer(state, { type: 'modelLoadFailed', id: 1, error: aborted }).model).toEqual({ status: 'cancelled', job: { spec } });
   });
 
+  it('forgets a loaded model when the encoder worker is replaced, and leaves a running load to its own call', () => {
+    const info = { name: 'served:tiny', dim: 8, device: 'wasm', deviceNote: null, dtype: 'fp32', maxTokens: 128 } as const;
+    const loaded = after(fresh(), { type: 'modelLoadStarted', id: 1, spec }, { type: 'modelLoaded', id: 1, info });
+    const failure = 'The encoder worker stopped (it stopped answering for 16 s): the task it was running ended. A fresh worker was started; try again.';
+    expect(reducer(loaded, { type: 'encoderWorkerReplaced', failure }).model).toEqual({ status: 'interrupted', job: { spec }, error: { name: WORKER_STOPPED, message: failure } });
+    const loading = after(fresh(), { type: 'modelLoadStarted', id: 2, spec });
+    expect(reducer(loading, { type: 'encoderWorkerReplaced', failure })).toBe(loading);
+  });
+
   it('keeps stored embedding sets sorted by name, a set stored again replacing the old one, and chooses it', () => {
     const set = (key: string, name: string) => ({ key, name, dim: 4, rows: 1 }) as never;
     const state = after(fresh(), { type: 'embeddingsListed', sets: [set('k2', 'b'), set('k1', 'x')] }, { type: 'embeddingsStored', set: set('k1', 'a'), fit: null });

@@ -179,6 +179,8 @@ export type Action =
   | { type: 'modelLoadProgress'; id: number; loaded: number; total: number; file: string }
   | { type: 'modelLoaded'; id: number; info: ModelInfo }
   | { type: 'modelLoadFailed'; id: number; error: WireError }
+  /** The encoder worker stopped and a fresh one took its place, without the model loaded before. */
+  | { type: 'encoderWorkerReplaced'; failure: string }
   | { type: 'modelCacheListed'; cache: ModelCacheView }
   | { type: 'modelCacheFailed'; error: WireError }
   | { type: 'embeddingsListed'; sets: StoredEmbeddings[] }

@@ -1,5 +1,6 @@
 /** The Encoder cell's slice: served model folders, the model load, the browser's caches, embedding files. */
 import type { Action, AppState, EncoderSlice } from '../app-state';
+import { WORKER_STOPPED } from '../../../../workers/supervised';
 import { ended, finished, progressed, started } from '../task';
 
 export function reduceEncoder(state: AppState, action: Action): Partial<EncoderSlice> {
@@ -15,6 +16,8 @@ export function reduceEncoder(state: AppState, action: Action): Partial<EncoderS
       return { model: finished(model, action.id, action.info) };
     case 'modelLoadFailed':
       return { model: ended(model, action.id, action.error) };
+    case 'encoderWorkerReplaced':
+      return model.status === 'done' ? { model: { status: 'interrupted', job: model.job, error: { name: WORKER_STOPPED, message: action.failure } } } : {};
     case 'modelCacheListed':
       return { modelCache: action.cache, modelCacheError: null };
     case 'modelCacheFailed':
