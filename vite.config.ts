@@ -1,8 +1,8 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
-import { dataFolderPlugin } from './src/node/data-server.js';
-import { modelFolderPlugin } from './src/node/model-server.js';
+import { dataFolderPlugin } from './src/dev-server/data-server.js';
+import { modelFolderPlugin } from './src/dev-server/model-server.js';
 
 /**
  * Cross-origin isolation (SharedArrayBuffer) lets onnxruntime-web run multi-threaded WASM.

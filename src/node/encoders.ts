@@ -10,7 +10,7 @@ import { precomputedEncoder } from '../core/encoders/precomputed';
 import type { Pooling } from '../core/encoders/transformer';
 import type { SentenceEncoder } from '../core/encoders/types';
 import { DTYPES, type Dtype } from '../core/encoders/transformer';
-import type { TransformerEncoder } from '../models/transformers-encoder';
+import type { TransformerEncoder } from '../transformers/transformers-encoder';
 import { createHubEncoder } from './hub-encoder';
 import { readEmbeddingFolder } from './embedding-files';
 import { createOnnxEncoder } from './onnx-encoder';

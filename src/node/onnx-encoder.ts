@@ -8,7 +8,7 @@ import { access } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { env } from '@huggingface/transformers';
 import { DTYPE_FILES, type Dtype } from '../core/encoders/transformer';
-import { loadTransformerEncoder, type LoadTransformerOptions, type TransformerEncoder } from '../models/transformers-encoder';
+import { loadTransformerEncoder, type LoadTransformerOptions, type TransformerEncoder } from '../transformers/transformers-encoder';
 
 export type OnnxEncoderOptions = Omit<LoadTransformerOptions, 'dtype' | 'device' | 'name' | 'onFileProgress'> & {
   /** Which weight file of onnx/ to load (DTYPE_FILES); fp32 (onnx/model.onnx) by default. */

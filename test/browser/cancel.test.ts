@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir } from 'node:fs/promises';
-import { loadLocalSubset, openNotebook, startHarness, XQUAD_R_DIR, type Harness } from './harness';
+import { loadLocalSubset, openNotebook, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 /** Milliseconds from a click on a radio button until the page shows it checked. */
 async function clickLatency(page: Page, name: RegExp): Promise<number> {

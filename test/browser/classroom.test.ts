@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLASSROOM_ARTICLES, CLASSROOM_LANGUAGES } from '../../src/app/state/classroom';
-import { openNotebook, SHOTS_DIR, startHarness, type Harness } from './harness';
+import { openNotebook, SHOTS_DIR, startHarness, type Harness } from '../support/harness';
 
 describe('classroom preset in Chromium', () => {
   let harness: Harness;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropPaths, loadLocalSubset, openNotebook, startHarness, XQUAD_R_DIR, type Harness } from './harness';
+import { dropPaths, loadLocalSubset, openNotebook, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 const CATALOG_URL = /^https:\/\/raw\.githubusercontent\.com\/google-research-datasets\/lareqa\/HEAD\/xquad-r\/(\w+)\.json$/;
 

@@ -4,7 +4,7 @@
  * WebGPU chosen by hand still trains on it; every progress line names its device and rate.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, type Harness } from './harness';
+import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, type Harness } from '../support/harness';
 
 describe('devices in Chromium with a software WebGPU adapter', () => {
   let harness: Harness;

@@ -19,7 +19,7 @@ import type { EvalReport } from '../../src/core/metrics/types';
 import { decodeNpyFloat32, encodeNpyFloat32 } from '../../src/core/npy';
 import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, splitByArticles, trainHead, type TrainingResult } from '../../src/core/training';
 import { readDatasetFolder } from '../../src/node/read-dataset';
-import { dropPaths, expectedReport, loadLocalSubset, openNotebook, readSummaryTitles, ROOT, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from './harness';
+import { dropPaths, expectedReport, loadLocalSubset, openNotebook, readSummaryTitles, ROOT, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 const LANGUAGES = ['de', 'en', 'es', 'zh'];
 const ARTICLES = 6;

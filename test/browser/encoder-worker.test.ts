@@ -17,9 +17,9 @@ import { evaluateDataset } from '../../src/core/evaluate';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { createOnnxEncoder } from '../../src/node/onnx-encoder';
 import { readDatasetFolder } from '../../src/node/read-dataset';
-import { closeServer, endpointOf, serveHub } from '../hub-server';
-import { castModel } from '../onnx-fixtures';
-import { dropPaths, loadLocalSubset, openNotebook, readSummaryTitles, SHOTS_DIR, startHarness, writeTestModel, XQUAD_R_DIR, type Harness } from './harness';
+import { closeServer, endpointOf, serveHub } from '../support/hub-server';
+import { castModel } from '../support/onnx-fixtures';
+import { dropPaths, loadLocalSubset, openNotebook, readSummaryTitles, SHOTS_DIR, startHarness, writeTestModel, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 const TEXTS = [
   'Which river flows through the city of Warsaw?',

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openNotebook, SHOTS_DIR, startHarness, type Harness } from './harness';
+import { openNotebook, SHOTS_DIR, startHarness, type Harness } from '../support/harness';
 
 describe('settings link in Chromium', () => {
   let harness: Harness;

@@ -16,7 +16,7 @@ import { createLexicalEncoder } from '../../src/core/encoders/lexical';
 import { chooseMapSample } from '../../src/core/projection/sample';
 import { languageColour } from '../../src/app/cells/language-colours';
 import { MAP_SEED } from '../../src/app/state/map';
-import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from './harness';
+import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 const LANGUAGES = ['de', 'en', 'ru', 'zh'];
 const ARTICLES = 3;

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransformerSpec } from '../../workers/encoder/protocol';
-import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, writeTestModel, XQUAD_R_DIR, type Harness } from './harness';
+import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, writeTestModel, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 
 function spec(name: string, dtype: TransformerSpec['dtype'] = 'fp32'): TransformerSpec {

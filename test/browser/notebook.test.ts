@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvalReport } from '../../src/core/metrics/types';
-import { expectedReport, loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, type Harness } from './harness';
+import { expectedReport, loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, type Harness } from '../support/harness';
 
 const LANGUAGES = ['de', 'en', 'es', 'zh']; // sorted: the app keeps the dataset's language order
 const ARTICLES = 2;

@@ -3,7 +3,7 @@
  * compare dropdown names each run's subset, and at 900 px its label is whole beside a long run name.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, type Harness } from './harness';
+import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, type Harness } from '../support/harness';
 
 /** A one-language train report of the command line (numbers made up), whose run has a long name. */
 const REPORT = {

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLocalSubset, openNotebook, readSummaryTitles, ROOT, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from './harness';
+import { loadLocalSubset, openNotebook, readSummaryTitles, ROOT, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 const LANGUAGES = ['de', 'en'];
 const ARTICLES = 2;

@@ -12,7 +12,7 @@ import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import type { EvalReport } from '../../src/core/metrics/types';
 import { comparePaired, COMPARED_METRICS, type ComparisonReport } from '../../src/core/stats/paired';
 import { readDatasetFolder } from '../../src/node/read-dataset';
-import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from './harness';
+import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 const LANGUAGES = ['de', 'en', 'es', 'zh'];
 const ARTICLES = 8;

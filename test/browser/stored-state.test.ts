@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, type Harness } from './harness';
+import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, type Harness } from '../support/harness';
 
 const runRows = (page: Page) => page.getByTestId('runs-table').locator('tbody tr');
 const runNumbers = async (page: Page) =>

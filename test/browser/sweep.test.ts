@@ -11,7 +11,7 @@ import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { meanAndSd } from '../../src/core/stats/sweep';
 import { DEFAULT_TRAINING_CONFIG, splitByArticles, trainHead, type TrainingResult } from '../../src/core/training';
 import { readDatasetFolder } from '../../src/node/read-dataset';
-import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from './harness';
+import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 const LANGUAGES = ['de', 'en', 'es', 'zh'];
 const ARTICLES = 12;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openNotebook, SHOTS_DIR, startHarness, type Harness } from './harness';
+import { openNotebook, SHOTS_DIR, startHarness, type Harness } from '../support/harness';
 
 async function tourState(page: Page) {
   const tour = page.getByTestId('tour');

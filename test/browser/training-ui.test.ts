@@ -15,7 +15,7 @@ import { createLexicalEncoder, DEFAULT_LEXICAL_OPTIONS } from '../../src/core/en
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, parseHead, splitByArticles, trainHead, type TrainingConfig, type TrainingResult } from '../../src/core/training';
 import { readDatasetFolder } from '../../src/node/read-dataset';
-import { loadLocalSubset, openNotebook, readSummaryTitles, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from './harness';
+import { loadLocalSubset, openNotebook, readSummaryTitles, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 const LANGUAGES = ['de', 'en', 'es', 'zh'];
 const ARTICLES = 12;

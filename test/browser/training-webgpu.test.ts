@@ -16,7 +16,7 @@ import { referenceState, referenceStep } from '../support/oracles/training';
 import { createCpuTrainer } from '../../src/core/training/trainer';
 import { CHROMIUM, chromiumAvailable } from '../../src/dev-server/chromium';
 import { openWebGpuPage, type WebGpuPage } from '../../src/dev-server/webgpu-page';
-import { maxRelError } from '../numeric';
+import { maxRelError } from '../support/numeric';
 
 const ENTRY = `
 import { webgpuTrainer, requestWebGpuDevice } from './src/core/training/webgpu-trainer';

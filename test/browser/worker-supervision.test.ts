@@ -8,7 +8,7 @@
 import { readdir } from 'node:fs/promises';
 import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLocalSubset, openNotebook, startHarness, XQUAD_R_DIR, type Harness } from './harness';
+import { loadLocalSubset, openNotebook, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 async function labWorker(page: Page): Promise<Worker> {
   await expect.poll(() => page.workers().filter((w) => w.url().includes('lab.worker')).length, { timeout: 60_000 }).toBeGreaterThan(0);

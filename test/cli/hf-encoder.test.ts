@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { closeServer, endpointOf, serveHub } from '../hub-server';
+import { closeServer, endpointOf, serveHub } from '../support/hub-server';
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '../..');

@@ -18,7 +18,7 @@ import { referenceRankAndMeasure } from '../support/oracles/metrics';
 import { resolveEncoder } from '../../src/node/encoders';
 import { createOnnxEncoder } from '../../src/node/onnx-encoder';
 import { readDatasetFolder } from '../../src/node/read-dataset';
-import { castModel } from '../onnx-fixtures';
+import { castModel } from '../support/onnx-fixtures';
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '../..');

@@ -8,7 +8,7 @@
 import { describe, expect, test } from 'vitest';
 import { clsPoolNormalised, meanPoolNormalised, planLengthBatches } from '../../src/core/encoders/pooling';
 import { encodeWithModel, type RunModel, type TokenizerLike } from '../../src/core/encoders/transformer';
-import { maxRelError } from '../numeric';
+import { maxRelError } from '../support/numeric';
 
 /** `out` equals the expected rows up to float32 rounding. */
 function expectRows(out: Float32Array, rows: number[][]): void {

@@ -13,7 +13,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ModelFolderIndex, modelFolderPlugin, readModelFolderIndex, resolveModelsDir } from '../../src/node/model-server';
+import type { ModelFolderIndex } from '../../src/core/encoders/model-folder';
+import { modelFolderPlugin, readModelFolderIndex, resolveModelsDir } from '../../src/dev-server/model-server';
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '../..');

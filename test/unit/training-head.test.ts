@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { seededRandom } from '../../src/core/linalg/random';
 import { applyHead, base64ToFloat32, float32ToBase64, gaussian, initHead, parseHead, serializeHead, transpose, type ProjectionHead } from '../../src/core/training/head';
-import { maxRelError } from '../numeric';
+import { maxRelError } from '../support/numeric';
 
 describe('initHead', () => {
   test('refuses a dimension or an adapter rank out of range, with the value', () => {

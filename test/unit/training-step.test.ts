@@ -12,7 +12,7 @@ import { learningRateAt } from '../../src/core/training/optimizer';
 import { referenceLossAndGradients, referenceState, referenceStep } from '../support/oracles/training';
 import { lossAndGradients } from '../../src/core/training/step';
 import { createCpuTrainer } from '../../src/core/training/trainer';
-import { maxRelError } from '../numeric';
+import { maxRelError } from '../support/numeric';
 
 const N = 6;
 const DIM = 24;

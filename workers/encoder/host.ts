@@ -14,7 +14,7 @@ import type { SentenceEncoder, TextRole } from '../../src/core/encoders/types';
 import { SupervisedClient } from '../supervised';
 import { clearEmbeddings, countEmbeddings, embeddingStore } from './embedding-store';
 import { clearCachedModel, listCachedModels, stagePickedFolder } from './model-cache';
-import { isModelFileError } from '../../src/models/model-errors';
+import { isModelFileError } from '../../src/transformers/model-errors';
 import {
   cachedModelName,
   modelKey,

@@ -9,7 +9,7 @@ import type { CachedEncodeProgress } from '../../src/core/encoders/cached';
 import type { Pooling } from '../../src/core/encoders/transformer';
 import type { TextRole } from '../../src/core/encoders/types';
 import type { Dtype } from '../../src/core/encoders/transformer';
-import type { Device } from '../../src/models/transformers-encoder';
+import type { Device } from '../../src/transformers/transformers-encoder';
 import type { WireError } from '../rpc';
 
 /** Where a model's files come from. */

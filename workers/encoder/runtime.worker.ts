@@ -7,8 +7,8 @@
 import { env } from '@huggingface/transformers';
 import ortGlueUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import { explainModelError } from '../../src/models/model-errors';
-import { loadTransformerEncoder, type FileProgress, type TransformerEncoder } from '../../src/models/transformers-encoder';
+import { explainModelError } from '../../src/transformers/model-errors';
+import { loadTransformerEncoder, type FileProgress, type TransformerEncoder } from '../../src/transformers/transformers-encoder';
 import { Throttle, WORKER_PROGRESS_INTERVAL_MS } from '../../src/core/progress';
 import { serve } from '../rpc';
 import { workerThreads } from '../threads';

@@ -1,5 +1,5 @@
 /** From a dataset source in the settings to the files the worker reads, and the languages they hold. */
-import type { DataFolderIndex } from '../../node/data-server';
+import type { DataFolderIndex } from '../../core/dataset/types';
 import type { FileSource } from '../../../workers/lab/protocol';
 import type { DatasetSource } from '../state/settings';
 import { DATASET_CACHE, catalogEntry } from './catalog';

@@ -1,4 +1,4 @@
-import type { ModelFolderIndex } from '../../node/model-server';
+import type { ModelFolderIndex } from '../../core/encoders/model-folder';
 
 const NO_MODELS: ModelFolderIndex = { models: [], unusable: [] };
 

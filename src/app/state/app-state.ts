@@ -6,11 +6,11 @@
  * reducer in slices/; reducer.ts combines them. Every long job is a `Task` (task.ts).
  */
 import type { Pace } from '../../core/progress';
-import type { DataFolderIndex } from '../../node/data-server';
+import type { DataFolderIndex } from '../../core/dataset/types';
 import type { EvalReport, EvalSummary } from '../../core/metrics/types';
 import type { EmbeddingFit, EmbeddingMap, EvaluateProgress, LoadedDataset, LoadProgress, MapProgress, MixPreview, StoredEmbeddings, TrainingProgress, WireError } from '../../../workers/lab/protocol';
 import type { CachedModel, ModelInfo, TransformerSpec } from '../../../workers/encoder/protocol';
-import type { ModelFolderIndex } from '../../node/model-server';
+import type { ModelFolderIndex } from '../../core/encoders/model-folder';
 import type { CatalogId } from '../datasets/catalog';
 import type { ImportedRuns } from './run-files';
 import type { Run } from './runs';

@@ -79,3 +79,8 @@ export interface DatasetFile {
   name: string;
   text: string;
 }
+
+/** The dev server's `/data/index.json`: the data folders it serves and their dataset files. */
+export interface DataFolderIndex {
+  folders: { name: string; files: { name: string; size: number }[] }[];
+}

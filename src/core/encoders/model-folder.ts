@@ -1,7 +1,7 @@
 /**
  * What a transformers.js model folder must hold, and which weights it has, from its file paths
  * ('/'-separated, relative to the folder): one rule for folders the dev server serves
- * (src/node/model-server.ts) and folders picked in the browser (workers/encoder/model-cache.ts).
+ * (src/dev-server/model-server.ts) and folders picked in the browser (workers/encoder/model-cache.ts).
  * Imports nothing: the dev server's config loads it.
  */
 
@@ -46,4 +46,10 @@ export function availableDtypes(paths: Iterable<string>): Dtype[] {
 export function dtypeFor(chosen: Dtype, available: readonly Dtype[] | null): Dtype {
   if (!available || available.length === 0 || available.includes(chosen)) return chosen;
   return available.includes('fp32') ? 'fp32' : available[0];
+}
+
+/** The dev server's `/models/index.json`: the model folders, and the other folders with why they are no models. */
+export interface ModelFolderIndex {
+  models: { name: string; files: { path: string; size: number }[]; dtypes: Dtype[] }[];
+  unusable: { name: string; reason: string }[];
 }

@@ -13,12 +13,9 @@ import { readdir, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Connect, Plugin } from 'vite';
+import type { DataFolderIndex } from '../core/dataset/types.js';
 import { SAFE_SEGMENT, requestSegments, resolveFolder, safeSegments, sendFile, sendIndex, sendNotFound } from './serve-folder.js';
 
-/** The shape of `/data/index.json`; the app imports this type. */
-export interface DataFolderIndex {
-  folders: { name: string; files: { name: string; size: number }[] }[];
-}
 
 const DATA_FILE = /\.jsonl?$/;
 

@@ -18,14 +18,9 @@ import { readdir, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Connect, Plugin } from 'vite';
-import { availableDtypes, unusableFolderReason, type Dtype } from '../core/encoders/model-folder.js';
+import { availableDtypes, unusableFolderReason, type ModelFolderIndex } from '../core/encoders/model-folder.js';
 import { SAFE_SEGMENT, requestSegments, resolveFolder, safeSegments, sendFile, sendIndex, sendNotFound } from './serve-folder.js';
 
-/** The shape of `/models/index.json`: the model folders, and the other folders with why they are no models. */
-export interface ModelFolderIndex {
-  models: { name: string; files: { path: string; size: number }[]; dtypes: Dtype[] }[];
-  unusable: { name: string; reason: string }[];
-}
 /** Symlinked folders are followed (Hugging Face cache snapshots are links); this bounds a loop. */
 const MAX_DEPTH = 8;
 
