@@ -56,7 +56,7 @@ import type { SentenceEncoder } from '../src/core/encoders/types';
 import { createOnnxEncoder } from '../src/node/onnx-encoder';
 import { readDatasetFolder } from '../src/node/read-dataset';
 import { startAppInChromium as startHarness, type AppInChromium as Harness } from '../src/dev-server/chromium';
-import type { TransformerSpec } from '../workers/encoder/protocol';
+import type { TransformerSpec } from '../src/core/encoders/model-spec';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const XQUAD_R = path.resolve(ROOT, '../shared/data/xquad-r');

@@ -8,7 +8,7 @@
  *   - the WebGPU trainer in headless Chromium (SwiftShader here: WebGPU emulated on the CPU),
  *   - the same step vectorised in NumPy (scripts/numpy_train.py), the real alternative the speed is
  *     measured against, in the same run;
- *   - the plain reference step (reference.ts) in Node, a correctness oracle only (no speed ratio).
+ *   - the plain reference step (test/support/oracles/training.ts) in Node, a correctness oracle only (no speed ratio).
  * Every path runs the same batches from the same initial head, so their first-step losses must agree
  * (printed, and checked: the script exits with status 1 when they differ by more than 1e-3).
  *
@@ -37,7 +37,7 @@ import { openWebGpuPage, type WebGpuPage } from '../src/dev-server/webgpu-page';
 const N = 64;
 
 const ENTRY = `
-import { timeTrainerSteps } from './src/core/training/benchmark';
+import { timeTrainerSteps } from './scripts/train-timing';
 import { createCpuTrainer } from './src/core/training/trainer';
 import { webgpuTrainer, requestWebGpuDevice } from './src/core/training/webgpu-trainer';
 (window as any).benchSteps = async (spec: any) => {

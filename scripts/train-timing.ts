@@ -46,7 +46,7 @@ export async function timeTrainerSteps(
   }
 }
 
-/** The same timing for the plain reference step (reference.ts). */
+/** The same timing for the plain reference step (test/support/oracles/training.ts). */
 export function timeReferenceSteps(head: HeadSettings, dim: number, n: number, batches: Float32Array[], steps: number): StepTiming {
   const params = initHead(head.kind, dim, head.rank, 1);
   const state = referenceState(params);

@@ -28,7 +28,8 @@ import { createSaver, persistedPart, type StorageReport } from './state/persiste
 import { noteRunningTasks, type RunningTask } from './state/interrupted';
 import { runningTasks } from './state/selectors';
 import { useRunStorage } from './state/use-run-storage';
-import { initialState, reducer, type PersistedState } from './state/reducer';
+import { initialState, reducer } from './state/reducer';
+import { type PersistedState } from './state/app-state';
 import type { LabClient } from './worker-client';
 
 /** The notebook's cells in order, each behind its own error boundary; the name is also what a link's `hide=` says. */

@@ -3,7 +3,7 @@ import type { LabActions } from './state/actions';
 import type { EmbeddingActions } from './state/embedding-actions';
 import type { ModelActions } from './state/model-actions';
 import type { SignificanceActions } from './state/significance-actions';
-import type { Action, AppState } from './state/reducer';
+import type { Action, AppState } from './state/app-state';
 import type { RunFileActions } from './state/run-file-actions';
 import type { CatalogActions } from './state/catalog-actions';
 import type { MapActions } from './state/map-actions';

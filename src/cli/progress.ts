@@ -2,7 +2,7 @@
  * Progress lines on stderr for long phases: done of total, rate and time left (the core's
  * RateMeter), at most one line per `intervalMs`, and always the line that ends a phase.
  */
-import { describePace } from '../app/results/format';
+import { describePace } from '../core/format';
 import { RateMeter, Throttle, type Pace } from '../core/progress';
 
 export class ProgressLog {

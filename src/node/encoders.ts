@@ -9,7 +9,7 @@ import { createLexicalEncoder } from '../core/encoders/lexical';
 import { precomputedEncoder } from '../core/encoders/precomputed';
 import type { Pooling } from '../core/encoders/transformer';
 import type { SentenceEncoder } from '../core/encoders/types';
-import { DTYPES, type Dtype } from '../core/encoders/transformer';
+import { DTYPES, type Dtype } from '../core/encoders/model-folder';
 import type { TransformerEncoder } from '../transformers/transformers-encoder';
 import { createHubEncoder } from './hub-encoder';
 import { readEmbeddingFolder } from './embedding-files';

@@ -14,7 +14,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { env } from '@huggingface/transformers';
 import { MODEL_CATALOG, catalogModel } from '../core/encoders/catalog';
-import { DTYPE_FILES, DTYPES, type Dtype } from '../core/encoders/transformer';
+import { DTYPE_FILES, DTYPES, type Dtype } from '../core/encoders/model-folder';
 import { loadTransformerEncoder, type FileProgress, type LoadTransformerOptions, type TransformerEncoder } from '../transformers/transformers-encoder';
 
 export const DEFAULT_HUB = 'https://huggingface.co/';

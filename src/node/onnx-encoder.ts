@@ -7,7 +7,7 @@
 import { access } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { env } from '@huggingface/transformers';
-import { DTYPE_FILES, type Dtype } from '../core/encoders/transformer';
+import { DTYPE_FILES, type Dtype } from '../core/encoders/model-folder';
 import { loadTransformerEncoder, type LoadTransformerOptions, type TransformerEncoder } from '../transformers/transformers-encoder';
 
 export type OnnxEncoderOptions = Omit<LoadTransformerOptions, 'dtype' | 'device' | 'name' | 'onFileProgress'> & {

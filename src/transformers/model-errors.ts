@@ -2,7 +2,7 @@
  * Turns what transformers.js and onnxruntime throw while fetching or running a model into messages
  * that say what is wrong and what to do, the same on the command line and in the browser.
  */
-import { DTYPE_FILES, type Dtype } from '../core/encoders/transformer';
+import { DTYPE_FILES, type Dtype } from '../core/encoders/model-folder';
 
 export interface ModelErrorContext {
   /** How the user named the model: `Xenova/multilingual-e5-small`, a folder, ... */

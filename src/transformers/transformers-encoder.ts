@@ -6,20 +6,16 @@
  * src/core/encoders/transformer.ts.
  */
 import { AutoConfig, AutoModel, AutoTokenizer, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
-import {
-  DEFAULT_TRANSFORMER_SETTINGS,
-  DTYPE_FILES,
-  describePlan,
-  encodeWithModel,
-  type Dtype,
-  type TransformerSettings,
-} from '../core/encoders/transformer';
+import { DEFAULT_TRANSFORMER_SETTINGS, describePlan, encodeWithModel, type TransformerSettings } from '../core/encoders/transformer';
+import { DTYPE_FILES, type Dtype } from '../core/encoders/model-folder';
 
 import type { EncodeOptions, SentenceEncoder, TextRole } from '../core/encoders/types';
 import type { BatchPlan } from '../core/encoders/pooling';
+import type { WebDevice } from '../core/encoders/model-spec';
 import { damagedFileError, ModelFileError, TOKENIZER_FILES } from './model-errors';
 
-export type Device = 'cpu' | 'wasm' | 'webgpu';
+/** Where transformers.js runs a model: the CPU in Node, WASM or WebGPU in a browser. */
+export type Device = 'cpu' | WebDevice;
 
 /** transformers.js's file progress events, as far as this project reads them. */
 export interface FileProgress {

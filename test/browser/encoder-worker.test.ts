@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransformerSpec } from '../../workers/encoder/protocol';
+import type { TransformerSpec } from '../../src/core/encoders/model-spec';
 import { evaluateDataset } from '../../src/core/evaluate';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { createOnnxEncoder } from '../../src/node/onnx-encoder';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransformerSpec } from '../../workers/encoder/protocol';
+import type { TransformerSpec } from '../../src/core/encoders/model-spec';
 import { loadLocalSubset, openNotebook, SHOTS_DIR, startHarness, writeTestModel, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 

@@ -4,9 +4,11 @@
  * `import type` alike):
  * - src/core is the pure core: it imports only src/core and runtime-neutral packages (no DOM, no
  *   Node, nothing from the app, the workers, the command line or the Node adapters);
- * - the worker protocols depend on workers/rpc.ts, never on each other's worker: the encoder's
- *   protocols import nothing from workers/lab;
- * - no import cycle anywhere in src/ and workers/.
+ * - a worker protocol imports only src/core, workers/rpc.ts and its own worker's folder (the encoder
+ *   worker's runtime sub-worker shares it), never another worker's files;
+ * - the app, the command line (with its Node adapters), the dev server and the workers stay apart
+ *   (see each test), and none imports tests or scripts; benchmarks use test code only for oracles;
+ * - no import cycle anywhere.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -35,10 +37,10 @@ function resolveSpecifier(from: string, specifier: string): string {
   return relative(root, found);
 }
 
-/** Every file of src/ and workers/ with what it imports, resolved. */
+/** Every file of src/, workers/, scripts/ and test/ with what it imports, resolved. */
 function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
-  for (const file of [...sourceFiles('src'), ...sourceFiles('workers')]) {
+  for (const file of ['src', 'workers', 'scripts', 'test'].flatMap(sourceFiles)) {
     const info = ts.preProcessFile(readFileSync(join(root, file), 'utf8'), true, true);
     graph.set(file, info.importedFiles.map(({ fileName }) => resolveSpecifier(file, fileName)));
   }
@@ -99,13 +101,41 @@ describe('import rules', () => {
     expect(outside).toEqual([]);
   });
 
-  test("the encoder worker's protocols import nothing from the lab worker", () => {
-    const protocols = ['workers/encoder/protocol.ts', 'workers/encoder/runtime-protocol.ts'];
-    const intoLab = protocols.flatMap((file) => graph.get(file)!.filter((target) => target.startsWith('workers/lab/')).map((target) => `${file} -> ${target}`));
-    expect(intoLab).toEqual([]);
+  /** Edges from files under `from` into any of `into` (repository paths; packages never match). */
+  const edgesInto = (from: string, into: string[]) =>
+    importsOf(from).filter((edge) => into.some((prefix) => edge.split(' -> ')[1].startsWith(prefix)));
+
+  test("a worker protocol imports only the core, workers/rpc.ts and its own worker's folder, never another worker", () => {
+    const protocols = [...graph.keys()].filter((file) => /^workers\/.+\/(runtime-)?protocol\.ts$/.test(file));
+    expect(protocols.length).toBeGreaterThanOrEqual(4);
+    const others = protocols.flatMap((file) =>
+      graph
+        .get(file)!
+        .filter((target) => target.startsWith('workers/') && target !== 'workers/rpc.ts' && dirname(target) !== dirname(file))
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(others).toEqual([]);
   });
 
-  test('no import cycle anywhere in src/ and workers/', () => {
+  test('the app imports no command line, Node adapter, dev server, test or script', () => {
+    expect(edgesInto('src/app/', ['src/cli/', 'src/node/', 'src/dev-server/', 'test/', 'scripts/'])).toEqual([]);
+  });
+
+  test('the command line and its Node adapters import no app, dev server, test or script', () => {
+    expect(edgesInto('src/cli/', ['src/app/', 'src/dev-server/', 'test/', 'scripts/'])).toEqual([]);
+    expect(edgesInto('src/node/', ['src/app/', 'src/cli/', 'src/dev-server/', 'test/', 'scripts/'])).toEqual([]);
+  });
+
+  test('the dev server imports only itself and the core; workers no app, command line or test', () => {
+    expect(edgesInto('src/dev-server/', ['src/app/', 'src/cli/', 'src/node/', 'src/transformers/', 'workers/', 'test/', 'scripts/'])).toEqual([]);
+    expect(edgesInto('workers/', ['src/app/', 'src/cli/', 'src/node/', 'src/dev-server/', 'test/', 'scripts/'])).toEqual([]);
+  });
+
+  test('benchmarks take test code only from the oracles, never the browser tests or their harness', () => {
+    expect(edgesInto('scripts/', ['test/']).filter((edge) => !edge.includes(' -> test/support/oracles/'))).toEqual([]);
+  });
+
+  test('no import cycle anywhere', () => {
     expect(importCycles(graph)).toEqual([]);
   });
 });

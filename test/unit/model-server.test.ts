@@ -1,5 +1,5 @@
 /**
- * The model-folder plugin (src/node/model-server.ts) through real Vite dev and preview servers: the
+ * The model-folder plugin (src/dev-server/model-server.ts) through real Vite dev and preview servers: the
  * index lists transformers.js model folders with their files, sizes and dtypes; files come back byte
  * for byte (GET and HEAD); missing files and paths that try to leave the folder are short 404s, never
  * the app's index.html.

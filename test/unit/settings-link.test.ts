@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readLink, writeLink } from '../../src/app/state/link';
 import { DEFAULT_SETTINGS, sanitizeSettings, type Settings } from '../../src/app/state/settings';
-import type { TransformerSpec } from '../../workers/encoder/protocol';
+import type { TransformerSpec } from '../../src/core/encoders/model-spec';
 
 const TRANSFORMER: TransformerSpec = {
     kind: 'transformer',

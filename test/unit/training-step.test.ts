@@ -1,6 +1,6 @@
 /**
  * The training step: the hand-written loss and gradients (step.ts) against the plain reference
- * (reference.ts), the reference against finite differences, whole trainer steps (AdamW included)
+ * (test/support/oracles/training.ts), the reference against finite differences, whole trainer steps (AdamW included)
  * against reference steps, and the head's application and export format.
  */
 import { describe, expect, test } from 'vitest';

@@ -15,21 +15,11 @@ import { SupervisedClient } from '../supervised';
 import { clearEmbeddings, countEmbeddings, embeddingStore } from './embedding-store';
 import { clearCachedModel, listCachedModels, stagePickedFolder } from './model-cache';
 import { isModelFileError } from '../../src/transformers/model-errors';
-import {
-  cachedModelName,
-  modelKey,
-  type DeviceChoice,
-  type DownloadProgress,
-  type EncodeProgress,
-  type EncoderCommand,
-  type EncoderEvent,
-  type ModelInfo,
-  type TransformerSpec,
-} from './protocol';
+import { cachedModelName, type DownloadProgress, type EncodeProgress, type EncoderCommand, type EncoderEvent } from './protocol';
+import { modelKey, type DeviceChoice, type ModelInfo, type TransformerSpec, type WebDevice } from '../../src/core/encoders/model-spec';
 import { RUNTIME_REPLIES, type RuntimeProtocol } from './runtime-protocol';
 
 type Post = (event: EncoderEvent) => void;
-type WebDevice = ModelInfo['device'];
 type RuntimeClient = SupervisedClient<RuntimeProtocol>;
 
 interface LoadedModel {

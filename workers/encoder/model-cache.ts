@@ -3,8 +3,9 @@
  * downloads are stored under their URLs and picked folders are staged under /models/picked/<key>/.
  * Listing groups the entries by model; clearing deletes a model's entries.
  */
-import type { Dtype } from '../../src/core/encoders/transformer';
-import type { CachedModel, ModelSource } from './protocol';
+import type { Dtype } from '../../src/core/encoders/model-folder';
+import type { CachedModel } from './protocol';
+import type { ModelSource } from '../../src/core/encoders/model-spec';
 import { MODEL_CACHE_NAME } from './runtime-protocol';
 import { availableDtypes, unusableFolderReason } from '../../src/core/encoders/model-folder';
 

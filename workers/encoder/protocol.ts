@@ -6,44 +6,10 @@
  * one terminal event.
  */
 import type { CachedEncodeProgress } from '../../src/core/encoders/cached';
-import type { Pooling } from '../../src/core/encoders/transformer';
+import type { ModelInfo, ModelSource, TransformerSpec } from '../../src/core/encoders/model-spec';
+import type { Dtype } from '../../src/core/encoders/model-folder';
 import type { TextRole } from '../../src/core/encoders/types';
-import type { Dtype } from '../../src/core/encoders/transformer';
-import type { Device } from '../../src/transformers/transformers-encoder';
 import type { WireError } from '../rpc';
-
-/** Where a model's files come from. */
-export type ModelSource =
-  /** A hub repository, fetched from `host` (huggingface.co or a mirror) and kept in the browser cache. */
-  | { kind: 'hub'; id: string; host: string }
-  /** A folder the dev or preview server serves at /models/<name>/ (XLING_MODELS_DIR). */
-  | { kind: 'served'; name: string }
-  /** A folder the user picked or dropped, copied into the browser cache under /models/picked/<key>/. */
-  | { kind: 'picked'; key: string; name: string };
-
-export type DeviceChoice = 'auto' | Exclude<Device, 'cpu'>;
-
-export interface TransformerSpec {
-  kind: 'transformer';
-  source: ModelSource;
-  dtype: Dtype;
-  device: DeviceChoice;
-  pooling: Pooling;
-  queryPrefix: string;
-  passagePrefix: string;
-}
-
-/** What a loaded model is, once loaded. */
-export interface ModelInfo {
-  /** Report name: `hf:<id>`, `served:<name>`, `local:<name>`. */
-  name: string;
-  dim: number;
-  device: Exclude<Device, 'cpu'>;
-  /** Why the device is not the one asked for (no WebGPU adapter, no shader-f16, device lost). */
-  deviceNote: string | null;
-  dtype: Dtype;
-  maxTokens: number;
-}
 
 export interface CachedModel {
   /** As the cache names it: the hub id, or `picked/<key>` / a served name. */
@@ -109,16 +75,6 @@ export interface EncoderProtocol {
   notice: EncoderNotice;
 }
 
-/**
- * Identifies a model configuration in the embedding cache: the weights (source and dtype) and the
- * pooling. Not the device: WebGPU and WASM agree to float rounding (tested), so either may fill it.
- */
-export function modelKey(spec: TransformerSpec): string {
-  const { source } = spec;
-  const model = source.kind === 'hub' ? `hf:${source.id}` : source.kind === 'served' ? `served:${source.name}` : `picked:${source.key}`;
-  return `${model}|${spec.dtype}|${spec.pooling}`;
-}
-
 /** How the model cache (model-cache.ts, listCachedModels) names the files of `source`. */
 export function cachedModelName(source: ModelSource): string {
   switch (source.kind) {
@@ -129,20 +85,4 @@ export function cachedModelName(source: ModelSource): string {
     case 'picked':
       return `picked/${source.key}`;
   }
-}
-
-export function sourceName(source: ModelSource): string {
-  switch (source.kind) {
-    case 'hub':
-      return `hf:${source.id}`;
-    case 'served':
-      return `served:${source.name}`;
-    case 'picked':
-      return `local:${source.name}`;
-  }
-}
-
-/** Where a model ran, in words: "WebGPU, 384-d" or "WASM, 384-d (no WebGPU adapter)". */
-export function describeModelDevice(model: ModelInfo): string {
-  return `${model.device === 'webgpu' ? 'WebGPU' : 'WASM'}, ${model.dim}-d${model.deviceNote ? ` (${model.deviceNote})` : ''}`;
 }

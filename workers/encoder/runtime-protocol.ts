@@ -6,7 +6,8 @@
  */
 import type { TextRole } from '../../src/core/encoders/types';
 import type { WireError } from '../rpc';
-import type { DownloadProgress, ModelInfo, TransformerSpec } from './protocol';
+import type { DownloadProgress } from './protocol';
+import type { ModelInfo, TransformerSpec } from '../../src/core/encoders/model-spec';
 
 export type RuntimeCommand =
   | { type: 'load'; id: number; spec: TransformerSpec; device: ModelInfo['device']; deviceNote: string | null }

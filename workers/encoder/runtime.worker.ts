@@ -12,7 +12,8 @@ import { loadTransformerEncoder, type FileProgress, type TransformerEncoder } fr
 import { Throttle, WORKER_PROGRESS_INTERVAL_MS } from '../../src/core/progress';
 import { serve } from '../rpc';
 import { workerThreads } from '../threads';
-import { sourceName, type DownloadProgress, type ModelInfo, type ModelSource } from './protocol';
+import { type DownloadProgress } from './protocol';
+import { sourceName, type ModelInfo, type ModelSource } from '../../src/core/encoders/model-spec';
 import { MODEL_CACHE_NAME, type RuntimeCommand, type RuntimeEvent, type RuntimeProtocol } from './runtime-protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;

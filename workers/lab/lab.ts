@@ -17,7 +17,7 @@ import { fetchTextFiles } from './fetch-files';
 import { browserFilesProblem } from '../../src/core/job-size';
 import { readStoredFiles, storePickedFiles } from './file-store';
 import { RateMeter } from '../../src/core/progress';
-import { describeModelDevice } from '../encoder/protocol';
+import { describeModelDevice } from '../../src/core/encoders/model-spec';
 import { type EvaluateProgress, type FileSource, type LabCommand, type LabEvent, type LabNotice, type LabProtocol, type LoadedDataset, type StoredFile } from './protocol';
 import { scoringBackend } from './scoring-backend';
 import { TrainingLab } from './training';

@@ -6,7 +6,7 @@
 import type { CandidateTextMode, DatasetSummary } from '../../src/core/dataset/texts';
 import type { DatasetIssue, LoadOptions } from '../../src/core/dataset/types';
 import type { LexicalOptions } from '../../src/core/encoders/lexical';
-import type { ModelInfo, TransformerSpec } from '../encoder/protocol';
+import type { ModelInfo, TransformerSpec } from '../../src/core/encoders/model-spec';
 import type { WireError } from '../rpc';
 import type { EvalProgress } from '../../src/core/evaluate';
 import type { GpuChoice } from '../../src/core/devices';
@@ -302,5 +302,3 @@ export interface LabProtocol {
   notice: LabNotice;
 }
 
-/** The wire-error codec lives in workers/rpc.ts; re-exported for the page's existing imports. */
-export { fromWireError, toWireError, type WireError } from '../rpc';

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { validateLexicalOptions, type LexicalOptions } from '../../core/encoders/lexical';
 import { Cell, type CellStatus } from '../components/Cell';
-import type { AppState } from '../state/reducer';
+import type { AppState } from '../state/app-state';
 import { TransformerPanel } from './model-picker';
 import { EmbeddingFilesPanel } from './embedding-files-panel';
 import { useNotebook } from '../notebook-context';

@@ -2,7 +2,7 @@ import { SIGNIFICANCE_LEVEL, type ComparedMetric } from '../../core/stats/paired
 import { useNotebook } from '../notebook-context';
 import { CopyTable } from '../results/CopyTable';
 import { MapColumnHeads, MetricTerm } from '../results/MetricTerm';
-import { formatMetric, formatRanks } from '../results/format';
+import { formatMetric, formatRanks } from '../../core/format';
 import { mixComparison, type MixRow } from '../state/comparisons';
 import type { Run } from '../state/runs';
 import { comparisonKey, finishedComparison, significanceResamples, type SignificanceTask } from '../state/significance';

@@ -4,7 +4,7 @@ import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
 import { BiasCharts } from '../results/BiasCharts';
 import { DifferenceHeatmap, MapHeatmap } from '../results/Heatmaps';
-import { formatMetric } from '../results/format';
+import { formatMetric } from '../../core/format';
 import { CopyTable } from '../results/CopyTable';
 import { HeatmapNote } from '../results/HeatmapNote';
 import { MapColumnHeads } from '../results/MetricTerm';

@@ -11,7 +11,7 @@ import { meanAndSd, paretoFront, type SummaryStatistic } from '../../core/stats/
 import { Cell } from '../components/Cell';
 import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
-import { formatMetric, formatSeconds } from '../results/format';
+import { formatMetric, formatSeconds } from '../../core/format';
 import { PlotlyChart } from '../results/plotly';
 import type { Run, TrainedRun } from '../state/runs';
 import { runningJob } from '../state/task';

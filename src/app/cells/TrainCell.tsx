@@ -7,7 +7,7 @@ import { ErrorPanel } from '../components/ErrorPanel';
 import { isInteger, isNonNegative, isPositive, NumberField } from '../components/NumberField';
 import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
-import { describePace, formatBytes, formatCount, formatMetric, formatRanks, formatSeconds } from '../results/format';
+import { describePace, formatBytes, formatCount, formatMetric, formatRanks, formatSeconds } from '../../core/format';
 import { MapHeatmap } from '../results/Heatmaps';
 import { MetricTerm } from '../results/MetricTerm';
 import type { MetricKey } from '../results/metric-glossary';

@@ -1,7 +1,7 @@
 /** The Dataset cell's three source panels: the local data folder, the public catalog, the user's files. */
 import { CATALOG } from '../datasets/catalog';
 import { useNotebook } from '../notebook-context';
-import { formatBytes } from '../results/format';
+import { formatBytes } from '../../core/format';
 import type { DroppedFile } from '../datasets/dropped-files';
 import { DropZone } from '../components/DropZone';
 import { FilesPicker } from '../components/FilesPicker';

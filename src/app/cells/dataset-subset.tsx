@@ -1,7 +1,7 @@
 /** The Dataset cell's subset choices (languages, first K articles) and the loaded dataset's counts. */
 import { useEffect, useState } from 'react';
 import { useNotebook } from '../notebook-context';
-import { formatCount } from '../results/format';
+import { formatCount } from '../../core/format';
 import type { DatasetView } from '../state/selectors';
 
 export function SubsetPanel({ view }: { view: DatasetView }) {

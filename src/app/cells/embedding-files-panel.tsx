@@ -9,7 +9,7 @@ import { ErrorPanel } from '../components/ErrorPanel';
 import { FilesPicker } from '../components/FilesPicker';
 import { FolderPicker } from '../components/FolderPicker';
 import { useNotebook } from '../notebook-context';
-import { formatCount } from '../results/format';
+import { formatCount } from '../../core/format';
 
 export function EmbeddingFilesPanel({ spec }: { spec: EmbeddingFilesSpec }) {
   const { state, actions } = useNotebook();

@@ -5,17 +5,18 @@
  */
 import { useState } from 'react';
 import { MODEL_CATALOG, catalogModel, type CatalogModel } from '../../core/encoders/catalog';
-import { DTYPE_FILES, DTYPES, type Dtype } from '../../core/encoders/transformer';
+import { DTYPE_FILES, DTYPES, type Dtype } from '../../core/encoders/model-folder';
 import { dtypeFor } from '../../core/encoders/model-folder';
-import { cachedModelName, modelKey, sourceName, type ModelSource, type TransformerSpec } from '../../../workers/encoder/protocol';
+import { cachedModelName } from '../../../workers/encoder/protocol';
+import { modelKey, sourceName, type ModelSource, type TransformerSpec } from '../../core/encoders/model-spec';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { ProgressBar } from '../components/ProgressBar';
 import { DropZone } from '../components/DropZone';
 import { FolderPicker } from '../components/FolderPicker';
 import type { DroppedFile } from '../datasets/dropped-files';
 import { useNotebook } from '../notebook-context';
-import { formatBytes, formatCount } from '../results/format';
-import { describeModelDevice } from '../../../workers/encoder/protocol';
+import { formatBytes, formatCount } from '../../core/format';
+import { describeModelDevice } from '../../core/encoders/model-spec';
 import { HUGGING_FACE_HOST } from '../state/settings';
 import { taskError } from '../state/task';
 

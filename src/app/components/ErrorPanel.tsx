@@ -1,4 +1,4 @@
-import type { WireError } from '../../../workers/lab/protocol';
+import type { WireError } from '../../../workers/rpc';
 
 /** A failure in full: a DatasetError's issues as a table of file, place and message. */
 export function ErrorPanel({ title, error }: { title: string; error: WireError }) {

@@ -6,7 +6,7 @@ import { DATASET_CACHE, catalogEntry } from './catalog';
 
 let folderIndex: Promise<DataFolderIndex> | undefined;
 
-/** The local data folder's listing, served by the dev and preview servers (src/node/data-server.ts). */
+/** The local data folder's listing, served by the dev and preview servers (src/dev-server/data-server.ts). */
 export function fetchDataFolderIndex(): Promise<DataFolderIndex> {
   folderIndex ??= fetch('/data/index.json')
     .then((response) => (response.ok ? (response.json() as Promise<DataFolderIndex>) : { folders: [] }))

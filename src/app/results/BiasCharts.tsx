@@ -5,7 +5,7 @@
 import { useMemo } from 'react';
 import type { Data, Layout } from 'plotly.js-dist-min';
 import type { Run } from '../state/runs';
-import { formatMetric } from './format';
+import { formatMetric } from '../../core/format';
 import { FirstLanguageHeatmap } from './Heatmaps';
 import { PlotlyChart, plainLabels } from './plotly';
 

@@ -15,7 +15,7 @@ import { useNotebook } from '../notebook-context';
 import { MAP_SIZE_LIMITS, mapUnavailable } from '../state/map';
 import type { Run } from '../state/runs';
 import { CopyTable } from './CopyTable';
-import { describePace, formatMetric, formatSeconds } from './format';
+import { describePace, formatMetric, formatSeconds } from '../../core/format';
 import { MetricTerm } from './MetricTerm';
 import { hoverLines } from './hover-lines';
 import { PlotlyChart, plainLabels } from './plotly';

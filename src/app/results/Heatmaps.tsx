@@ -9,7 +9,7 @@ import type { Data, Layout, Shape } from 'plotly.js-dist-min';
 import type { EvalReport } from '../../core/metrics/types';
 import { SIGNIFICANCE_LEVEL, type ComparisonReport } from '../../core/stats/paired';
 import type { Run } from '../state/runs';
-import { formatDelta, formatInterval, formatP } from './format';
+import { formatDelta, formatInterval, formatP } from '../../core/format';
 import { PlotlyChart, plainLabels } from './plotly';
 
 const MAP_COLORS: [number, string][] = [

@@ -7,7 +7,7 @@
 import type { EvalReport } from '../../core/metrics/types';
 import { COMPARED_METRICS, SIGNIFICANCE_LEVEL, type ComparedMetric, type ComparisonReport } from '../../core/stats/paired';
 import type { Run } from '../state/runs';
-import { formatDelta, formatInterval, formatMetric, formatP, formatRanks } from './format';
+import { formatDelta, formatInterval, formatMetric, formatP, formatRanks } from '../../core/format';
 import type { MetricKey } from './metric-glossary';
 import { MetricTerm } from './MetricTerm';
 

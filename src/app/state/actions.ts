@@ -5,10 +5,11 @@
 import { downloadText } from '../download';
 import type { Dispatch } from 'react';
 import type { LoadOptions } from '../../core/dataset/types';
-import { toWireError, type FileSource, type TrainingControl } from '../../../workers/lab/protocol';
+import { type FileSource, type TrainingControl } from '../../../workers/lab/protocol';
+import { toWireError } from '../../../workers/rpc';
 import { fileSourceOf } from '../datasets/sources';
 import type { LabClient } from '../worker-client';
-import type { Action, AppState } from './reducer';
+import type { Action, AppState } from './app-state';
 import { allocateRunNumber } from './run-store';
 import { saveHead, loadHead } from './heads';
 import type { Run, RunBase, SweepPoint, TrainedRun } from './runs';

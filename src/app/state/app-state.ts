@@ -8,8 +8,10 @@
 import type { Pace } from '../../core/progress';
 import type { DataFolderIndex } from '../../core/dataset/types';
 import type { EvalReport, EvalSummary } from '../../core/metrics/types';
-import type { EmbeddingFit, EmbeddingMap, EvaluateProgress, LoadedDataset, LoadProgress, MapProgress, MixPreview, StoredEmbeddings, TrainingProgress, WireError } from '../../../workers/lab/protocol';
-import type { CachedModel, ModelInfo, TransformerSpec } from '../../../workers/encoder/protocol';
+import type { EmbeddingFit, EmbeddingMap, EvaluateProgress, LoadedDataset, LoadProgress, MapProgress, MixPreview, StoredEmbeddings, TrainingProgress } from '../../../workers/lab/protocol';
+import type { WireError } from '../../../workers/rpc';
+import type { CachedModel } from '../../../workers/encoder/protocol';
+import type { ModelInfo, TransformerSpec } from '../../core/encoders/model-spec';
 import type { ModelFolderIndex } from '../../core/encoders/model-folder';
 import type { CatalogId } from '../datasets/catalog';
 import type { ImportedRuns } from './run-files';

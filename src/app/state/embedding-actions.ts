@@ -4,10 +4,11 @@
  * set fits the loaded dataset.
  */
 import type { Dispatch } from 'react';
-import { toWireError, type StoredEmbeddings } from '../../../workers/lab/protocol';
+import { type StoredEmbeddings } from '../../../workers/lab/protocol';
+import { toWireError } from '../../../workers/rpc';
 import type { DroppedFile } from '../datasets/dropped-files';
 import type { LabClient } from '../worker-client';
-import type { Action, AppState } from './reducer';
+import type { Action, AppState } from './app-state';
 
 export interface EmbeddingActions {
   /** A picked or dropped folder (files named `folder/file`) or the four files; becomes the chosen encoder. */

@@ -5,9 +5,9 @@
  */
 import { catalogModel } from '../../core/encoders/catalog';
 import { describeEstimate } from '../../core/job-size';
-import { modelKey } from '../../../workers/encoder/protocol';
+import { modelKey } from '../../core/encoders/model-spec';
 import type { EncoderSpec } from '../../../workers/lab/protocol';
-import type { AppState } from './reducer';
+import type { AppState } from './app-state';
 
 function knownDimension(encoder: EncoderSpec, model: AppState['model']): number | null {
   switch (encoder.kind) {

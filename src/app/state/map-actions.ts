@@ -1,10 +1,10 @@
 /** Starts and cancels the embedding map in the lab worker and reports through reducer actions. */
 import type { Dispatch } from 'react';
-import { toWireError } from '../../../workers/lab/protocol';
+import { toWireError } from '../../../workers/rpc';
 import type { LabClient } from '../worker-client';
 import { loadHead } from './heads';
 import { MAP_SEED } from './map';
-import type { Action, AppState } from './reducer';
+import type { Action, AppState } from './app-state';
 import type { Run } from './runs';
 import { splitChoice } from './training';
 

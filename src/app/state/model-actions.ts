@@ -4,9 +4,9 @@
  * and stage a picked or dropped model folder.
  */
 import type { Dispatch } from 'react';
-import { toWireError } from '../../../workers/lab/protocol';
+import { toWireError } from '../../../workers/rpc';
 import type { EncoderClient } from '../worker-client';
-import type { Action, AppState } from './reducer';
+import type { Action, AppState } from './app-state';
 import { dtypeFor } from '../../core/encoders/model-folder';
 
 export interface ModelActions {

@@ -5,7 +5,7 @@
  * reported in `StorageReport` (shown at the top of the page) and the rest loads.
  */
 import { createStore, get, set } from 'idb-keyval';
-import type { AppState, PersistedState } from './reducer';
+import type { AppState, PersistedState } from './app-state';
 import { isRecord } from '../../core/dataset/issues';
 import { takeInterruptedTasks } from './interrupted';
 import { runningJob } from './task';

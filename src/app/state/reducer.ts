@@ -17,9 +17,6 @@ import { reduceTraining } from './slices/training';
 import { reduceMap } from './slices/map';
 import { DEFAULT_MAP_SIZE } from './map';
 
-// Most modules import the state's types from here, beside the reducer.
-export type { Action, AppState, PersistedState } from './app-state';
-
 export function initialState(persisted: PersistedState | null): AppState {
   return {
     settings: persisted?.settings ?? DEFAULT_SETTINGS,

@@ -1,7 +1,7 @@
 /** The Results cell's "Export runs" and "Import runs" (the file formats are in run-files.ts). */
 import type { Dispatch } from 'react';
 import { downloadBlob } from '../download';
-import type { Action, AppState } from './reducer';
+import type { Action, AppState } from './app-state';
 import { readRunsFile, RunFileError, runsFile } from './run-files';
 
 export interface RunFileActions {

@@ -3,7 +3,7 @@ import type { CandidateTextMode } from '../../core/dataset/texts';
 import type { EvalReport } from '../../core/metrics/types';
 import type { HeadKind, SplitRecord, TrainingConfig } from '../../core/training';
 import type { EncoderSpec, ScoringChoice, TrainingOutcome } from '../../../workers/lab/protocol';
-import { sourceName, type ModelInfo } from '../../../workers/encoder/protocol';
+import { sourceName, type ModelInfo } from '../../core/encoders/model-spec';
 import { catalogEntry } from '../datasets/catalog';
 import { sameSource, type DatasetSelection, type DatasetSource, type MixSettings, type TrainSettings } from './settings';
 import { mixLabel } from './training';

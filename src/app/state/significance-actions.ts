@@ -1,9 +1,9 @@
 /** Starts paired statistics in the lab worker and reports them through reducer actions. */
 import type { Dispatch } from 'react';
-import { toWireError } from '../../../workers/lab/protocol';
+import { toWireError } from '../../../workers/rpc';
 import type { LabClient } from '../worker-client';
 import { taskError } from './task';
-import type { Action, AppState } from './reducer';
+import type { Action, AppState } from './app-state';
 import { comparisonKey, SIGNIFICANCE_SEED, significanceResamples, type ComparedSide } from './significance';
 
 export interface SignificanceActions {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, type Dispatch } from 'react';
-import type { Action } from './reducer';
+import type { Action } from './app-state';
 import { deleteStoredRun, listenToOtherTabs, saveRun } from './run-store';
 import type { Run } from './runs';
 

@@ -14,8 +14,6 @@ import { nextTurn } from '../scheduling';
  */
 export type Pooling = 'mean' | 'cls';
 
-export { DTYPES, DTYPE_FILES, type Dtype } from './model-folder';
-
 export interface TransformerSettings {
   pooling: Pooling;
   /** Prepended to queries / passages before tokenising (e5: 'query: ' / 'passage: '). */

@@ -13,7 +13,7 @@
  *   adapter z = x + (x·A)·B:  dB = Hᵀ·dZ,  dH = dZ·Bᵀ,  dA = Xᵀ·dH   (H = x·A)
  *   linear  z = x + x·D:      dD = Xᵀ·dZ
  *
- * See reference.ts for the same loss written out with plain loops, which the tests compare this to
+ * See test/support/oracles/training.ts for the same loss written out with plain loops, which the tests compare this to
  * (and both to finite differences).
  */
 import type { ProjectionHead } from './head';

@@ -2,7 +2,8 @@
  * Exposes the encoder worker to browser tests as `window.encoderProbe`: the worker is the app's own
  * (same module, same protocol, same rpc client), only the page around it is bare.
  */
-import { ENCODER_REPLIES, type EncoderProgress, type EncoderProtocol, type TransformerSpec } from '../../../workers/encoder/protocol';
+import { ENCODER_REPLIES, type EncoderProgress, type EncoderProtocol } from '../../../workers/encoder/protocol';
+import { type TransformerSpec } from '../../../src/core/encoders/model-spec';
 import { connect } from '../../../workers/rpc';
 import type { TextRole } from '../../../src/core/encoders/types';
 

@@ -1,5 +1,5 @@
 /** Number formats shared by the tables and charts. */
-import type { Pace } from '../../core/progress';
+import type { Pace } from './progress';
 
 /** A metric in [0, 1]: three decimals; a dash where there is no value. */
 export function formatMetric(value: number | null | undefined, digits = 3): string {
