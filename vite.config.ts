@@ -21,7 +21,7 @@ export default defineConfig({
   optimizeDeps: {
     // Listed up front: deps first met in the worker or a lazy import would otherwise make the dev
     // server re-optimise and reload the page mid-session.
-    include: ['react', 'react-dom/client', 'idb-keyval', 'plotly.js-dist-min', 'onnx-proto', 'umap-js'],
+    include: ['react', 'react-dom/client', 'idb-keyval', 'plotly.js-dist-min', 'onnx-proto', 'umap-js', '@huggingface/transformers'],
     // Pre-bundling would move onnxruntime-web away from the .wasm/.mjs files it locates by URL.
     exclude: ['onnxruntime-web'],
   },

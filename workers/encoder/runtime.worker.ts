@@ -1,22 +1,16 @@
 /// <reference lib="webworker" />
 /**
- * The runtime sub-worker: transformers.js on onnxruntime-web, one model at a time. ORT's .wasm and
- * .mjs come from the app's own origin (Vite `?url` assets), never a CDN; WASM runs multi-threaded
- * when the page is cross-origin isolated.
+ * Entry of the runtime sub-worker (handlers in runtime.ts). ORT's .wasm and .mjs come from the
+ * app's own origin (Vite `?url` assets), never a CDN; WASM runs multi-threaded when the page is
+ * cross-origin isolated; models are kept in the Cache API cache the encoder worker lists.
  */
 import { env } from '@huggingface/transformers';
 import ortGlueUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import { explainModelError } from '../../src/transformers/model-errors';
-import { loadTransformerEncoder, type FileProgress, type TransformerEncoder } from '../../src/transformers/transformers-encoder';
-import { Throttle, WORKER_PROGRESS_INTERVAL_MS } from '../../src/core/progress';
 import { serve } from '../rpc';
 import { workerThreads } from '../threads';
-import { type DownloadProgress } from './protocol';
-import { sourceName, type ModelInfo, type ModelSource } from '../../src/core/encoders/model-spec';
-import { MODEL_CACHE_NAME, type RuntimeCommand, type RuntimeEvent, type RuntimeProtocol } from './runtime-protocol';
-
-const scope = self as unknown as DedicatedWorkerGlobalScope;
+import { createRuntime } from './runtime';
+import { MODEL_CACHE_NAME, type RuntimeEvent, type RuntimeProtocol } from './runtime-protocol';
 
 const onnx = env.backends.onnx;
 if (onnx.wasm) {
@@ -26,97 +20,5 @@ if (onnx.wasm) {
 env.useBrowserCache = true;
 env.cacheKey = MODEL_CACHE_NAME;
 
-let model: TransformerEncoder | null = null;
-
-function post(event: RuntimeEvent): void {
-  scope.postMessage(event, event.type === 'encoded' ? [event.embeddings.buffer] : []);
-}
-
-async function handle(command: Exclude<RuntimeCommand, { type: 'cancel' }>, signal: AbortSignal): Promise<void> {
-  if (command.type === 'load') {
-    const { spec, device, deviceNote } = command;
-    await model?.dispose().catch(() => undefined);
-    model = null;
-    const context = { model: describeSource(spec.source), host: spec.source.kind === 'hub' ? spec.source.host : undefined, dtype: spec.dtype };
-    try {
-      model = await loadTransformerEncoder(pointTransformersAt(spec.source), {
-        dtype: spec.dtype,
-        device,
-        name: sourceName(spec.source),
-        pooling: spec.pooling,
-        queryPrefix: spec.queryPrefix,
-        passagePrefix: spec.passagePrefix,
-        onFileProgress: downloadReporter((progress) => post({ type: 'progress', id: command.id, progress })),
-      });
-    } catch (error) {
-      throw explainModelError(error, context);
-    }
-    const info: ModelInfo = { name: model.id, dim: model.dim, device, deviceNote, dtype: spec.dtype, maxTokens: model.settings.maxTokens };
-    post({ type: 'loaded', id: command.id, info });
-    return;
-  }
-  if (!model) throw new Error('No model is loaded in the runtime.');
-  const throttle = new Throttle(WORKER_PROGRESS_INTERVAL_MS);
-  const embeddings = await model.encode(command.texts, command.role, {
-    signal,
-    onProgress: (done, total) => {
-      if (throttle.due(done === total)) {
-        post({ type: 'progress', id: command.id, progress: { phase: 'encode', done, total } });
-      }
-    },
-  });
-  post({ type: 'encoded', id: command.id, embeddings });
-}
-
-serve<RuntimeProtocol>(scope, () => ({ run: handle }));
-
-/**
- * transformers.js's `env` is global: set where files come from right before a load. Returns the
- * id to load. Local sources never fall through to the hub.
- */
-function pointTransformersAt(source: ModelSource): string {
-  env.localModelPath = '/models/';
-  switch (source.kind) {
-    case 'hub':
-      env.allowRemoteModels = true;
-      env.allowLocalModels = false;
-      env.remoteHost = source.host.endsWith('/') ? source.host : `${source.host}/`;
-      return source.id;
-    case 'served':
-      env.allowRemoteModels = false;
-      env.allowLocalModels = true;
-      return source.name;
-    case 'picked':
-      // Staged in the Cache API under /models/picked/<key>/, where transformers.js looks first.
-      env.allowRemoteModels = false;
-      env.allowLocalModels = true;
-      return `picked/${source.key}`;
-  }
-}
-
-function describeSource(source: ModelSource): string {
-  switch (source.kind) {
-    case 'hub':
-      return source.id;
-    case 'served':
-      return `the served folder models/${source.name}`;
-    case 'picked':
-      return `the picked folder ${source.name}`;
-  }
-}
-
-/** Collects transformers.js's per-file events into one throttled progress with every file's bytes. */
-function downloadReporter(report: (progress: DownloadProgress) => void): (event: FileProgress) => void {
-  const files: DownloadProgress['files'] = {};
-  const throttle = new Throttle(WORKER_PROGRESS_INTERVAL_MS);
-  return (event) => {
-    if (!event.file || (event.status !== 'progress' && event.status !== 'done')) return;
-    const previous = files[event.file];
-    const total = event.total ?? previous?.total ?? 0;
-    const loaded = event.status === 'done' ? Math.max(total, previous?.loaded ?? 0) : (event.loaded ?? 0);
-    files[event.file] = { loaded, total };
-    if (throttle.due(event.status === 'done')) {
-      report({ phase: 'download', file: event.file, loaded, total, files: { ...files } });
-    }
-  };
-}
+const transferEmbeddings = (event: RuntimeEvent) => (event.type === 'encoded' ? [event.embeddings.buffer] : []);
+serve<RuntimeProtocol>(self as unknown as DedicatedWorkerGlobalScope, createRuntime, { transfer: transferEmbeddings });
