@@ -41,13 +41,17 @@ export function sparseThreads(): number {
   return typeof SharedArrayBuffer === 'function' && self.crossOriginIsolated ? workerThreads() : 1;
 }
 
+/** Names each matmul's index in the scoring workers, so that jobs scoring at once never share one. */
+let nextIndexKey = 1;
+
 export const pooledSparseMatmul: ScoreMatmulFactory = async (candidates, candidateCount, dim) => {
   const threads = sparseThreads();
   if (threads === 1) return sparseMatmul(candidates, candidateCount, dim);
   const shared = (bytes: number) => new SharedArrayBuffer(bytes);
   const index = buildInvertedIndex(candidates, candidateCount, dim, shared);
+  const key = nextIndexKey++;
   const workers = scoringWorkers(threads);
-  await Promise.all(workers.map((w) => w.call('index', { index }).reply));
+  await Promise.all(workers.map((w) => w.call('index', { key, index }).reply));
   let queries = new Float32Array(shared(0));
   let out = new Float32Array(shared(0));
   return {
@@ -58,13 +62,15 @@ export const pooledSparseMatmul: ScoreMatmulFactory = async (candidates, candida
       queries.set(block.subarray(0, rows * dim));
       const share = Math.ceil(rows / workers.length);
       await Promise.all(
-        workers.map((w, i) => w.call('score', { queries, from: Math.min(rows, i * share), to: Math.min(rows, (i + 1) * share), out }).reply),
+        workers.map((w, i) => w.call('score', { key, queries, from: Math.min(rows, i * share), to: Math.min(rows, (i + 1) * share), out }).reply),
       );
       return out.subarray(0, rows * candidateCount);
     },
     async dispose() {
       queries = new Float32Array(shared(0));
       out = new Float32Array(shared(0));
+      // A pool that died meanwhile holds no index any more: nothing to drop.
+      await Promise.all(workers.map((w) => w.call('drop', { key }).reply.catch(() => undefined)));
     },
   };
 };

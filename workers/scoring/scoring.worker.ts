@@ -4,16 +4,20 @@ import { scoreSparseRows, type InvertedIndex } from '../../src/core/linalg/spars
 import { serve } from '../rpc';
 import type { ScoringProtocol } from './protocol';
 
-let index: { index: InvertedIndex; sums: Float64Array } | null = null;
+const indexes = new Map<number, { index: InvertedIndex; sums: Float64Array }>();
 
 serve<ScoringProtocol>(self as unknown as DedicatedWorkerGlobalScope, (post) => ({
   async run(command) {
     if (command.type === 'index') {
-      index = { index: command.index, sums: new Float64Array(command.index.candidateCount) };
+      indexes.set(command.key, { index: command.index, sums: new Float64Array(command.index.candidateCount) });
       post({ type: 'indexed', id: command.id });
+    } else if (command.type === 'drop') {
+      indexes.delete(command.key);
+      post({ type: 'dropped', id: command.id });
     } else {
-      if (!index) throw new Error('Scoring worker: score before index');
-      scoreSparseRows(index.index, command.queries, command.from, command.to, command.out, index.sums);
+      const held = indexes.get(command.key);
+      if (!held) throw new Error(`Scoring worker: no index ${command.key} to score against`);
+      scoreSparseRows(held.index, command.queries, command.from, command.to, command.out, held.sums);
       post({ type: 'scored', id: command.id });
     }
   },
