@@ -161,9 +161,10 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
           </span>
         </p>
         {shown('link') || linkProblems.length > 0 ? <LinkBar problems={linkProblems} onDismiss={() => setLinkProblems([])} /> : null}
-        <p className="tour-bar">
+        {/* A div: the tour's dialog (headings, paragraphs) renders inside it. */}
+        <div className="tour-bar">
           <Tour /> <span className="muted small">For a class: load, evaluate, read the heatmap, mix, train and compare, one cell at a time.</span>
-        </p>
+        </div>
         {shown('classroom') ? (
           <p className="classroom">
             <button type="button" onClick={actions.classroomDemo} data-testid="classroom-demo">

@@ -3,7 +3,8 @@
  * scoring workers (the default, Automatic). Each job must score against its own candidates: the
  * pool once held one index for everyone, and the second job's index replaced the first's mid-run
  * ("offset is out of bounds", or an evaluation saved with wrong numbers). Both runs must equal what
- * the core computes in Node for them alone.
+ * the core computes in Node for them alone. And no run starts while a number field shows a value
+ * it would not use.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +75,16 @@ describe('an evaluation and a training at once', () => {
       expect(evaluated[key]).toBe(String(evaluation.summary[key]));
       expect(trained[key]).toBe(String(training.after.summary[key]));
     }
+
+    // A field showing an invalid value holds every run back, naming it, until it is fixed.
+    const steps = trainCell.getByLabel('Steps', { exact: true });
+    await steps.fill('999999999');
+    const train = trainCell.getByRole('button', { name: 'Train', exact: true });
+    await expect.poll(() => train.isDisabled(), { timeout: 60_000 }).toBe(true);
+    expect(await trainCell.locator('.hint').first().textContent()).toBe('Fix "Steps" first: a run would not use the value shown.');
+    expect(await page.getByRole('button', { name: 'Evaluate' }).isDisabled()).toBe(true);
+    await steps.fill(String(CONFIG.steps));
+    await expect.poll(() => train.isDisabled(), { timeout: 60_000 }).toBe(false);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -34,6 +34,10 @@ describe('the guided tour in Chromium', () => {
 
   it('walks load, evaluate, heatmap, mix, train and compare with the keyboard, and remembers only that it was seen', async () => {
     const { context, page, errors } = await openNotebook(harness);
+    // React reports invalid markup (a dialog inside a <p>) on the console, not as a page error.
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
     const start = page.getByTestId('tour-start');
     expect(await start.textContent()).toBe('Guided tour new');
     await start.focus();

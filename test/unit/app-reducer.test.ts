@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { LoadedDataset, MixPreview } from '../../workers/lab/protocol';
 import type { Action, AppState } from '../../src/app/state/app-state';
 import { initialState, reducer } from '../../src/app/state/reducer';
+import { invalidFieldsBlocker } from '../../src/app/state/selectors';
 import type { Run } from '../../src/app/state/runs';
 import { DEFAULT_SETTINGS, type DatasetSelection } from '../../src/app/state/settings';
 import { WORKER_STOPPED } from '../../workers/supervised';
@@ -128,6 +129,19 @@ describe('training slice', () => {
   it('is cancelled by an AbortError (an imported head measured no further)', () => {
     const state = after(fresh(), { type: 'trainingStarted', id: 1, training: job }, { type: 'trainingFailed', id: 1, error: aborted });
     expect(state.training).toEqual({ status: 'cancelled', job });
+  });
+});
+
+describe('field validity', () => {
+  it('holds the invalid fields by id until each is valid again, and names them for the run buttons', () => {
+    const steps = after(fresh(), { type: 'fieldValidityChanged', field: 'f1', label: 'Steps' });
+    const both = reducer(steps, { type: 'fieldValidityChanged', field: 'f2', label: 'Batch size' });
+    expect(both.invalidFields).toEqual({ f1: 'Steps', f2: 'Batch size' });
+    expect(invalidFieldsBlocker(both)).toBe('Fix "Steps", "Batch size" first: a run would not use the value shown.');
+    expect(reducer(both, { type: 'fieldValidityChanged', field: 'f2', label: 'Batch size' })).toBe(both);
+    const fixed = after(both, { type: 'fieldValidityChanged', field: 'f1', label: null }, { type: 'fieldValidityChanged', field: 'f2', label: null });
+    expect(fixed.invalidFields).toEqual({});
+    expect(invalidFieldsBlocker(fixed)).toBeNull();
   });
 });
 

@@ -5,7 +5,7 @@ import { useNotebook } from '../notebook-context';
 import { formatBytes } from '../../core/format';
 import type { AppState } from '../state/app-state';
 import { describeSource } from '../state/runs';
-import { datasetView, type DatasetView } from '../state/selectors';
+import { datasetView, invalidFieldsBlocker, type DatasetView } from '../state/selectors';
 import { taskError } from '../state/task';
 import { sameSource, type SourceKind } from '../state/settings';
 import { CatalogPanel, FilesPanel, FolderPanel } from './dataset-sources';
@@ -26,6 +26,7 @@ export function DatasetCell() {
   const error = taskError(task);
   // null languages mean all of them; an explicit list needs two, for cross-lingual cells to exist.
   const tooFewLanguages = (view.selection?.languages?.length ?? 2) < 2;
+  const fieldsBlocker = invalidFieldsBlocker(state);
 
   return (
     <Cell index={1} title="Dataset" id="dataset" status={datasetStatus(state, view)}>
@@ -55,7 +56,7 @@ export function DatasetCell() {
         <button
           type="button"
           className="primary"
-          disabled={loading || !view.selection || tooFewLanguages}
+          disabled={loading || !view.selection || tooFewLanguages || fieldsBlocker !== null}
           onClick={() => view.selection && actions.loadSelection(view.selection)}
         >
           {source === 'catalog' ? 'Load (download if needed)' : 'Load dataset'}
@@ -65,7 +66,8 @@ export function DatasetCell() {
             Cancel
           </button>
         ) : null}
-        {!loading ? <LoadHint view={view} loaded={state.loaded} tooFewLanguages={tooFewLanguages} /> : null}
+        {!loading && fieldsBlocker ? <span className="hint">{fieldsBlocker}</span> : null}
+        {!loading && !fieldsBlocker ? <LoadHint view={view} loaded={state.loaded} tooFewLanguages={tooFewLanguages} /> : null}
       </div>
 
       {task.status === 'running' ? (

@@ -9,7 +9,7 @@ import type { AppState } from '../state/app-state';
 import type { Settings } from '../state/settings';
 import { describeModelDevice } from '../../core/encoders/model-spec';
 import { describeEncoder, describeSubset } from '../state/runs';
-import { datasetView } from '../state/selectors';
+import { datasetView, invalidFieldsBlocker } from '../state/selectors';
 import { taskError } from '../state/task';
 import { jobEstimate } from '../state/job-estimate';
 
@@ -31,13 +31,13 @@ export function EvaluateCell() {
   const { loaded, evaluation } = state;
   const view = datasetView(state);
   const running = evaluation.status === 'running';
-  const blocker = !loaded
+  const blocker = invalidFieldsBlocker(state) ?? (!loaded
     ? 'Load a dataset first.'
     : view.stale
       ? 'The dataset settings changed: load the dataset again before evaluating.'
       : state.datasetTask.status === 'running'
         ? 'Wait for the dataset to load.'
-        : null;
+        : null);
   const lastRun = state.runs.at(-1);
   const error = taskError(evaluation);
   const estimate = jobEstimate(state);

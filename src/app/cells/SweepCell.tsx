@@ -14,6 +14,7 @@ import { useNotebook } from '../notebook-context';
 import { formatMetric, formatSeconds } from '../../core/format';
 import { PlotlyChart } from '../results/plotly';
 import type { Run, TrainedRun } from '../state/runs';
+import { invalidFieldsBlocker } from '../state/selectors';
 import { runningJob } from '../state/task';
 
 interface AlphaRow {
@@ -44,7 +45,7 @@ export function SweepCell() {
   const sweepRuns = useMemo(() => latestSweep(state.runs), [state.runs]);
   const running = runningJob(state.sweep);
   const done = running ? state.runs.filter((run) => run.kind === 'trained' && run.training.sweep?.id === running.sweepId).length : 0;
-  const blocker = !state.loaded ? 'Load a dataset first.' : state.training.status === 'running' ? 'A training is running.' : null;
+  const blocker = invalidFieldsBlocker(state) ?? (!state.loaded ? 'Load a dataset first.' : state.training.status === 'running' ? 'A training is running.' : null);
 
   return (
     <Cell index={7} title="Sweep" id="sweep" status={running ? { tone: 'busy', text: 'training' } : sweepRuns.length > 0 ? { tone: 'ready', text: 'done' } : undefined}>

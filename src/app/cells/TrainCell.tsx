@@ -16,7 +16,7 @@ import type { AppState, LiveTraining } from '../state/app-state';
 import { liveTraining } from '../state/slices/training';
 import { taskError } from '../state/task';
 import { describeHeadOf, describeTraining, type ImportedHeadRun, type TrainedRun } from '../state/runs';
-import { datasetView, runChanges } from '../state/selectors';
+import { datasetView, invalidFieldsBlocker, runChanges } from '../state/selectors';
 import { COMPARED_MIXES } from '../state/training';
 import { MixComparison } from './MixComparison';
 
@@ -48,13 +48,13 @@ export function TrainCell() {
   const running = live !== null;
   const error = taskError(training);
   const view = datasetView(state);
-  const blocker = !state.loaded
+  const blocker = invalidFieldsBlocker(state) ?? (!state.loaded
     ? 'Load a dataset first.'
     : view.stale
       ? 'The dataset settings changed: load the dataset again before training.'
       : state.mixPreview.error
         ? 'Fix the batch mix first.'
-        : null;
+        : null);
   const change = (patch: Partial<typeof train>) => dispatch({ type: 'trainSettingsChanged', patch });
   const lastHeadRun = state.runs.filter((run): run is TrainedRun | ImportedHeadRun => run.kind === 'trained' || run.kind === 'head').at(-1);
 

@@ -1,8 +1,10 @@
-import { useEffect, useId, useState } from 'react';
+import { useContext, useEffect, useId, useState } from 'react';
+import { NotebookContext } from '../notebook-context';
 
 /**
  * A number input whose text is edited freely; only a value that `accept` allows reaches `onChange`,
- * otherwise the field is marked invalid and its hint shown as an error.
+ * otherwise the field is marked invalid, its hint shown as an error, and the notebook told (runs
+ * wait until it is fixed).
  */
 export function NumberField({
   label,
@@ -24,6 +26,13 @@ export function NumberField({
   const id = useId();
   const parsed = draft.trim() === '' ? NaN : Number(draft);
   const valid = Number.isFinite(parsed) && accept(parsed);
+  // The notebook hears of an invalid text, so that no run starts with a value other than the one shown.
+  const dispatch = useContext(NotebookContext)?.dispatch;
+  useEffect(() => {
+    if (valid || !dispatch) return;
+    dispatch({ type: 'fieldValidityChanged', field: id, label });
+    return () => dispatch({ type: 'fieldValidityChanged', field: id, label: null });
+  }, [valid, dispatch, id, label]);
   return (
     <div className="field">
       <label htmlFor={id} className="field-label">

@@ -13,6 +13,7 @@ import { isInteger, NumberField } from '../components/NumberField';
 import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
 import { MAP_SIZE_LIMITS, mapUnavailable } from '../state/map';
+import { invalidFieldsBlocker } from '../state/selectors';
 import type { Run } from '../state/runs';
 import { CopyTable } from './CopyTable';
 import { describePace, formatMetric, formatSeconds } from '../../core/format';
@@ -27,7 +28,7 @@ const VIEW_COLUMNS: Record<MapView['kind'], string> = { encoder: 'Frozen', head:
 export function EmbeddingMapSection({ run }: { run: Run }) {
   const { state, dispatch, actions } = useNotebook();
   const { size, task, highlighted } = state.map;
-  const unavailable = mapUnavailable(run, state.loaded?.selection ?? null);
+  const unavailable = invalidFieldsBlocker(state) ?? mapUnavailable(run, state.loaded?.selection ?? null);
   const running = task.status === 'running';
   const shown = task.status === 'done' && task.job.runId === run.id ? task : null;
   return (

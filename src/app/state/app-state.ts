@@ -24,6 +24,11 @@ import type { Task } from './task';
 /** The settings of every cell: persisted, and written to the address bar (link.ts). */
 export interface SettingsSlice {
   settings: Settings;
+  /**
+   * Number fields whose text is not a valid value (by field id, their labels): the settings keep the
+   * last valid value, so a run started now would not use what the field shows. Runs wait for them.
+   */
+  invalidFields: Record<string, string>;
 }
 
 /** Loading a dataset; `selection` is null for a fresh pick of files, known only once they are stored. */
@@ -196,6 +201,8 @@ export type Action =
   | { type: 'trainSettingsChanged'; patch: Partial<Settings['train']> }
   /** A preset (the classroom one) sets many settings at once. */
   | { type: 'settingsReplaced'; settings: Settings }
+  /** A number field's text became invalid (`label`) or valid again (null). */
+  | { type: 'fieldValidityChanged'; field: string; label: string | null }
   | { type: 'mixPreviewStarted'; id: number }
   | { type: 'mixPreviewReady'; id: number; preview: MixPreview }
   | { type: 'mixPreviewFailed'; id: number; error: WireError }

@@ -20,6 +20,7 @@ import { DEFAULT_MAP_SIZE } from './map';
 export function initialState(persisted: PersistedState | null): AppState {
   return {
     settings: persisted?.settings ?? DEFAULT_SETTINGS,
+    invalidFields: {},
     folderIndex: null,
     catalogCache: {},
     loaded: null,

@@ -47,3 +47,10 @@ export function runningTasks(state: AppState): RunningTask[] {
     ...(training ? [{ what: `Training (${training.label})`, startedAt: training.startedAt }] : []),
   ];
 }
+
+/** Why no run may start while a number field shows an invalid value; null when none does. */
+export function invalidFieldsBlocker(state: AppState): string | null {
+  const labels = [...new Set(Object.values(state.invalidFields))];
+  if (labels.length === 0) return null;
+  return `Fix ${labels.map((label) => `"${label}"`).join(', ')} first: a run would not use the value shown.`;
+}

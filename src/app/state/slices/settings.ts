@@ -6,6 +6,11 @@ import { isCurrent } from '../task';
 export function reduceSettings(state: AppState, action: Action): Partial<SettingsSlice> {
   const { settings } = state;
   switch (action.type) {
+    case 'fieldValidityChanged': {
+      const { [action.field]: was, ...others } = state.invalidFields;
+      if (was === (action.label ?? undefined)) return {};
+      return { invalidFields: action.label === null ? others : { ...others, [action.field]: action.label } };
+    }
     case 'folderIndexLoaded': {
       const names = action.index.folders.map((f) => f.name);
       const { folder } = settings.dataset;
