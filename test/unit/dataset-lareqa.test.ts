@@ -202,6 +202,14 @@ describe('LAReQA validation', () => {
     expect(issue.message).toMatch(/^not valid JSON: /);
   });
 
+  test('a file cut short: the place is where it ends', () => {
+    const text = '{"version": "1.1", "data": [\n  {"title": "Cut", "paragraphs": [';
+    const [issue] = issuesOf(() => loadDataset([fixture(MLQA_STYLE, 'de.json'), { name: 'es.json', text }]));
+    // Line 2 has 34 characters: the input ends just after them.
+    expect(issue).toMatchObject({ file: 'es.json', place: 'line 2, column 35' });
+    expect(issue.message).toMatch(/^not valid JSON: .*end of JSON input/);
+  });
+
   test('no "data" array', () => {
     const [issue] = issuesOf(() => loadDataset(withGoodFile('no-data.json')));
     expect(issue).toMatchObject({ file: 'no-data.json', place: '' });

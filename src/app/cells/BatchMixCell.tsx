@@ -137,7 +137,8 @@ function previewStatus(state: AppState): CellStatus | undefined {
 
 function Preview({ preview, languages }: { preview: MixPreview; languages: string[] }) {
   const { split, statistics } = preview;
-  const side = (name: string, s: { articles: unknown[]; question_ids: string[] }) => `${name} ${s.articles.length} articles / ${s.question_ids.length} questions`;
+  const side = (name: string, s: { articles: unknown[]; question_ids: string[] }) =>
+    `${name} ${s.articles.length} article${s.articles.length === 1 ? '' : 's'} / ${s.question_ids.length} question${s.question_ids.length === 1 ? '' : 's'}`;
   const chip = (lang: string) => (
     <span className="lang-chip" style={{ background: languageColour(languages, lang) }}>
       {lang}

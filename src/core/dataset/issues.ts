@@ -74,8 +74,10 @@ function jsonErrorPlace(text: string, message: string): string {
   const lineColumn = /line (\d+) column (\d+)/.exec(message);
   if (lineColumn) return `line ${lineColumn[1]}, column ${lineColumn[2]}`;
   const position = /at position (\d+)/.exec(message);
-  if (!position) return '';
-  const before = text.slice(0, Number(position[1]));
+  // V8 gives no position when the text stops mid-value (a file cut short): the place is its end.
+  const at = position ? Number(position[1]) : /end of JSON input/.test(message) ? text.length : null;
+  if (at === null) return '';
+  const before = text.slice(0, at);
   const line = before.split('\n').length;
   const column = before.length - before.lastIndexOf('\n');
   return `line ${line}, column ${column}`;
