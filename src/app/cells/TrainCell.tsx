@@ -8,6 +8,7 @@ import { isInteger, isNonNegative, isPositive, NumberField } from '../components
 import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
 import { describePace, formatBytes, formatCount, formatMetric, formatRanks, formatSeconds } from '../../core/format';
+import { metricAxisRange } from '../results/axis';
 import { MapHeatmap } from '../results/Heatmaps';
 import { MetricTerm } from '../results/MetricTerm';
 import type { MetricKey } from '../results/metric-glossary';
@@ -295,7 +296,7 @@ function ImportedHead({ run }: { run: ImportedHeadRun }) {
 }
 
 function LossChart({ curves }: { curves: Curves }) {
-  const withHeldOut = curves.heldOut.length > 0;
+  const heldOutValues = useMemo(() => curves.heldOut.map((point) => point.summary.cross_map), [curves.heldOut]);
   const data = useMemo<Data[]>(
     () => [
       { type: 'scatter', mode: 'lines', name: 'training loss', x: curves.loss.map((_, i) => i + 1), y: curves.loss, line: { color: '#2f5bd3', width: 1.5 } },
@@ -306,26 +307,28 @@ function LossChart({ curves }: { curves: Curves }) {
               mode: 'lines+markers' as const,
               name: 'held-out cross-lingual mAP',
               x: curves.heldOut.map((point) => point.step),
-              y: curves.heldOut.map((point) => point.summary.cross_map),
+              y: heldOutValues,
               yaxis: 'y2',
               line: { color: '#c2410c', width: 1.5 },
             },
           ]
         : []),
     ],
-    [curves.loss, curves.heldOut],
+    [curves.loss, curves.heldOut, heldOutValues],
   );
   const layout = useMemo<Partial<Layout>>(
     () => ({
       height: 280,
-      margin: { l: 50, r: withHeldOut ? 70 : 20, t: 10, b: 70 },
+      margin: { l: 50, r: heldOutValues.length > 0 ? 70 : 20, t: 10, b: 70 },
       xaxis: { title: { text: 'step' }, tickformat: 'd' },
       yaxis: { title: { text: 'InfoNCE loss' } },
-      ...(withHeldOut ? { yaxis2: { title: { text: 'held-out cross mAP' }, overlaying: 'y' as const, side: 'right' as const, showgrid: false, tickformat: '.3f' } } : {}),
+      ...(heldOutValues.length > 0
+        ? { yaxis2: { title: { text: 'held-out cross mAP' }, overlaying: 'y' as const, side: 'right' as const, showgrid: false, tickformat: '.3f', range: metricAxisRange(heldOutValues) } }
+        : {}),
       showlegend: true,
       legend: { orientation: 'h', y: -0.35 },
     }),
-    [withHeldOut],
+    [heldOutValues],
   );
   return <PlotlyChart data={data} layout={layout} label="Training loss per step, with the held-out cross-lingual mAP" testId="loss-chart" />;
 }
