@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Action, AppState } from '../../src/app/state/app-state';
 import { initialState, reducer } from '../../src/app/state/reducer';
 import type { Run } from '../../src/app/state/runs';
-import { runChanges, runningTasks } from '../../src/app/state/selectors';
+import { datasetView, runChanges, runningTasks } from '../../src/app/state/selectors';
 import type { MixSettings, Settings, TrainSettings } from '../../src/app/state/settings';
 
 const mix: MixSettings = {
@@ -128,5 +128,21 @@ describe('running tasks', () => {
     ]);
     const cancelled = reducer(busy, { type: 'evaluationFailed', id: 1, error: { name: 'AbortError', message: '' } });
     expect(runningTasks(cancelled)).toEqual([{ what: 'Training (X-Y)', startedAt: 20 }]);
+  });
+});
+
+describe('datasetView: languages the source does not have', () => {
+  it('names the languages asked for (by a link, say) that the folder lacks, and keeps the rest', () => {
+    const base = initialState(null);
+    const state = {
+      ...base,
+      settings: { ...base.settings, dataset: { ...base.settings.dataset, source: 'folder' as const, folder: 'xquad-r', languages: ['xx', 'de', 'yy'] } },
+      folderIndex: { folders: [{ name: 'xquad-r', files: [{ name: 'de.json', size: 1 }, { name: 'en.json', size: 1 }] }] },
+    };
+    const view = datasetView(state);
+    expect(view.available).toEqual(['de', 'en']);
+    expect(view.missing).toEqual(['xx', 'yy']);
+    expect(view.selection?.languages).toEqual(['de']);
+    expect(datasetView({ ...state, settings: { ...state.settings, dataset: { ...state.settings.dataset, languages: null } } }).missing).toEqual([]);
   });
 });

@@ -96,7 +96,10 @@ export function DatasetCell() {
 }
 
 function LoadHint({ view, loaded, tooFewLanguages }: { view: DatasetView; loaded: AppState['loaded']; tooFewLanguages: boolean }) {
-  if (tooFewLanguages) return <span className="hint">Choose at least two languages.</span>;
+  if (tooFewLanguages) {
+    const missing = view.missing.length > 0 ? `This dataset has no ${view.missing.join(', ')} (asked for by a link or an earlier choice). ` : '';
+    return <span className="hint" data-testid="load-hint">{missing}Choose at least two languages.</span>;
+  }
   if (!view.stale || !loaded) return null;
   const inUse = describeSource(loaded.selection.source);
   let text = `Nothing chosen here yet; the loaded dataset (${inUse}) stays in use.`;

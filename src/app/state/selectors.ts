@@ -14,6 +14,8 @@ export interface DatasetView {
   selection: DatasetSelection | null;
   /** A dataset is loaded but the settings now ask for another one or another subset. */
   stale: boolean;
+  /** Languages the settings ask for (from a link, say) that the source does not have. */
+  missing: string[];
 }
 
 export function datasetView(state: AppState): DatasetView {
@@ -24,7 +26,9 @@ export function datasetView(state: AppState): DatasetView {
   const available = (names && languagesFromFileNames(names)) ?? fromLoad;
   const selection = chosenSelection(state.settings.dataset, available);
   const stale = loaded !== null && (selection === null || !sameSelection(loaded.selection, selection));
-  return { source, available, selection, stale };
+  const wanted = state.settings.dataset.languages;
+  const missing = wanted && available ? wanted.filter((lang) => !available.includes(lang)) : [];
+  return { source, available, selection, stale, missing };
 }
 
 function currentInputs(state: AppState): RunInputs {
