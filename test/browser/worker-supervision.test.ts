@@ -15,9 +15,11 @@ async function labWorker(page: Page): Promise<Worker> {
   return page.workers().filter((w) => w.url().includes('lab.worker')).at(-1)!;
 }
 
+/** Starts an evaluation and waits until it runs (not for a phase: embeddings kept from the last run skip encoding). */
 async function startEvaluation(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Evaluate' }).click();
-  await page.getByRole('progressbar', { name: 'Encoding candidates' }).waitFor({ timeout: 60_000 });
+  await page.getByTestId('evaluate-status').filter({ hasText: 'running' }).waitFor({ timeout: 60_000 });
+  await page.getByRole('progressbar').first().waitFor({ timeout: 60_000 });
 }
 
 async function expectRecovered(page: Page, message: RegExp, runs: number): Promise<void> {
