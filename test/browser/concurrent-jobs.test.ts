@@ -8,29 +8,14 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candidateTexts } from '../../src/core/dataset/texts';
-import { createLexicalEncoder, DEFAULT_LEXICAL_OPTIONS } from '../../src/core/encoders/lexical';
-import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import type { EvalReport } from '../../src/core/metrics/types';
-import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, splitByArticles, trainHead, type TrainingResult } from '../../src/core/training';
-import { readDatasetFolder } from '../../src/node/read-dataset';
-import { expectedReport, loadLocalSubset, openNotebook, readSummaryTitles, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
+import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, type TrainingResult } from '../../src/core/training';
+import { expectedReport, expectedTraining, loadLocalSubset, openNotebook, readSummaryTitles, startHarness, type Harness } from '../support/harness';
 
 const LANGUAGES = ['de', 'en', 'es', 'zh'];
 const ARTICLES = 12;
 const CONFIG = { ...DEFAULT_TRAINING_CONFIG, mix: MIX_PRESETS.hybrid.mix, batchSize: 16, steps: 8, heldOutEvery: 4 };
 const METRICS = ['mono_map', 'cross_map', 'multi_map', 'multi_r10', 'rank_distance', 'own_share10'] as const;
-
-async function expectedTraining(): Promise<TrainingResult> {
-  const dataset = await readDatasetFolder(XQUAD_R_DIR, { languages: LANGUAGES, articles: ARTICLES });
-  const encoder = createLexicalEncoder(DEFAULT_LEXICAL_OPTIONS);
-  const embeddings = {
-    queries: await encoder.encode(dataset.queries.map((q) => q.text), 'query'),
-    candidates: await encoder.encode(candidateTexts(dataset, 'sentence'), 'passage'),
-  };
-  const split = splitByArticles(dataset, { train: 0.5, validation: 0.2, seed: CONFIG.seed });
-  return trainHead({ split, trainEmbeddings: embeddings, evaluationEmbeddings: embeddings, dim: encoder.dim, encoder: encoder.id }, CONFIG, { matmul: jsMatmul });
-}
 
 /** The summary the Results cell shows for Run `number` (full precision, from the cells' titles). */
 async function summaryOfRun(page: Page, number: number): Promise<Record<string, string | null>> {
@@ -45,7 +30,7 @@ describe('an evaluation and a training at once', () => {
   let training: TrainingResult;
 
   beforeAll(async () => {
-    [harness, evaluation, training] = await Promise.all([startHarness(), expectedReport(LANGUAGES, ARTICLES), expectedTraining()]);
+    [harness, evaluation, training] = await Promise.all([startHarness(), expectedReport(LANGUAGES, ARTICLES), expectedTraining(LANGUAGES, ARTICLES, CONFIG)]);
   });
   afterAll(() => harness?.close());
 

@@ -12,14 +12,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candidateTexts } from '../../src/core/dataset/texts';
-import { createLexicalEncoder, DEFAULT_LEXICAL_OPTIONS } from '../../src/core/encoders/lexical';
-import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import type { EvalReport } from '../../src/core/metrics/types';
 import { decodeNpyFloat32, encodeNpyFloat32 } from '../../src/core/npy';
-import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, splitByArticles, trainHead, type TrainingResult } from '../../src/core/training';
-import { readDatasetFolder } from '../../src/node/read-dataset';
-import { dropPaths, expectedReport, loadLocalSubset, openNotebook, readSummaryTitles, ROOT, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
+import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, type TrainingResult } from '../../src/core/training';
+import { dropPaths, expectedReport, expectedTraining, loadLocalSubset, openNotebook, readSummaryTitles, ROOT, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 const LANGUAGES = ['de', 'en', 'es', 'zh'];
 const ARTICLES = 6;
@@ -34,19 +30,6 @@ async function exportFolder(dir: string): Promise<string> {
     '--languages', 'ar,de,en,es,zh', '--articles', '8', '--encoder', 'lexical', '--out', path.join(dir, 'report.json'), '--export', folder,
   ], { cwd: ROOT });
   return folder;
-}
-
-/** The core's training in Node on the encoder's own embeddings, with the settings the test gives the page. */
-async function expectedTraining(): Promise<TrainingResult> {
-  const dataset = await readDatasetFolder(XQUAD_R_DIR, { languages: LANGUAGES, articles: ARTICLES });
-  const encoder = createLexicalEncoder(DEFAULT_LEXICAL_OPTIONS);
-  const embeddings = {
-    queries: await encoder.encode(dataset.queries.map((q) => q.text), 'query'),
-    candidates: await encoder.encode(candidateTexts(dataset, 'sentence'), 'passage'),
-  };
-  const config = { ...DEFAULT_TRAINING_CONFIG, mix: MIX_PRESETS.hybrid.mix, batchSize: BATCH, steps: STEPS, heldOutEvery: 0 };
-  const split = splitByArticles(dataset, { train: 0.5, validation: 0.2, seed: config.seed });
-  return trainHead({ split, trainEmbeddings: embeddings, evaluationEmbeddings: embeddings, dim: encoder.dim, encoder: encoder.id }, config, { matmul: jsMatmul });
 }
 
 async function expectShownReport(page: Page, report: Pick<EvalReport, 'summary' | 'cells'>): Promise<void> {
@@ -69,7 +52,7 @@ describe('embeddings from files in Chromium', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'xling-embeddings-'));
-    [harness, expected, training, folder] = await Promise.all([startHarness(), expectedReport(LANGUAGES, ARTICLES), expectedTraining(), exportFolder(dir)]);
+    [harness, expected, training, folder] = await Promise.all([startHarness(), expectedReport(LANGUAGES, ARTICLES), expectedTraining(LANGUAGES, ARTICLES, { ...DEFAULT_TRAINING_CONFIG, mix: MIX_PRESETS.hybrid.mix, batchSize: BATCH, steps: STEPS, heldOutEvery: 0 }), exportFolder(dir)]);
     await mkdir(SHOTS_DIR, { recursive: true });
   });
   afterAll(() => harness?.close());

@@ -10,12 +10,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candidateTexts } from '../../src/core/dataset/texts';
-import { createLexicalEncoder, DEFAULT_LEXICAL_OPTIONS } from '../../src/core/encoders/lexical';
-import { jsMatmul } from '../../src/core/linalg/js-matmul';
-import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, parseHead, splitByArticles, trainHead, type TrainingConfig, type TrainingResult } from '../../src/core/training';
-import { readDatasetFolder } from '../../src/node/read-dataset';
-import { loadLocalSubset, openNotebook, readSummaryTitles, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
+import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, parseHead, type TrainingConfig, type TrainingResult } from '../../src/core/training';
+import { expectedTraining, loadLocalSubset, openNotebook, readSummaryTitles, SHOTS_DIR, startHarness, type Harness } from '../support/harness';
 
 const LANGUAGES = ['de', 'en', 'es', 'zh'];
 const ARTICLES = 12;
@@ -30,20 +26,6 @@ const CONFIG: TrainingConfig = {
   steps: STEPS,
   heldOutEvery: HELD_OUT_EVERY,
 };
-
-/** What the core computes in Node: the same subset, encoder, split (train 0.5, validation 0.2) and seed. */
-async function expectedTraining(): Promise<TrainingResult> {
-  const dataset = await readDatasetFolder(XQUAD_R_DIR, { languages: LANGUAGES, articles: ARTICLES });
-  const encoder = createLexicalEncoder(DEFAULT_LEXICAL_OPTIONS);
-  const embeddings = {
-    queries: await encoder.encode(dataset.queries.map((q) => q.text), 'query'),
-    candidates: await encoder.encode(candidateTexts(dataset, 'sentence'), 'passage'),
-  };
-  const split = splitByArticles(dataset, { train: 0.5, validation: 0.2, seed: CONFIG.seed });
-  return trainHead({ split, trainEmbeddings: embeddings, evaluationEmbeddings: embeddings, dim: encoder.dim, encoder: encoder.id }, CONFIG, {
-    matmul: jsMatmul,
-  });
-}
 
 async function readLoss(page: Page): Promise<number[]> {
   const chart = page.getByTestId('loss-chart');
@@ -72,7 +54,7 @@ describe('Batch Mix and Train cells in Chromium', () => {
   let expected: TrainingResult;
 
   beforeAll(async () => {
-    [harness, expected] = await Promise.all([startHarness(), expectedTraining()]);
+    [harness, expected] = await Promise.all([startHarness(), expectedTraining(LANGUAGES, ARTICLES, CONFIG)]);
     await mkdir(SHOTS_DIR, { recursive: true });
   });
   afterAll(() => harness?.close());

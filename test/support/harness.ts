@@ -12,6 +12,8 @@ import { createLexicalEncoder, DEFAULT_LEXICAL_OPTIONS } from '../../src/core/en
 import { evaluateDataset } from '../../src/core/evaluate';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import type { EvalReport } from '../../src/core/metrics/types';
+import { candidateTexts } from '../../src/core/dataset/texts';
+import { splitByArticles, trainHead, type TrainingConfig, type TrainingResult } from '../../src/core/training';
 import { readDatasetFolder } from '../../src/node/read-dataset';
 
 export { ROOT };
@@ -56,6 +58,21 @@ export async function expectedReport(languages: string[], articles: number): Pro
   const dataset = await readDatasetFolder(XQUAD_R_DIR, { languages, articles });
   const { report } = await evaluateDataset(dataset, createLexicalEncoder(DEFAULT_LEXICAL_OPTIONS), { matmul: jsMatmul });
   return report;
+}
+
+/**
+ * What the core's training computes in Node for an XQuAD-R subset with the lexical encoder and the
+ * notebook's split (train 0.5, validation 0.2, the config's seed): the numbers a trained run must show.
+ */
+export async function expectedTraining(languages: string[], articles: number, config: TrainingConfig): Promise<TrainingResult> {
+  const dataset = await readDatasetFolder(XQUAD_R_DIR, { languages, articles });
+  const encoder = createLexicalEncoder(DEFAULT_LEXICAL_OPTIONS);
+  const embeddings = {
+    queries: await encoder.encode(dataset.queries.map((q) => q.text), 'query'),
+    candidates: await encoder.encode(candidateTexts(dataset, 'sentence'), 'passage'),
+  };
+  const split = splitByArticles(dataset, { train: 0.5, validation: 0.2, seed: config.seed });
+  return trainHead({ split, trainEmbeddings: embeddings, evaluationEmbeddings: embeddings, dim: encoder.dim, encoder: encoder.id }, config, { matmul: jsMatmul });
 }
 
 /** Drags real files or folders from disk onto the drop zone with this test id, as the operating system would. */
