@@ -286,7 +286,7 @@ export async function trainCommand(args: string[]): Promise<void> {
   };
   await writeOutputFile('--out', values.out, JSON.stringify(output, null, 2));
   if (exportHead) {
-    await writeOutputFile('--export-head', exportHead, serializeHead(result.head));
+    await writeOutputFile('--export-head', exportHead, serializeHead(result.kept));
     log(`head written to ${exportHead}`);
   }
   const b = result.before.summary;

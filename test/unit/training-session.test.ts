@@ -107,9 +107,9 @@ describe('TrainingSession', () => {
     // The kept head is the head of that step: a run of the same settings stopped there ends with it.
     if (result.bestStep > 0) {
       const replay = await session({ ...CONFIG, evalEvery: 0, heldOutEvery: 0 }, (event, s) => event.type === 'step' && event.step === result.bestStep && s.stop()).run();
-      expect(replay.head.params).toEqual(result.head.params);
+      expect(replay.kept.params).toEqual(result.kept.params);
     }
-    const after = await measurePart(inputs.split.evaluation, inputs.evaluationEmbeddings, inputs.dim, result.bestStep === 0 ? undefined : result.head, jsMatmul);
+    const after = await measurePart(inputs.split.evaluation, inputs.evaluationEmbeddings, inputs.dim, result.bestStep === 0 ? undefined : result.kept, jsMatmul);
     expect(result.after.summary).toEqual(after.summary);
   });
 

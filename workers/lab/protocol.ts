@@ -147,7 +147,7 @@ export type TrainingProgress =
   | { type: 'backend'; trainer: string; note: string | null; scoring: string };
 
 /** A finished training run: everything of the core's result except the head's tensors, plus the split. */
-export type TrainingOutcome = Omit<TrainingResult, 'head'> & {
+export type TrainingOutcome = Omit<TrainingResult, 'kept'> & {
   split: SplitRecord;
   scoringBackend: string;
   trainerDevice: string;

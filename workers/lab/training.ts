@@ -109,7 +109,7 @@ export class TrainingLab {
     );
     this.sessions.set(id, session);
     try {
-      const { head, ...result } = await session.run();
+      const { kept: head, ...result } = await session.run();
       return { outcome: { ...result, split: split.record, scoringBackend: scoring.name(), trainerDevice: trainer.name, trainerNote: trainer.note }, head: serializeHead(head) };
     } finally {
       this.sessions.delete(id);

@@ -25,9 +25,9 @@ import { applyHead, type ProjectionHead } from './head';
 import { RateMeter } from '../progress';
 import { gatherRows } from './kernels';
 import type { BatchMix, LanguageWeighting } from './mix';
-import { buildTrainingExamples, createBatchSampler, type SamplerSettings } from './sampler';
+import { buildTrainingExamples, createBatchSampler, type Batch, type SamplerSettings } from './sampler';
 import { sampleQuestions, type DataSplit, type DatasetPart } from './split';
-import { createCpuTrainer, type HeadSettings, type HeadTrainerFactory } from './trainer';
+import { createCpuTrainer, type HeadSettings, type HeadTrainerFactory, type TrainerSettings } from './trainer';
 
 export interface TrainingConfig {
   mix: BatchMix;
@@ -89,6 +89,33 @@ export interface TrainingInputs {
   encoder: string;
 }
 
+/**
+ * What a run trains, behind one interface: a projection head on cached embeddings (headModel, below)
+ * or the encoder's top layers on cached hidden states (src/core/tuning/layer-model.ts). `P` is a copy
+ * of its parameters: what the run keeps as the best so far, and what it measures.
+ */
+export interface TrainableModel<P> {
+  /** e.g. 'cpu', 'webgpu', 'ort-node'. */
+  readonly backend: string;
+  /** One optimisation step on the batch's pairs (rows of split.trainSource); the loss before the update. */
+  step(batch: Batch): Promise<number>;
+  /** A copy of the current parameters. */
+  snapshot(): Promise<P>;
+  /**
+   * L2-normalised embeddings of `rows` of the training or evaluation source's queries or candidates,
+   * with `params`, or as the untrained starting point (the frozen encoder) when `params` is undefined.
+   */
+  embed(side: 'train' | 'evaluation', kind: 'queries' | 'candidates', rows: Int32Array, params: P | undefined): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+/** Inputs of a run of any trainable model: the split, the embedding dimension and how to make the model. */
+export interface ModelTrainingInputs<P> {
+  split: DataSplit;
+  dim: number;
+  createModel: (settings: TrainerSettings) => Promise<TrainableModel<P>>;
+}
+
 export type TrainingEvent =
   | { type: 'phase'; phase: 'before' | 'train' | 'after' }
   /** `stepsPerSecond`: optimisation steps alone; `secondsLeft`: to the last step, checks included. */
@@ -101,7 +128,7 @@ export type TrainingEvent =
 export interface TrainingRunOptions {
   /** Scoring backend (ortNodeMatmul() in Node, an onnxruntime-web one or jsMatmul in the browser). */
   matmul: ScoreMatmulFactory;
-  /** Trainer backend; the CPU trainer by default. */
+  /** Head trainer backend, for TrainingInputs; the CPU trainer by default. */
   trainer?: HeadTrainerFactory;
   onEvent?: (event: TrainingEvent) => void;
   /** Checked between steps; aborting rejects with an AbortError (nothing is kept: see `stop`). */
@@ -118,7 +145,7 @@ export interface HeldOutCheck {
   seconds: number;
 }
 
-export interface TrainingResult {
+export interface TrainingResult<P = ProjectionHead> {
   /** The evaluation side, frozen encoder. */
   before: MeasuredReport;
   /** The evaluation side, with the kept head. */
@@ -133,7 +160,8 @@ export interface TrainingResult {
   stoppedEarly: boolean;
   /** `stop()` ended training before its last step (the best head so far was kept and measured). */
   stopped: boolean;
-  head: ProjectionHead;
+  /** The parameters kept: the best on validation (or the last step's, without validation). */
+  kept: P;
   trainerBackend: string;
   /**
    * Wall-clock seconds of the optimisation steps alone, of all validation passes and of all held-out
@@ -151,20 +179,60 @@ export function trainHead(inputs: TrainingInputs, config: TrainingConfig, option
   return new TrainingSession(inputs, config, options).run();
 }
 
+/**
+ * A head trained on cached embeddings as a TrainableModel: batches gathered from the embeddings,
+ * steps by the HeadTrainer, embeddings = the cached rows, through the head when there is one.
+ */
+export function headModelInputs(inputs: TrainingInputs, trainer: HeadTrainerFactory, matmul: ScoreMatmulFactory): ModelTrainingInputs<ProjectionHead> {
+  const { split, dim } = inputs;
+  return {
+    split,
+    dim,
+    async createModel(settings) {
+      const head = await trainer(settings, dim, inputs.encoder);
+      let buffer = new Float32Array(0);
+      const source = (side: 'train' | 'evaluation') => (side === 'train' ? inputs.trainEmbeddings : inputs.evaluationEmbeddings);
+      return {
+        backend: head.backend,
+        async step(batch) {
+          const n = batch.size;
+          if (buffer.length < 2 * n * dim) buffer = new Float32Array(2 * n * dim);
+          const x = buffer.subarray(0, 2 * n * dim);
+          gatherRows(inputs.trainEmbeddings.queries, dim, batch.queryRows, x, 0);
+          gatherRows(inputs.trainEmbeddings.candidates, dim, batch.answerRows, x, n);
+          return head.step(x, n);
+        },
+        snapshot: () => head.getHead(),
+        async embed(side, kind, rows, params) {
+          const rowsOf = gather(source(side)[kind], dim, rows);
+          return params ? applyHead(params, rowsOf, rows.length, { matmul }) : rowsOf;
+        },
+        dispose: () => head.dispose(),
+      };
+    },
+  };
+}
+
 /** One training run, steerable while it runs. */
-export class TrainingSession {
+export class TrainingSession<P = ProjectionHead> {
   private paused = false;
   private stepCredits = 0;
   private stopRequested = false;
   private wake: (() => void) | null = null;
   private readonly emit: (event: TrainingEvent) => void;
 
+  private readonly inputs: ModelTrainingInputs<P>;
+
+  /** A head run (TrainingInputs, with options.trainer) or a run of any model (ModelTrainingInputs). */
   constructor(
-    private readonly inputs: TrainingInputs,
+    inputs: TrainingInputs | ModelTrainingInputs<P>,
     private readonly config: TrainingConfig,
     private readonly options: TrainingRunOptions,
   ) {
     checkConfig(config);
+    this.inputs = 'createModel' in inputs
+      ? inputs
+      : (headModelInputs(inputs, options.trainer ?? createCpuTrainer, options.matmul) as unknown as ModelTrainingInputs<P>);
     this.emit = options.onEvent ?? (() => {});
     options.signal?.addEventListener('abort', () => this.release());
   }
@@ -189,30 +257,25 @@ export class TrainingSession {
     this.release();
   }
 
-  async run(): Promise<TrainingResult> {
+  async run(): Promise<TrainingResult<P>> {
     const { inputs, config, options, emit } = this;
     const { split, dim } = inputs;
-    emit({ type: 'phase', phase: 'before' });
-    const before = await measurePart(split.evaluation, inputs.evaluationEmbeddings, dim, undefined, options.matmul);
-
-    const sampler = createBatchSampler(buildTrainingExamples(split.train), samplerSettingsOf(config));
-    const trainer = await (options.trainer ?? createCpuTrainer)(
-      {
-        head: config.head,
-        temperature: config.temperature,
-        seed: config.seed,
-        optimizer: { learningRate: config.learningRate, weightDecay: config.weightDecay, warmupSteps: config.warmupSteps, totalSteps: config.steps },
-      },
-      dim,
-      inputs.encoder,
-    );
+    const model = await inputs.createModel({
+      head: config.head,
+      temperature: config.temperature,
+      seed: config.seed,
+      optimizer: { learningRate: config.learningRate, weightDecay: config.weightDecay, warmupSteps: config.warmupSteps, totalSteps: config.steps },
+    });
+    /** Scores a part with `params` (undefined: the frozen encoder), its rows embedded by the model. */
+    const measure = (part: DatasetPart, side: 'train' | 'evaluation', params: P | undefined) =>
+      measureEmbedded(part, dim, (kind, rows) => model.embed(side, kind, rows, params), params !== undefined, options.matmul);
 
     const loss: number[] = [];
     const validation: TrainingResult['validation'] = [];
     const heldOut: HeldOutCheck[] = [];
     const heldOutPart = config.heldOutEvery > 0 ? sampleQuestions(split.evaluation, config.heldOutQuestions, config.seed) : null;
     const ofQuestions = new Set(split.evaluation.dataset.queries.map((q) => q.id)).size;
-    let best = { step: 0, score: -Infinity, head: await trainer.getHead() };
+    let best = { step: 0, score: -Infinity, params: undefined as P | undefined };
     let validatedStep = -1;
     let sinceBest = 0;
     let stoppedEarly = false;
@@ -223,12 +286,12 @@ export class TrainingSession {
     /** Returns true when early stopping says to stop. */
     const validate = async (step: number): Promise<boolean> => {
       const start = performance.now();
-      const head = await trainer.getHead();
-      const report = await measurePart(split.validation, inputs.trainEmbeddings, dim, step === 0 ? undefined : head, options.matmul);
+      const params = await model.snapshot();
+      const report = await measure(split.validation, 'train', step === 0 ? undefined : params);
       const score = validationScore(report.summary);
       const improved = score > best.score;
       if (improved) {
-        best = { step, score, head };
+        best = { step, score, params };
         sinceBest = 0;
       } else {
         sinceBest++;
@@ -242,7 +305,7 @@ export class TrainingSession {
 
     const checkHeldOut = async (step: number, part: DatasetPart): Promise<void> => {
       const start = performance.now();
-      const report = await measurePart(part, inputs.evaluationEmbeddings, dim, await trainer.getHead(), options.matmul);
+      const report = await measure(part, 'evaluation', await model.snapshot());
       const seconds = (performance.now() - start) / 1000;
       time.heldOut += seconds;
       const questions = new Set(part.dataset.queries.map((q) => q.id)).size;
@@ -250,21 +313,23 @@ export class TrainingSession {
       emit({ type: 'held-out', step, report, questions, ofQuestions, seconds });
     };
 
+    let before: MeasuredReport;
+    let kept: P;
     try {
+      emit({ type: 'phase', phase: 'before' });
+      before = await measure(split.evaluation, 'evaluation', undefined);
+      const sampler = createBatchSampler(buildTrainingExamples(split.train), samplerSettingsOf(config));
+      best.params = await model.snapshot();
+
       emit({ type: 'phase', phase: 'train' });
       if (useValidation) await validate(0);
-      const buffer = new Float32Array(2 * config.batchSize * dim);
       for (let step = 1; step <= config.steps; step++) {
         pace.skip(await this.gate());
         this.throwIfAborted();
         if (this.stopRequested) break;
         const batch = sampler.next();
-        const n = batch.size;
-        const x = buffer.subarray(0, 2 * n * dim);
-        gatherRows(inputs.trainEmbeddings.queries, dim, batch.queryRows, x, 0);
-        gatherRows(inputs.trainEmbeddings.candidates, dim, batch.answerRows, x, n);
         const start = performance.now();
-        const value = await trainer.step(x, n);
+        const value = await model.step(batch);
         time.train += (performance.now() - start) / 1000;
         if (!Number.isFinite(value)) throw new Error(`Training diverged at step ${step} (loss ${value}); try a lower learning rate`);
         loss.push(value);
@@ -280,34 +345,35 @@ export class TrainingSession {
         // Give progress messages and control requests a turn between steps.
         if (step % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
       }
-      // A stop between checks: the head of the last step competes too.
+      // A stop between checks: the parameters of the last step compete too.
       if (useValidation && this.stopRequested && loss.length > 0 && validatedStep !== loss.length) await validate(loss.length);
-      if (!useValidation) best = { step: loss.length, score: NaN, head: await trainer.getHead() };
-    } finally {
-      await trainer.dispose();
-    }
+      if (!useValidation) best = { step: loss.length, score: NaN, params: await model.snapshot() };
+      kept = best.params as P;
 
-    emit({ type: 'phase', phase: 'after' });
-    const after = await measurePart(split.evaluation, inputs.evaluationEmbeddings, dim, best.step === 0 ? undefined : best.head, options.matmul);
-    return {
-      before,
-      after,
-      loss,
-      validation,
-      heldOut,
-      bestStep: best.step,
-      stepsRun: loss.length,
-      stoppedEarly,
-      stopped: this.stopRequested && loss.length < config.steps && !stoppedEarly,
-      head: best.head,
-      trainerBackend: trainer.backend,
-      timings: {
-        train_s: time.train,
-        steps_per_s: loss.length / Math.max(time.train, 1e-9),
-        validation_s: time.validation,
-        held_out_s: time.heldOut,
-      },
-    };
+      emit({ type: 'phase', phase: 'after' });
+      const after = await measure(split.evaluation, 'evaluation', best.step === 0 ? undefined : kept);
+      return {
+        before,
+        after,
+        loss,
+        validation,
+        heldOut,
+        bestStep: best.step,
+        stepsRun: loss.length,
+        stoppedEarly,
+        stopped: this.stopRequested && loss.length < config.steps && !stoppedEarly,
+        kept,
+        trainerBackend: model.backend,
+        timings: {
+          train_s: time.train,
+          steps_per_s: loss.length / Math.max(time.train, 1e-9),
+          validation_s: time.validation,
+          held_out_s: time.heldOut,
+        },
+      };
+    } finally {
+      await model.dispose();
+    }
   }
 
   private setPaused(paused: boolean): void {
@@ -352,23 +418,37 @@ function samplerSettingsOf(config: TrainingConfig): SamplerSettings {
  * (then L2-normalised), ranked and measured exactly as an evaluation. `encode_s` is the time spent
  * applying the head (0 without one); `score_s` the scoring and metrics.
  */
-export async function measurePart(
+export function measurePart(
   part: DatasetPart,
   embeddings: CachedEmbeddings,
   dim: number,
   head: ProjectionHead | undefined,
   matmul: ScoreMatmulFactory,
 ): Promise<MeasuredReport> {
+  return measureEmbedded(part, dim, async (kind, rows) => {
+    const frozen = gather(embeddings[kind], dim, rows);
+    return head ? applyHead(head, frozen, rows.length, { matmul }) : frozen;
+  }, head !== undefined, matmul);
+}
+
+/**
+ * Scores one side of a split from embeddings of its rows (`embed`), ranked and measured exactly as an
+ * evaluation. `encode_s` is the time `embed` took when `timed` (a head or tuned layers applied; 0
+ * for the frozen encoder's cached rows); `score_s` the scoring and metrics.
+ */
+export async function measureEmbedded(
+  part: DatasetPart,
+  dim: number,
+  embed: (kind: 'queries' | 'candidates', rows: Int32Array) => Promise<Float32Array>,
+  timed: boolean,
+  matmul: ScoreMatmulFactory,
+): Promise<MeasuredReport> {
   const start = performance.now();
-  let queries = gather(embeddings.queries, dim, part.queryRows);
-  let candidates = gather(embeddings.candidates, dim, part.candidateRows);
-  if (head) {
-    queries = await applyHead(head, queries, part.queryRows.length, { matmul });
-    candidates = await applyHead(head, candidates, part.candidateRows.length, { matmul });
-  }
-  const projected = performance.now();
+  const queries = await embed('queries', part.queryRows);
+  const candidates = await embed('candidates', part.candidateRows);
+  const embedded = performance.now();
   const report = await rankAndMeasure(buildRetrievalTask(part.dataset), queries, candidates, dim, { matmul });
-  return { ...report, timings: { encode_s: head ? (projected - start) / 1000 : 0, score_s: (performance.now() - projected) / 1000 } };
+  return { ...report, timings: { encode_s: timed ? (embedded - start) / 1000 : 0, score_s: (performance.now() - embedded) / 1000 } };
 }
 
 function gather(source: Float32Array, dim: number, rows: Int32Array): Float32Array {
