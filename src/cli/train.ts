@@ -12,6 +12,7 @@ import { formatMix, parseMix, type LanguageWeighting, type MixPresetName } from 
 import { DEFAULT_TRAINING_CONFIG, trainHead, type CachedEmbeddings, type TrainingConfig, type TrainingResult } from '../core/training/run';
 import { parseSplitSpec, splitByArticles, splitByDatasets, type DataSplit } from '../core/training/split';
 import { evalReportJson } from '../core/stats/report-json';
+import type { TuneChoice } from '../core/tuning/layer';
 import { logJobEstimate } from './job-estimate';
 import { ProgressLog } from './progress';
 import { ENCODER_FLAG_OPTIONS, encoderSettings, parseEncoderFlags, resolveEncoder, type EncoderFlags } from '../node/encoders';
@@ -42,7 +43,11 @@ Options for train (defaults in brackets; see docs/training.md):
   --eval-every N          validate every N steps [${D.evalEvery}];  --patience P  checks without gain [${D.patience}]
   --held-out-every N      also measure the evaluation side every N steps (a learning curve) [off]
   --held-out-questions Q  questions sampled for each of those checks, against the whole pools; 0 = all [${D.heldOutQuestions}]
+  --tune WHAT             head (a projection head on the frozen encoder's vectors) or layers:K (the
+                          encoder's own top K transformer layers; onnx: and hf: encoders) [head]
   --export-head <file>    write the trained head (JSON, format in src/core/training/head.ts)
+  --export-model <dir>    with --tune layers:K: write the tuned encoder as a model folder (config,
+                          tokenizer, onnx/model.onnx with the tuned layers' weights)
   --candidate-text MODE   sentence or sentence+paragraph [sentence]
   --per-query             add per_query and dataset_fingerprint to before and after (for compare)`;
 
@@ -74,6 +79,8 @@ export const TRAIN_FLAG_OPTIONS = {
   'held-out-every': { type: 'string' },
   'held-out-questions': { type: 'string' },
   'export-head': { type: 'string' },
+  tune: { type: 'string', default: 'head' },
+  'export-model': { type: 'string' },
   'candidate-text': { type: 'string', default: 'sentence' },
   ...ENCODER_FLAG_OPTIONS,
 } as const;
@@ -94,6 +101,8 @@ export interface TrainSetup {
   preset: MixPresetName | undefined;
   /** `articles:F` or `dataset:<dir>`. */
   split: string;
+  /** What is trained: a head, or the encoder's top `layers` layers. */
+  tune: TuneChoice;
   validationFraction: number;
   subset: { languages?: string[]; articles?: number };
 }
@@ -137,6 +146,7 @@ export function trainSetup(values: Omit<TrainFlagValues, 'per-query'>, command: 
     articles: values.articles === undefined ? undefined : integer('--articles', values.articles, 0, 1),
   };
   if (!values.split.startsWith('dataset:')) usage(() => parseSplitSpec(values.split));
+  const tune = parseTune(values.tune, values.encoder);
   return {
     datasetDir: values.dataset,
     encoderName: values.encoder,
@@ -145,9 +155,25 @@ export function trainSetup(values: Omit<TrainFlagValues, 'per-query'>, command: 
     config,
     preset: mix.preset,
     split: values.split,
+    tune,
     validationFraction,
     subset,
   };
+}
+
+/** `--tune head` or `--tune layers:K`; layers need a transformer encoder (K is checked against the model once loaded). */
+export function parseTune(text: string, encoder: string): TuneChoice {
+  if (text === 'head') return { kind: 'head' };
+  const match = /^layers:(\d+)$/.exec(text);
+  if (!match) throw new TrainUsageError(`--tune must be 'head' or 'layers:K' (K = how many top layers of the encoder to tune, e.g. layers:1), got '${text}'.`);
+  if (!encoder.startsWith('onnx:') && !encoder.startsWith('hf:')) {
+    throw new TrainUsageError(`--tune ${text} tunes the top layers of a transformer encoder, and '${encoder}' has none ` +
+      `(${encoder.startsWith('npy:') ? 'vectors from files carry no model' : 'the lexical encoder has no layers'}): ` +
+      `use --encoder onnx:<folder> or hf:<hub id>, or leave --tune out to train a head on its vectors.`);
+  }
+  const layers = Number(match[1]);
+  if (layers < 1) throw new TrainUsageError(`--tune layers:K needs K of at least 1, got '${text}'.`);
+  return { kind: 'layers', layers };
 }
 
 /** The data of a setup, encoded once; `splitFor(seed)` splits it as train does with that seed. */

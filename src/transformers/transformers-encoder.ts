@@ -6,12 +6,12 @@
  * src/core/encoders/transformer.ts.
  */
 import { AutoConfig, AutoModel, AutoTokenizer, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { DEFAULT_TRANSFORMER_SETTINGS, describePlan, encodeWithModel, type TransformerSettings } from '../core/encoders/transformer';
+import { DEFAULT_TRANSFORMER_SETTINGS, describePlan, encodeWithModel, tokenizeTexts, type TransformerSettings } from '../core/encoders/transformer';
 import { DTYPE_FILES, type Dtype } from '../core/encoders/model-folder';
 
 import type { EncodeOptions, SentenceEncoder, TextRole } from '../core/encoders/types';
 import type { BatchPlan } from '../core/encoders/pooling';
-import type { WebDevice } from '../core/encoders/model-spec';
+import { architectureOf, type ModelArchitecture, type WebDevice } from '../core/encoders/model-spec';
 import { damagedFileError, ModelFileError, TOKENIZER_FILES } from './model-errors';
 
 /** Where transformers.js runs a model: the CPU in Node, WASM or WebGPU in a browser. */
@@ -39,6 +39,10 @@ export interface LoadTransformerOptions extends Partial<TransformerSettings> {
 
 export interface TransformerEncoder extends SentenceEncoder {
   readonly device: Device;
+  /** Its sizes from config.json (null when config.json lacks one of them). */
+  readonly architecture: ModelArchitecture | null;
+  /** Token ids of each text as encode feeds them to the model (prefix, special tokens, truncation). */
+  tokenize(texts: readonly string[], role: TextRole): number[][];
   readonly settings: TransformerSettings;
   /** The batch plan of the last encode call. */
   readonly lastPlan: BatchPlan | null;
@@ -86,10 +90,12 @@ export async function loadTransformerEncoder(modelId: string, options: LoadTrans
     id: options.name,
     dim,
     device: options.device,
+    architecture: architectureOf(model.config as unknown as Record<string, unknown>),
     settings,
     get lastPlan() {
       return lastPlan;
     },
+    tokenize: (texts, role) => tokenizeTexts(texts, role, tokens, settings),
     encode: (texts: string[], role: TextRole, encodeOptions: EncodeOptions = {}) =>
       encodeWithModel(texts, role, tokens, run, dim, settings, {
         ...encodeOptions,

@@ -30,7 +30,7 @@ const CHANGED: Settings = {
   candidateText: 'sentence+paragraph',
   scoring: 'js',
   mix: { preset: null, weights: { mono: 0.25, mixed: 0, cross: 0.75 }, languageWeighting: 'size', excludeLanguages: ['th', 'hi'], batchSize: 48, seed: 12345, trainFraction: 0.7 },
-  train: { steps: 42, headKind: 'adapter', rank: 16, learningRate: 0.003, weightDecay: 0.01, warmupSteps: 5, temperature: 0.07, heldOutEvery: 10, heldOutQuestions: 200, device: 'cpu' },
+  train: { steps: 42, headKind: 'adapter', rank: 16, tune: 'layers', layers: 2, learningRate: 0.003, weightDecay: 0.01, warmupSteps: 5, temperature: 0.07, heldOutEvery: 10, heldOutQuestions: 200, device: 'cpu' },
 };
 
 describe('settings link', () => {

@@ -24,6 +24,8 @@ const train: TrainSettings = {
   steps: 300,
   headKind: 'linear',
   rank: 64,
+  tune: 'head',
+  layers: 1,
   learningRate: 0.0001,
   weightDecay: 0.01,
   warmupSteps: 30,
@@ -78,7 +80,8 @@ describe('stale runs', () => {
 
   it('a trained run goes stale when the training settings change, but not for where it ran or how it was watched', () => {
     const run = trainedRun({});
-    expect(runChanges(notebook({ train: { ...train, steps: 500, headKind: 'adapter', rank: 8 } }), run)).toEqual(['head: linear head → adapter r8', 'steps: 300 → 500']);
+    expect(runChanges(notebook({ train: { ...train, steps: 500, headKind: 'adapter', rank: 8 } }), run)).toEqual(['what is trained: linear head → adapter r8', 'steps: 300 → 500']);
+    expect(runChanges(notebook({ train: { ...train, tune: 'layers', layers: 2 } }), run)).toEqual(['what is trained: linear head → top 2 layers']);
     expect(runChanges(notebook({ train: { ...train, learningRate: 0.001, weightDecay: 0, warmupSteps: 0, temperature: 0.1 } }), run)).toEqual([
       'learning rate: 0.0001 → 0.001',
       'weight decay: 0.01 → 0',

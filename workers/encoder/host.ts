@@ -157,6 +157,15 @@ export function createEncoderHost(): EncoderHost {
         post({ type: 'encoded', id: command.id, embeddings, dim: model.info.dim, info: model.info });
         return;
       }
+      case 'tokenize': {
+        const { spec, texts, role } = command;
+        const tokens = await enqueue(async () => {
+          const model = await ensureLoaded(spec, (progress) => post({ type: 'progress', id: command.id, progress }), signal);
+          return (await model.runtime.cancellable(model.runtime.call('tokenize', { texts, role }), signal)).tokens;
+        });
+        post({ type: 'tokenized', id: command.id, tokens });
+        return;
+      }
       case 'listCache': {
         const [models, embeddings] = await Promise.all([listCachedModels(), countEmbeddings()]);
         post({ type: 'cacheListed', id: command.id, models, embeddings });

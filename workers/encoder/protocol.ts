@@ -30,9 +30,26 @@ export type EncodeProgress = CachedEncodeProgress & {
   fallback?: string;
 };
 
+/** Token ids of many texts in one buffer: text i is ids[offsets[i] .. offsets[i + 1] - 1]. */
+export interface TokenizedTexts {
+  ids: Int32Array;
+  offsets: Int32Array;
+}
+
+/** Packs per-text token ids into TokenizedTexts. */
+export function packTokens(rows: readonly number[][]): TokenizedTexts {
+  const offsets = new Int32Array(rows.length + 1);
+  rows.forEach((row, i) => (offsets[i + 1] = offsets[i] + row.length));
+  const ids = new Int32Array(offsets[rows.length]);
+  rows.forEach((row, i) => ids.set(row, offsets[i]));
+  return { ids, offsets };
+}
+
 export type EncoderCommand =
   | { type: 'loadModel'; id: number; spec: TransformerSpec }
   | { type: 'encode'; id: number; spec: TransformerSpec; texts: string[]; role: TextRole }
+  /** Token ids as the model reads the texts (layer tuning runs the model's bottom layers itself). */
+  | { type: 'tokenize'; id: number; spec: TransformerSpec; texts: string[]; role: TextRole }
   | { type: 'listCache'; id: number }
   /** `model` as listed by listCache; null clears every model and every cached embedding. */
   | { type: 'clearCache'; id: number; model: string | null }
@@ -46,6 +63,7 @@ export type EncoderEvent =
   | { type: 'progress'; id: number; progress: DownloadProgress | EncodeProgress }
   | { type: 'modelLoaded'; id: number; info: ModelInfo }
   | { type: 'encoded'; id: number; embeddings: Float32Array; dim: number; info: ModelInfo }
+  | { type: 'tokenized'; id: number; tokens: TokenizedTexts }
   | { type: 'cacheListed'; id: number; models: CachedModel[]; embeddings: number }
   | { type: 'cacheCleared'; id: number }
   | { type: 'picked'; id: number; source: Extract<ModelSource, { kind: 'picked' }>; dtypes: Dtype[] }
@@ -54,6 +72,7 @@ export type EncoderEvent =
 export const ENCODER_REPLIES = {
   loadModel: 'modelLoaded',
   encode: 'encoded',
+  tokenize: 'tokenized',
   listCache: 'cacheListed',
   clearCache: 'cacheCleared',
   stagePicked: 'picked',
@@ -62,6 +81,7 @@ export const ENCODER_REPLIES = {
 export interface EncoderProgress {
   loadModel: DownloadProgress;
   encode: DownloadProgress | EncodeProgress;
+  tokenize: DownloadProgress;
   listCache: never;
   clearCache: never;
   stagePicked: never;

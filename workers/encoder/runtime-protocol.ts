@@ -6,27 +6,29 @@
  */
 import type { TextRole } from '../../src/core/encoders/types';
 import type { WireError } from '../rpc';
-import type { DownloadProgress } from './protocol';
+import type { DownloadProgress, TokenizedTexts } from './protocol';
 import type { ModelInfo, TransformerSpec } from '../../src/core/encoders/model-spec';
 
 export type RuntimeCommand =
   | { type: 'load'; id: number; spec: TransformerSpec; device: ModelInfo['device']; deviceNote: string | null }
   | { type: 'encode'; id: number; texts: string[]; role: TextRole }
+  | { type: 'tokenize'; id: number; texts: string[]; role: TextRole }
   | { type: 'cancel'; id: number };
 
 export type RuntimeEvent =
   | { type: 'progress'; id: number; progress: DownloadProgress | { phase: 'encode'; done: number; total: number } }
   | { type: 'loaded'; id: number; info: ModelInfo }
   | { type: 'encoded'; id: number; embeddings: Float32Array }
+  | { type: 'tokenized'; id: number; tokens: TokenizedTexts }
   | { type: 'error'; id: number; error: WireError };
 
-export const RUNTIME_REPLIES = { load: 'loaded', encode: 'encoded' } as const;
+export const RUNTIME_REPLIES = { load: 'loaded', encode: 'encoded', tokenize: 'tokenized' } as const;
 
 export interface RuntimeProtocol {
   command: RuntimeCommand;
   event: RuntimeEvent;
   replies: typeof RUNTIME_REPLIES;
-  progress: { load: DownloadProgress; encode: { phase: 'encode'; done: number; total: number } };
+  progress: { load: DownloadProgress; encode: { phase: 'encode'; done: number; total: number }; tokenize: never };
   notice: never;
 }
 

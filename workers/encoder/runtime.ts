@@ -7,7 +7,7 @@ import { explainModelError } from '../../src/transformers/model-errors';
 import { loadTransformerEncoder, type FileProgress, type TransformerEncoder } from '../../src/transformers/transformers-encoder';
 import { Throttle, WORKER_PROGRESS_INTERVAL_MS } from '../../src/core/progress';
 import type { Service } from '../rpc';
-import { type DownloadProgress } from './protocol';
+import { packTokens, type DownloadProgress } from './protocol';
 import { sourceName, type ModelInfo, type ModelSource } from '../../src/core/encoders/model-spec';
 import type { RuntimeCommand, RuntimeEvent, RuntimeProtocol } from './runtime-protocol';
 
@@ -34,11 +34,15 @@ export function createRuntime(post: (event: RuntimeEvent) => void): Service<Runt
       } catch (error) {
         throw explainModelError(error, context);
       }
-      const info: ModelInfo = { name: model.id, dim: model.dim, device, deviceNote, dtype: spec.dtype, maxTokens: model.settings.maxTokens };
+      const info: ModelInfo = { name: model.id, dim: model.dim, device, deviceNote, dtype: spec.dtype, maxTokens: model.settings.maxTokens, architecture: model.architecture };
       post({ type: 'loaded', id: command.id, info });
       return;
     }
     if (!model) throw new Error('No model is loaded in the runtime.');
+    if (command.type === 'tokenize') {
+      post({ type: 'tokenized', id: command.id, tokens: packTokens(model.tokenize(command.texts, command.role)) });
+      return;
+    }
     const throttle = new Throttle(WORKER_PROGRESS_INTERVAL_MS);
     const embeddings = await model.encode(command.texts, command.role, {
       signal,

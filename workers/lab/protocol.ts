@@ -15,6 +15,7 @@ import type { EvalReport, PerQueryValues } from '../../src/core/metrics/types';
 import type { ComparisonReport } from '../../src/core/stats/paired';
 import type { OwnLanguageShare } from '../../src/core/projection/neighbours';
 import type { MapRowKind } from '../../src/core/projection/sample';
+import type { TuneChoice } from '../../src/core/tuning/layer';
 import type {
   BatchPreviewPair,
   BatchType,
@@ -133,6 +134,8 @@ export interface TrainingRequest {
   device: GpuChoice;
   split: SplitChoice;
   config: TrainingConfig;
+  /** A head (the default) or the encoder's top layers (transformer encoders only). */
+  tune?: TuneChoice;
 }
 
 /**

@@ -19,6 +19,7 @@ import { taskError } from '../state/task';
 import { describeHeadOf, describeTraining, type ImportedHeadRun, type TrainedRun } from '../state/runs';
 import { datasetView, invalidFieldsBlocker, runChanges } from '../state/selectors';
 import { COMPARED_MIXES } from '../state/training';
+import { layerTuningPlan, layerTuningProblem, PLANNED_TOKENS_PER_TEXT } from '../../core/tuning/plan';
 import { MixComparison } from './MixComparison';
 
 /** The curves a chart draws: the live training's, or a finished run's. */
@@ -55,7 +56,7 @@ export function TrainCell() {
       ? 'The dataset settings changed: load the dataset again before training.'
       : state.mixPreview.error
         ? 'Fix the batch mix first.'
-        : null);
+        : layerTuningBlocker(state));
   const change = (patch: Partial<typeof train>) => dispatch({ type: 'trainSettingsChanged', patch });
   const lastHeadRun = state.runs.filter((run): run is TrainedRun | ImportedHeadRun => run.kind === 'trained' || run.kind === 'head').at(-1);
 
@@ -65,17 +66,18 @@ export function TrainCell() {
         Contrastive fine-tuning (InfoNCE, in-batch negatives, AdamW) of a projection head on the frozen encoder&apos;s cached embeddings, in the worker.
         Batches come from the Batch mix cell; the run reports the evaluation side of its split, before and after.
       </p>
+      <WhatToTrain state={state} disabled={running} change={change} />
       <fieldset disabled={running}>
-        <legend>Head and optimiser</legend>
+        <legend>{train.tune === 'layers' ? 'Optimiser' : 'Head and optimiser'}</legend>
         <div className="field-row">
-          <label className="field">
+          <label className="field" hidden={train.tune === 'layers'}>
             <span>Head</span>
             <select value={train.headKind} onChange={(event) => change({ headKind: event.target.value === 'adapter' ? 'adapter' : 'linear' })}>
               <option value="linear">linear (d × d)</option>
               <option value="adapter">low-rank residual adapter</option>
             </select>
           </label>
-          {train.headKind === 'adapter' ? (
+          {train.headKind === 'adapter' && train.tune !== 'layers' ? (
             <NumberField label="Rank" value={train.rank} step={1} accept={isInteger(1, 8192)} onChange={(rank) => change({ rank })} />
           ) : null}
           <NumberField label="Steps" value={train.steps} step={1} accept={isInteger(1, 100_000)} hint="at most" onChange={(steps) => change({ steps })} />
@@ -405,5 +407,71 @@ function BeforeAfterTable({ before, after }: { before: EvalSummary; after: EvalS
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** Why the top layers cannot be tuned with these settings, or null (also null when a head is trained). */
+function layerTuningBlocker(state: AppState): string | null {
+  const { train } = state.settings;
+  if (train.tune !== 'layers') return null;
+  if (state.settings.encoder.kind !== 'transformer') return 'Only a transformer encoder has layers to tune: choose one in the Encoder cell, or train a head.';
+  const architecture = state.model.status === 'done' ? state.model.result.architecture : null;
+  if (!architecture || !state.loaded) return null;
+  const { queries, candidates } = state.loaded.dataset.summary;
+  return layerTuningProblem(architecture, layerTuningPlan(architecture, train.layers, queries + candidates));
+}
+
+/**
+ * A head on the frozen vectors, or the transformer's own top K layers (the paper's method), with
+ * what the layers cost: trainable parameters and the hidden-state cache, before the run.
+ */
+function WhatToTrain({ state, disabled, change }: { state: AppState; disabled: boolean; change: (patch: Partial<AppState['settings']['train']>) => void }) {
+  const { train } = state.settings;
+  const transformer = state.settings.encoder.kind === 'transformer';
+  const architecture = state.model.status === 'done' ? (state.model.result.architecture ?? null) : null;
+  const texts = state.loaded ? state.loaded.dataset.summary.queries + state.loaded.dataset.summary.candidates : null;
+  const plan = architecture && texts !== null ? layerTuningPlan(architecture, train.layers, texts) : null;
+  const problem = architecture && plan ? layerTuningProblem(architecture, plan) : null;
+  return (
+    <fieldset disabled={disabled}>
+      <legend>What to train</legend>
+      <div className="field-row">
+        <label className="field">
+          <span>Train</span>
+          <select value={train.tune} onChange={(event) => change({ tune: event.target.value === 'layers' ? 'layers' : 'head' })}>
+            <option value="head">a projection head on the frozen vectors</option>
+            <option value="layers" disabled={!transformer}>
+              the encoder&apos;s top layers{transformer ? '' : ' (transformer encoders only)'}
+            </option>
+          </select>
+        </label>
+        {train.tune === 'layers' ? (
+          <NumberField
+            label="Top layers"
+            value={train.layers}
+            step={1}
+            accept={isInteger(1, architecture?.layers ?? 48)}
+            hint={architecture ? `of ${architecture.layers}` : 'load the model to see how many it has'}
+            onChange={(layers) => change({ layers })}
+          />
+        ) : null}
+      </div>
+      {train.tune === 'layers' ? (
+        <p className="muted" data-testid="layer-plan">
+          {!transformer
+            ? 'Only a transformer encoder has layers to tune: choose one in the Encoder cell, or train a head.'
+            : plan
+              ? `${formatCount(plan.trainableParameters)} trainable parameters; the hidden states entering the first tuned layer are cached once, ` +
+                `about ${formatBytes(plan.cacheBytes)} for ${formatCount(texts ?? 0)} texts at ${PLANNED_TOKENS_PER_TEXT} tokens each (the run reports the real count). ` +
+                'The layers below run once; the tuned ones run forward and backward every step.'
+              : 'Load the model and the dataset to see the trainable parameters and the memory the run will take.'}
+        </p>
+      ) : null}
+      {problem ? (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      ) : null}
+    </fieldset>
   );
 }

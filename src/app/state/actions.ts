@@ -16,7 +16,7 @@ import type { Run, RunBase, SweepPoint, TrainedRun } from './runs';
 import type { EvalReport } from '../../core/metrics/types';
 import type { DatasetSelection, Settings } from './settings';
 import { classroomSelection, classroomSettings } from './classroom';
-import { COMPARED_MIXES, mixLabel, splitChoice, trainingConfig, withPreset } from './training';
+import { COMPARED_MIXES, mixLabel, splitChoice, trainingConfig, tuneChoice, withPreset } from './training';
 
 export interface LabActions {
   loadSelection(selection: DatasetSelection): void;
@@ -92,7 +92,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
         experiment: experiment && { index: experiment.index, count: experiment.count },
       },
     });
-    const call = client.call('train', { request: { encoder, candidateText, scoring, device: train.device, split: splitChoice(mix), config } }, (progress) =>
+    const call = client.call('train', { request: { encoder, candidateText, scoring, device: train.device, split: splitChoice(mix), config, tune: tuneChoice(train) } }, (progress) =>
       dispatch({ type: 'trainingProgress', id, progress }),
     );
     trainingCall = call.id;

@@ -151,7 +151,9 @@ export function describeTraining(training: TrainingRecord): string {
   return `${describeHead(training.train)}, ${mixLabel(training.mix)}, ${training.outcome.stepsRun} steps`;
 }
 
+/** What a run trained; runs stored before layer tuning have no `tune` and trained a head. */
 function describeHead(train: TrainSettings): string {
+  if (train.tune === 'layers') return train.layers === 1 ? 'top layer' : `top ${train.layers} layers`;
   return train.headKind === 'linear' ? 'linear head' : `adapter r${train.rank}`;
 }
 
@@ -168,7 +170,7 @@ const TRAINING_INPUTS: { name: string; value: (mix: MixSettings, train: TrainSet
   { name: 'batch size', value: (mix) => String(mix.batchSize), variedBy: [] },
   { name: 'seed', value: (mix) => String(mix.seed), variedBy: ['sweep'] },
   { name: 'training side', value: (mix) => String(mix.trainFraction), variedBy: [] },
-  { name: 'head', value: (_, train) => describeHead(train), variedBy: [] },
+  { name: 'what is trained', value: (_, train) => describeHead(train), variedBy: [] },
   { name: 'steps', value: (_, train) => String(train.steps), variedBy: [] },
   { name: 'learning rate', value: (_, train) => String(train.learningRate), variedBy: [] },
   { name: 'weight decay', value: (_, train) => String(train.weightDecay), variedBy: [] },

@@ -119,6 +119,9 @@ export const SETTINGS_TABLE = {
     headKind: choice<HeadKind>('head', ['linear', 'adapter'], DEFAULT_TRAINING_CONFIG.head.kind),
     /** Adapter rank (the linear head has none). */
     rank: integer('rank', 1, DEFAULT_TRAINING_CONFIG.head.rank),
+    /** What is trained: a projection head, or the transformer encoder's own top `layers` layers. */
+    tune: choice('tune', ['head', 'layers'] as const, 'head'),
+    layers: integer('layers', 1, 1),
     learningRate: number('lr', DEFAULT_TRAINING_CONFIG.learningRate, (value) => value > 0),
     weightDecay: number('weight-decay', DEFAULT_TRAINING_CONFIG.weightDecay, (value) => value >= 0),
     warmupSteps: integer('warmup', 0, DEFAULT_TRAINING_CONFIG.warmupSteps),

@@ -1,7 +1,8 @@
 /** From the Batch Mix and Train settings to what the core's training takes. */
 import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, type MixPresetName, type TrainingConfig } from '../../core/training';
 import type { SplitChoice } from '../../../workers/lab/protocol';
-import type { MixSettings, Settings } from './settings';
+import type { TuneChoice } from '../../core/tuning/layer';
+import type { MixSettings, Settings, TrainSettings } from './settings';
 
 /** Part of the training side held out for validation and early stopping (the command line's default). */
 export const VALIDATION_FRACTION = 0.2;
@@ -34,6 +35,11 @@ export function trainingConfig(settings: Pick<Settings, 'mix' | 'train'>): Train
     heldOutEvery: train.heldOutEvery,
     heldOutQuestions: train.heldOutQuestions,
   };
+}
+
+/** What the Train cell's settings tune. */
+export function tuneChoice(train: TrainSettings): TuneChoice {
+  return train.tune === 'layers' ? { kind: 'layers', layers: train.layers } : { kind: 'head' };
 }
 
 /** The mix settings of a preset, everything else kept. */

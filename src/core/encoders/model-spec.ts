@@ -41,6 +41,24 @@ export interface ModelInfo {
   deviceNote: string | null;
   dtype: Dtype;
   maxTokens: number;
+  /** The transformer's sizes from config.json (what layer tuning needs to plan); absent in runs stored before it. */
+  architecture?: ModelArchitecture | null;
+}
+
+/** A transformer encoder's sizes, as its config.json gives them. */
+export interface ModelArchitecture {
+  layers: number;
+  hidden: number;
+  heads: number;
+  intermediate: number;
+}
+
+/** The sizes in a config.json (BERT / XLM-R names), or null when any is missing. */
+export function architectureOf(config: Record<string, unknown>): ModelArchitecture | null {
+  const sizes = [config.num_hidden_layers, config.hidden_size, config.num_attention_heads, config.intermediate_size];
+  if (!sizes.every((n) => typeof n === 'number' && Number.isInteger(n) && n > 0)) return null;
+  const [layers, hidden, heads, intermediate] = sizes as number[];
+  return { layers, hidden, heads, intermediate };
 }
 
 /**

@@ -60,8 +60,7 @@ export async function encodeWithModel(
   settings: TransformerSettings,
   { onProgress, signal, onPlan }: TransformerEncodeOptions = {},
 ): Promise<Float32Array> {
-  const prefix = prefixFor(settings, role);
-  const ids = texts.map((text) => truncate(tokenizer.encode(prefix + text), settings.maxTokens));
+  const ids = tokenizeTexts(texts, role, tokenizer, settings);
   const plan = planLengthBatches(ids.map((row) => row.length), settings.batchSize);
   onPlan?.(plan);
   const pool = settings.pooling === 'cls' ? clsPoolNormalised : meanPoolNormalised;
@@ -90,6 +89,17 @@ export async function encodeWithModel(
     await nextTurn();
   }
   return out;
+}
+
+/** Token ids of each text as the model reads it: the role's prefix, special tokens, truncated to maxTokens. */
+export function tokenizeTexts(
+  texts: readonly string[],
+  role: TextRole,
+  tokenizer: TokenizerLike,
+  settings: Pick<TransformerSettings, 'queryPrefix' | 'passagePrefix' | 'maxTokens'>,
+): number[][] {
+  const prefix = prefixFor(settings, role);
+  return texts.map((text) => truncate(tokenizer.encode(prefix + text), settings.maxTokens));
 }
 
 function truncate(ids: number[], maxTokens: number): number[] {

@@ -49,3 +49,11 @@ export function layerParameterCount({ hidden, intermediate }: LayerShape): numbe
   const linears = 4 * (hidden * hidden + hidden) + (hidden * intermediate + intermediate) + (intermediate * hidden + hidden);
   return linears + 2 * 2 * hidden;
 }
+
+/** What a training run tunes: a projection head on the frozen encoder's vectors, or the encoder's top `layers` layers. */
+export type TuneChoice = { kind: 'head' } | { kind: 'layers'; layers: number };
+
+/** The bytes the hidden-state cache of `tokens` tokens takes (float32, `hidden` wide). */
+export function hiddenCacheBytes(tokens: number, hidden: number): number {
+  return tokens * hidden * 4;
+}
