@@ -9,7 +9,15 @@ import type { Dataset } from '../core/dataset/types';
 import type { SentenceEncoder } from '../core/encoders/types';
 import { serializeHead } from '../core/training/head';
 import { formatMix, parseMix, type LanguageWeighting, type MixPresetName } from '../core/training/mix';
-import { DEFAULT_TRAINING_CONFIG, trainHead, type CachedEmbeddings, type TrainingConfig, type TrainingResult } from '../core/training/run';
+import { DEFAULT_TRAINING_CONFIG, TrainingSession, type CachedEmbeddings, type TrainingConfig, type TrainingResult, type TrainingRunOptions } from '../core/training/run';
+import type { ProjectionHead } from '../core/training/head';
+import { layerParameterCount, type LayerWeights } from '../core/tuning/layer';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { layerModelInputs } from '../core/tuning/layer-model';
+import { createCpuLayerEngine } from '../core/tuning/cpu-layer';
+import { prepareNodeLayerTuning, tunedModelFiles, type NodeLayerTuning } from '../node/layer-tuning';
+import type { TransformerEncoder } from '../transformers/transformers-encoder';
 import { parseSplitSpec, splitByArticles, splitByDatasets, type DataSplit } from '../core/training/split';
 import { evalReportJson } from '../core/stats/report-json';
 import type { TuneChoice } from '../core/tuning/layer';
@@ -147,6 +155,9 @@ export function trainSetup(values: Omit<TrainFlagValues, 'per-query'>, command: 
   };
   if (!values.split.startsWith('dataset:')) usage(() => parseSplitSpec(values.split));
   const tune = parseTune(values.tune, values.encoder);
+  if (tune.kind === 'layers' && encoderFlags.dtype !== undefined && encoderFlags.dtype !== 'fp32') {
+    throw new TrainUsageError(`--tune ${values.tune} starts from the model's fp32 weights (onnx/model.onnx) and caches fp32 hidden states: leave --dtype ${encoderFlags.dtype} out.`);
+  }
   return {
     datasetDir: values.dataset,
     encoderName: values.encoder,
@@ -180,8 +191,11 @@ export function parseTune(text: string, encoder: string): TuneChoice {
 export interface TrainingData {
   dataset: Dataset;
   encoder: SentenceEncoder;
+  /** The frozen encoder's vectors (a head trains on them); empty when the layers are tuned. */
   trainEmbeddings: CachedEmbeddings;
   evaluationEmbeddings: CachedEmbeddings;
+  /** With --tune layers:K: the hidden states entering the tuned layers, their starting weights. */
+  layerTuning: { tuning: NodeLayerTuning; encoder: TransformerEncoder } | null;
   evaluationDir: string | undefined;
   encodeSeconds: number;
   splitFor(seed: number): DataSplit;
@@ -197,25 +211,41 @@ export async function loadTrainingData(setup: TrainSetup): Promise<TrainingData>
   // Embeddings from files are matched to every dataset they will encode.
   const encoder = await resolveEncoder(setup.encoderName, setup.encoderFlags, evaluation ? [dataset, evaluation] : [dataset]);
   const encodeStart = performance.now();
+  if (setup.tune.kind === 'layers') {
+    const transformer = encoder as TransformerEncoder;
+    const progress = new ProgressLog(log);
+    const tuning = await usageAsync(() => prepareNodeLayerTuning(setup.encoderName, transformer, (setup.tune as { layers: number }).layers,
+      evaluation ? [dataset, evaluation] : [dataset], candidateText, log, (done, total) => progress.count('bottom-layers', 'texts', done, total)));
+    const none = { queries: new Float32Array(0), candidates: new Float32Array(0) };
+    const spec = evaluation === undefined ? usage(() => parseSplitSpec(setup.split)) : undefined;
+    return {
+      dataset, encoder, trainEmbeddings: none, evaluationEmbeddings: none, evaluationDir,
+      layerTuning: { tuning, encoder: transformer },
+      encodeSeconds: (performance.now() - encodeStart) / 1000,
+      splitFor: evaluation
+        ? (seed) => usage(() => splitByDatasets(dataset, evaluation, { validation: validationFraction, seed }))
+        : (seed) => usage(() => splitByArticles(dataset, { train: spec!.train, validation: validationFraction, seed })),
+    };
+  }
   const trainEmbeddings = await encodeAll(dataset, encoder, candidateText);
   if (evaluation) {
     const evaluationEmbeddings = await encodeAll(evaluation, encoder, candidateText);
     return {
-      dataset, encoder, trainEmbeddings, evaluationEmbeddings, evaluationDir,
+      dataset, encoder, trainEmbeddings, evaluationEmbeddings, evaluationDir, layerTuning: null,
       encodeSeconds: (performance.now() - encodeStart) / 1000,
       splitFor: (seed) => usage(() => splitByDatasets(dataset, evaluation, { validation: validationFraction, seed })),
     };
   }
   const spec = usage(() => parseSplitSpec(setup.split));
   return {
-    dataset, encoder, trainEmbeddings, evaluationEmbeddings: trainEmbeddings, evaluationDir: undefined,
+    dataset, encoder, trainEmbeddings, evaluationEmbeddings: trainEmbeddings, evaluationDir: undefined, layerTuning: null,
     encodeSeconds: (performance.now() - encodeStart) / 1000,
     splitFor: (seed) => usage(() => splitByArticles(dataset, { train: spec.train, validation: validationFraction, seed })),
   };
 }
 
 /** One training run with `config` (its seed also picks the split), logged as train logs it. */
-export async function trainOnce(data: TrainingData, config: TrainingConfig, preset?: MixPresetName): Promise<{ result: TrainingResult; split: DataSplit }> {
+export async function trainOnce(data: TrainingData, config: TrainingConfig, preset?: MixPresetName): Promise<{ result: TrainingResult<ProjectionHead | LayerWeights[]>; split: DataSplit }> {
   const { dataset, encoder } = data;
   const split = data.splitFor(config.seed);
   const r = split.record;
@@ -225,23 +255,32 @@ export async function trainOnce(data: TrainingData, config: TrainingConfig, pres
   log(`mix ${formatMix(config.mix)}${preset ? ` (${preset})` : ''}, batch ${config.batchSize}, up to ${config.steps} steps, seed ${config.seed}`);
 
   const progress = new ProgressLog(log);
-  const result = await usageAsync(() =>
-    trainHead({ split, trainEmbeddings: data.trainEmbeddings, evaluationEmbeddings: data.evaluationEmbeddings, dim: encoder.dim, encoder: encoder.id }, config, {
-      matmul: ortNodeMatmul(),
-      onEvent: (event) => {
-        if (event.type === 'step') {
-          const last = event.step >= config.steps;
-          const pace = last ? { rate: null, secondsLeft: null } : { rate: event.stepsPerSecond, secondsLeft: event.secondsLeft };
-          progress.paced('train', `step ${event.step} of ${config.steps}${last ? ' done' : ''}, loss ${event.loss.toFixed(4)}`, pace, 'steps', last);
-        } else if (event.type === 'validation') {
-          const s = event.summary;
-          log(`step ${event.step}: validation mono ${s.mono_map.toFixed(4)} cross ${s.cross_map.toFixed(4)} multi ${s.multi_map.toFixed(4)}${event.best ? ' (best)' : ''}`);
-        } else if (event.type === 'held-out') {
-          log(`step ${event.step}: held-out (${event.questions} of ${event.ofQuestions} questions) cross ${event.report.summary.cross_map.toFixed(4)}`);
-        }
-      },
-    }),
-  );
+  const tuned = data.layerTuning;
+  const options: TrainingRunOptions = {
+    matmul: ortNodeMatmul(),
+    onEvent: (event) => {
+      if (event.type === 'step') {
+        const last = event.step >= config.steps;
+        const pace = last ? { rate: null, secondsLeft: null } : { rate: event.stepsPerSecond, secondsLeft: event.secondsLeft };
+        progress.paced('train', `step ${event.step} of ${config.steps}${last ? ' done' : ''}, loss ${event.loss.toFixed(4)}`, pace, 'steps', last);
+      } else if (event.type === 'validation') {
+        const s = event.summary;
+        log(`step ${event.step}: validation mono ${s.mono_map.toFixed(4)} cross ${s.cross_map.toFixed(4)} multi ${s.multi_map.toFixed(4)}${event.best ? ' (best)' : ''}`);
+      } else if (event.type === 'held-out') {
+        log(`step ${event.step}: held-out (${event.questions} of ${event.ofQuestions} questions) cross ${event.report.summary.cross_map.toFixed(4)}`);
+      }
+    },
+  };
+  const session = tuned
+    ? new TrainingSession<LayerWeights[]>(layerModelInputs(split, {
+      engine: createCpuLayerEngine(tuned.tuning.graph.shape),
+      initial: tuned.tuning.initial,
+      pooling: tuned.encoder.settings.pooling,
+      trainStates: tuned.tuning.states[0],
+      evaluationStates: tuned.tuning.states.at(-1)!,
+    }), config, options)
+    : new TrainingSession({ split, trainEmbeddings: data.trainEmbeddings, evaluationEmbeddings: data.evaluationEmbeddings, dim: encoder.dim, encoder: encoder.id }, config, options);
+  const result = await usageAsync<TrainingResult<ProjectionHead | LayerWeights[]>>(() => session.run());
   return { result, split };
 }
 
@@ -253,9 +292,16 @@ export async function trainCommand(args: string[]): Promise<void> {
   const { config, subset, candidateText, encoderFlags, validationFraction } = setup;
   // Every output path is checked before any work, so a typo costs nothing.
   const exportHead = values['export-head'];
+  const exportModel = values['export-model'];
+  if (exportHead !== undefined && setup.tune.kind === 'layers') throw new TrainUsageError('--export-head writes a trained head; with --tune layers:K use --export-model <dir> to write the tuned encoder.');
+  if (exportModel !== undefined && setup.tune.kind !== 'layers') throw new TrainUsageError('--export-model writes a tuned encoder: it needs --tune layers:K (a head is written with --export-head <file>).');
   const evaluationFolder = setup.split.startsWith('dataset:') ? setup.split.slice('dataset:'.length) : undefined;
   await checkOutputs(
-    [{ flag: '--out', path: values.out, kind: 'file' }, ...(exportHead === undefined ? [] : [{ flag: '--export-head', path: exportHead, kind: 'file' as const }])],
+    [
+      { flag: '--out', path: values.out, kind: 'file' },
+      ...(exportHead === undefined ? [] : [{ flag: '--export-head', path: exportHead, kind: 'file' as const }]),
+      ...(exportModel === undefined ? [] : [{ flag: '--export-model', path: exportModel, kind: 'folder' as const }]),
+    ],
     evaluationFolder === undefined ? [setup.datasetDir] : [setup.datasetDir, evaluationFolder],
   );
   const data = await loadTrainingData(setup);
@@ -289,6 +335,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       steps: config.steps,
       seed: config.seed,
       head: config.head.kind === 'adapter' ? config.head : { kind: 'linear' },
+      tune: tuneSettings(data, result.kept),
       temperature: config.temperature,
       learning_rate: config.learningRate,
       weight_decay: config.weightDecay,
@@ -312,8 +359,15 @@ export async function trainCommand(args: string[]): Promise<void> {
   };
   await writeOutputFile('--out', values.out, JSON.stringify(output, null, 2));
   if (exportHead) {
-    await writeOutputFile('--export-head', exportHead, serializeHead(result.kept));
+    await writeOutputFile('--export-head', exportHead, serializeHead(result.kept as ProjectionHead));
     log(`head written to ${exportHead}`);
+  }
+  if (exportModel && data.layerTuning) {
+    for (const file of await tunedModelFiles(data.layerTuning.tuning, result.kept as LayerWeights[])) {
+      await mkdir(dirname(join(exportModel, file.path)), { recursive: true });
+      await writeOutputFile('--export-model', join(exportModel, file.path), file.data);
+    }
+    log(`tuned encoder written to ${exportModel} (load it with --encoder onnx:${exportModel})`);
   }
   const b = result.before.summary;
   const a = result.after.summary;
@@ -323,6 +377,23 @@ export async function trainCommand(args: string[]): Promise<void> {
   log(row('after ', a));
   log(`${result.stepsRun} steps (best ${result.bestStep}${result.stoppedEarly ? ', stopped early' : ''}), ` +
     `${result.timings.steps_per_s.toFixed(1)} steps/s on ${result.trainerBackend} -> ${values.out}`);
+}
+
+/** What was tuned, as the report's settings.tune says it (design.md). */
+function tuneSettings(data: TrainingData, kept: ProjectionHead | LayerWeights[]) {
+  if (!data.layerTuning) {
+    const head = kept as ProjectionHead;
+    return { what: 'head', trainable_parameters: Object.values(head.params).reduce((sum, p) => sum + p.length, 0) };
+  }
+  const { graph } = data.layerTuning.tuning;
+  const layers = (kept as LayerWeights[]).length;
+  return {
+    what: 'layers',
+    layers,
+    of_layers: graph.layers.length,
+    trainable_parameters: layers * layerParameterCount(graph.shape),
+    hidden_state_tokens: data.layerTuning.tuning.tokens,
+  };
 }
 
 async function encodeAll(dataset: Dataset, encoder: SentenceEncoder, mode: CandidateTextMode): Promise<CachedEmbeddings> {

@@ -93,3 +93,35 @@ async function fingerprint(files: { path: string; blob: Blob }[]): Promise<strin
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await new Blob(parts).arrayBuffer()));
   return Array.from(digest.slice(0, 4), (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/** Where transformers.js reads a model file, and the model cache keeps it (hub files under their URL). */
+export function modelFileUrl(source: ModelSource, file: string): string {
+  switch (source.kind) {
+    case 'hub':
+      return `${source.host.endsWith('/') ? source.host : `${source.host}/`}${source.id}/resolve/main/${file}`;
+    case 'served':
+      return new URL(`/models/${encodeURIComponent(source.name)}/${file}`, self.location.href).href;
+    case 'picked':
+      return new URL(`/models/picked/${encodeURIComponent(source.key)}/${file}`, self.location.href).href;
+  }
+}
+
+/**
+ * A model file's bytes: the model cache's copy where there is one, else fetched (a hub file is then
+ * kept, as transformers.js would keep it). A missing file says which.
+ */
+export async function modelFileBytes(source: ModelSource, file: string): Promise<Uint8Array> {
+  const url = modelFileUrl(source, file);
+  const cache = 'caches' in self ? await caches.open(MODEL_CACHE_NAME) : null;
+  const cached = await cache?.match(url);
+  if (cached) return new Uint8Array(await cached.arrayBuffer());
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${file} of ${describeModelSource(source)} could not be read (HTTP ${response.status}): layer tuning needs the model's fp32 weights (onnx/model.onnx) and its config.json.`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (source.kind === 'hub') await cache?.put(url, new Response(bytes.slice())).catch(() => undefined);
+  return bytes;
+}
+
+function describeModelSource(source: ModelSource): string {
+  return source.kind === 'hub' ? source.id : source.kind === 'served' ? `the served folder models/${source.name}` : `the picked folder ${source.name}`;
+}

@@ -10,6 +10,7 @@ import type { ModelInfo, ModelSource, TransformerSpec } from '../../src/core/enc
 import type { Dtype } from '../../src/core/encoders/model-folder';
 import type { TextRole } from '../../src/core/encoders/types';
 import type { WireError } from '../rpc';
+import type { TokenizedTexts } from '../../src/core/tuning/hidden-states';
 
 export interface CachedModel {
   /** As the cache names it: the hub id, or `picked/<key>` / a served name. */
@@ -29,21 +30,6 @@ export type EncodeProgress = CachedEncodeProgress & {
   /** Set once when the WebGPU device was lost and encoding goes on on WASM. */
   fallback?: string;
 };
-
-/** Token ids of many texts in one buffer: text i is ids[offsets[i] .. offsets[i + 1] - 1]. */
-export interface TokenizedTexts {
-  ids: Int32Array;
-  offsets: Int32Array;
-}
-
-/** Packs per-text token ids into TokenizedTexts. */
-export function packTokens(rows: readonly number[][]): TokenizedTexts {
-  const offsets = new Int32Array(rows.length + 1);
-  rows.forEach((row, i) => (offsets[i + 1] = offsets[i] + row.length));
-  const ids = new Int32Array(offsets[rows.length]);
-  rows.forEach((row, i) => ids.set(row, offsets[i]));
-  return { ids, offsets };
-}
 
 export type EncoderCommand =
   | { type: 'loadModel'; id: number; spec: TransformerSpec }

@@ -6,7 +6,8 @@
  */
 import type { TextRole } from '../../src/core/encoders/types';
 import type { WireError } from '../rpc';
-import type { DownloadProgress, TokenizedTexts } from './protocol';
+import type { DownloadProgress } from './protocol';
+import type { TokenizedTexts } from '../../src/core/tuning/hidden-states';
 import type { ModelInfo, TransformerSpec } from '../../src/core/encoders/model-spec';
 
 export type RuntimeCommand =

@@ -7,7 +7,8 @@ import { explainModelError } from '../../src/transformers/model-errors';
 import { loadTransformerEncoder, type FileProgress, type TransformerEncoder } from '../../src/transformers/transformers-encoder';
 import { Throttle, WORKER_PROGRESS_INTERVAL_MS } from '../../src/core/progress';
 import type { Service } from '../rpc';
-import { packTokens, type DownloadProgress } from './protocol';
+import { type DownloadProgress } from './protocol';
+import { packTokens } from '../../src/core/tuning/hidden-states';
 import { sourceName, type ModelInfo, type ModelSource } from '../../src/core/encoders/model-spec';
 import type { RuntimeCommand, RuntimeEvent, RuntimeProtocol } from './runtime-protocol';
 

@@ -9,6 +9,8 @@ import { createLexicalEncoder } from '../../src/core/encoders/lexical';
 import { precomputedEncoder } from '../../src/core/encoders/precomputed';
 import type { SentenceEncoder } from '../../src/core/encoders/types';
 import { ENCODER_REPLIES, type EncoderProgress, type EncoderProtocol } from '../encoder/protocol';
+import type { TokenizedTexts } from '../../src/core/tuning/hidden-states';
+import type { TextRole } from '../../src/core/encoders/types';
 import { type ModelInfo, type TransformerSpec } from '../../src/core/encoders/model-spec';
 import { connect, type Endpoint, type RpcClient } from '../rpc';
 import { embeddingTable } from './embedding-files';
@@ -36,6 +38,13 @@ export class LabEncoders {
   connect(port: Endpoint, lost: string | null): void {
     this.remote?.fail(new Error(lost ?? 'The encoder worker was replaced: try again.'));
     this.remote = connect(port, ENCODER_REPLIES, 'encoder worker');
+  }
+
+  /** Token ids of texts as the transformer of `spec` reads them (its tokenizer, prefix and truncation). */
+  async tokenize(spec: TransformerSpec, texts: string[], role: TextRole, signal: AbortSignal): Promise<TokenizedTexts> {
+    const remote = this.remote;
+    if (!remote) throw new Error('The encoder worker is not connected: reload the page.');
+    return (await remote.cancellable(remote.call('tokenize', { spec, texts, role }), signal)).tokens;
   }
 
   /** The encoder of `spec`, once the job over the loaded dataset is known to fit the browser (core/job-size.ts). */

@@ -22,6 +22,7 @@ import { type EvaluateProgress, type FileSource, type LabCommand, type LabEvent,
 import { scoringBackend } from './scoring-backend';
 import { TrainingLab } from './training';
 import { projectMap } from './map';
+import { exportTunedFolder } from './layer-tuning';
 
 type Post = (event: LabEvent) => void;
 
@@ -112,10 +113,10 @@ export function createLab(post: Post): Service<LabProtocol> {
   }
 
   async function handleTrain(command: Extract<LabCommand, { type: 'train' }>, signal: AbortSignal): Promise<void> {
-    const { outcome, head } = await training.train(loadedDataset(), command.request, command.id, signal, (progress) =>
+    const { outcome, head, layers } = await training.train(loadedDataset(), command.request, command.id, signal, (progress) =>
       post({ type: 'progress', id: command.id, progress }),
     );
-    post({ type: 'trained', id: command.id, outcome, head });
+    post({ type: 'trained', id: command.id, outcome, head, ...(layers ? { layers } : {}) });
   }
 
   async function handleEvaluateHead(command: Extract<LabCommand, { type: 'evaluateHead' }>, signal: AbortSignal): Promise<void> {
@@ -167,6 +168,8 @@ export function createLab(post: Post): Service<LabProtocol> {
         return handleTrain(command, signal);
       case 'evaluateHead':
         return handleEvaluateHead(command, signal);
+      case 'exportModel':
+        return exportTunedFolder(command.spec, command.layers).then((zip) => post({ type: 'modelExported', id: command.id, zip }));
       case 'storeEmbeddings':
       case 'listEmbeddings':
       case 'removeEmbeddings':

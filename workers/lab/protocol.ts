@@ -15,7 +15,7 @@ import type { EvalReport, PerQueryValues } from '../../src/core/metrics/types';
 import type { ComparisonReport } from '../../src/core/stats/paired';
 import type { OwnLanguageShare } from '../../src/core/projection/neighbours';
 import type { MapRowKind } from '../../src/core/projection/sample';
-import type { TuneChoice } from '../../src/core/tuning/layer';
+import type { LayerWeights, TuneChoice } from '../../src/core/tuning/layer';
 import type {
   BatchPreviewPair,
   BatchType,
@@ -230,6 +230,8 @@ export type LabCommand =
   | { type: 'train'; id: number; request: TrainingRequest }
   /** `head` is an exported head document (serializeHead's JSON); `request.config` is not used. */
   | { type: 'evaluateHead'; id: number; head: string; request: Omit<TrainingRequest, 'config' | 'device'> }
+  /** The encoder of `spec` with its top layers replaced by `layers` (a layer run's), as a zipped model folder. */
+  | { type: 'exportModel'; id: number; spec: TransformerSpec; layers: LayerWeights[] }
   /** Reads, checks and stores the four files of a pick; `name` names the set. */
   | { type: 'storeEmbeddings'; id: number; name: string; files: { name: string; blob: Blob }[] }
   | { type: 'listEmbeddings'; id: number }
@@ -257,9 +259,10 @@ export type LabEvent =
   /** `model`: what the encoder worker ran (device, dtype), for a transformer encoder. */
   | { type: 'result'; id: number; report: EvalReport; backend: string; model: ModelInfo | null }
   | { type: 'mixPreview'; id: number; preview: MixPreview }
-  /** `head`: the kept head, exported (serializeHead's JSON). */
-  | { type: 'trained'; id: number; outcome: TrainingOutcome; head: string }
+  /** `head`: the kept head (serializeHead's JSON); a layer run keeps `layers` instead (the tuned layers, bottom first). */
+  | { type: 'trained'; id: number; outcome: TrainingOutcome; head: string | null; layers?: LayerWeights[] }
   | { type: 'headEvaluated'; id: number; evaluation: HeadEvaluation }
+  | { type: 'modelExported'; id: number; zip: Uint8Array }
   | { type: 'embeddingsStored'; id: number; set: StoredEmbeddings; fit: EmbeddingFit | null }
   | { type: 'embeddingsListed'; id: number; sets: StoredEmbeddings[] }
   | { type: 'embeddingsChecked'; id: number; fit: EmbeddingFit | null }
@@ -274,6 +277,7 @@ export const LAB_REPLIES = {
   previewMix: 'mixPreview',
   train: 'trained',
   evaluateHead: 'headEvaluated',
+  exportModel: 'modelExported',
   storeEmbeddings: 'embeddingsStored',
   listEmbeddings: 'embeddingsListed',
   removeEmbeddings: 'embeddingsListed',
@@ -289,6 +293,7 @@ export interface LabProgress {
   previewMix: never;
   train: TrainingProgress;
   evaluateHead: TrainingProgress;
+  exportModel: never;
   storeEmbeddings: never;
   listEmbeddings: never;
   removeEmbeddings: never;

@@ -45,11 +45,21 @@ export async function scoringBackend(choice: ScoringChoice): Promise<ScoringBack
   return { matmul, name: () => [...used].join('; ') || sparseName };
 }
 
+let ortModule: Promise<typeof import('onnxruntime-web/wasm')> | undefined;
+
+/** The lab worker's onnxruntime-web (WASM, multi-threaded where the page is isolated), its files from the app's origin. */
+export function labOrt(): Promise<typeof import('onnxruntime-web/wasm')> {
+  ortModule ??= import('onnxruntime-web/wasm').then((ort) => {
+    ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href, mjs: new URL(ortGlueUrl, self.location.href).href };
+    ort.env.wasm.numThreads = workerThreads();
+    return ort;
+  });
+  return ortModule;
+}
+
 async function startOrt(): Promise<{ name: string; matmul: ScoreMatmulFactory }> {
-  const ort = await import('onnxruntime-web/wasm');
-  ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href, mjs: new URL(ortGlueUrl, self.location.href).href };
+  const ort = await labOrt();
   const threads = workerThreads();
-  ort.env.wasm.numThreads = threads;
   const matmul = ortMatmul(ort, { executionProviders: ['wasm'] });
   // A 1 x 1 product proves the runtime loads before a long evaluation depends on it.
   const probe = await matmul(new Float32Array([1]), 1, 1);

@@ -43,6 +43,11 @@ import {
 } from './protocol';
 import type { LabEncoders } from './encoders';
 import { scoringBackend } from './scoring-backend';
+import { layerInputsKey, prepareLayerTuning, type LayerTuningInputs } from './layer-tuning';
+import type { LayerWeights } from '../../src/core/tuning/layer';
+import { layerModelInputs } from '../../src/core/tuning/layer-model';
+import { createCpuLayerEngine } from '../../src/core/tuning/cpu-layer';
+import { layerTuningPlan, layerTuningProblem } from '../../src/core/tuning/plan';
 
 export interface CachedEncoding {
   dataset: Dataset;
@@ -60,8 +65,10 @@ export function encodingKey(encoder: EncoderSpec, candidateText: CandidateTextMo
 export class TrainingLab {
   private encoding: CachedEncoding | null = null;
   private split: { dataset: Dataset; key: string; split: DataSplit } | null = null;
+  /** The hidden states and starting weights of the last layer run's dataset, model and K. */
+  private layerInputs: { dataset: Dataset; inputs: LayerTuningInputs } | null = null;
   /** Running trainings, by command id, for pause / step / stop. */
-  private readonly sessions = new Map<number, TrainingSession>();
+  private readonly sessions = new Map<number, Pick<TrainingSession, 'pause' | 'resume' | 'step' | 'stop'>>();
 
   constructor(private readonly encoders: LabEncoders) {}
 
@@ -88,7 +95,8 @@ export class TrainingLab {
     id: number,
     signal: AbortSignal,
     report: (progress: TrainingProgress) => void,
-  ): Promise<{ outcome: TrainingOutcome; head: string }> {
+  ): Promise<{ outcome: TrainingOutcome; head: string | null; layers?: LayerWeights[] }> {
+    if (request.tune?.kind === 'layers') return this.trainLayers(dataset, request, request.tune.layers, id, signal, report);
     const encoding = await this.encodingOf(dataset, request.encoder, request.candidateText, signal, report);
     const split = this.splitOf(dataset, request.split);
     const [scoring, trainer] = await Promise.all([scoringBackend(request.scoring), chooseTrainer(request.device)]);
@@ -111,6 +119,61 @@ export class TrainingLab {
     try {
       const { kept: head, ...result } = await session.run();
       return { outcome: { ...result, split: split.record, scoringBackend: scoring.name(), trainerDevice: trainer.name, trainerNote: trainer.note }, head: serializeHead(head) };
+    } finally {
+      this.sessions.delete(id);
+    }
+  }
+
+  /**
+   * Tunes the encoder's top `layers` layers: the hidden states entering them (kept for the dataset and
+   * settings), the top layers' weights from the model file, the same session as a head.
+   */
+  private async trainLayers(
+    dataset: Dataset,
+    request: TrainingRequest,
+    layers: number,
+    id: number,
+    signal: AbortSignal,
+    report: (progress: TrainingProgress) => void,
+  ): Promise<{ outcome: TrainingOutcome; head: null; layers: LayerWeights[] }> {
+    const spec = request.encoder;
+    if (spec.kind !== 'transformer') throw new Error('Only a transformer encoder has layers to tune: choose one in the Encoder cell, or train a head.');
+    const { info } = await this.encoders.open(spec, signal, (done, total) => report({ type: 'download-model', done, total }));
+    const texts = dataset.queries.length + dataset.candidates.length;
+    const problem = info?.architecture ? layerTuningProblem(info.architecture, layerTuningPlan(info.architecture, layers, texts)) : null;
+    if (problem) throw new Error(problem);
+    const key = layerInputsKey(spec, layers, request.candidateText);
+    if (this.layerInputs?.dataset !== dataset || this.layerInputs.inputs.key !== key) {
+      this.layerInputs = null;
+      const inputs = await prepareLayerTuning(spec, layers, dataset, request.candidateText, (t, role, s) => this.encoders.tokenize(spec, t, role, s), signal, report);
+      this.layerInputs = { dataset, inputs };
+    }
+    const { inputs } = this.layerInputs;
+    const split = this.splitOf(dataset, request.split);
+    const scoring = await scoringBackend(request.scoring);
+    const engine = createCpuLayerEngine(inputs.layers.shape);
+    const session = new TrainingSession<LayerWeights[]>(
+      layerModelInputs(split, { engine, initial: inputs.initial, pooling: spec.pooling, trainStates: inputs.states, evaluationStates: inputs.states }),
+      request.config,
+      {
+        matmul: scoring.matmul,
+        signal,
+        onEvent: (event) => {
+          report(event);
+          if (event.type === 'phase' && event.phase === 'train') {
+            report({ type: 'backend', trainer: engine.backend === 'cpu' ? 'CPU' : engine.backend, note: `${inputs.tokens.toLocaleString('en')} tokens of hidden states cached`, scoring: scoring.name() });
+          }
+        },
+      },
+    );
+    this.sessions.set(id, session);
+    try {
+      const { kept, ...result } = await session.run();
+      return {
+        outcome: { ...result, split: split.record, scoringBackend: scoring.name(), trainerDevice: 'CPU', trainerNote: null },
+        head: null,
+        layers: kept,
+      };
     } finally {
       this.sessions.delete(id);
     }

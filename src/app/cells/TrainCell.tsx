@@ -167,7 +167,11 @@ export function TrainCell() {
       {error ? <ErrorPanel title="Training failed." error={error} /> : null}
       {state.headExportError ? <p className="error-text" role="alert">{state.headExportError}</p> : null}
       {training.status !== 'running' && lastHeadRun?.kind === 'trained' ? (
-        <FinishedRun run={lastHeadRun} changes={runChanges(state, lastHeadRun)} onExport={() => actions.exportHead(lastHeadRun)} />
+        <FinishedRun
+          run={lastHeadRun}
+          changes={runChanges(state, lastHeadRun)}
+          onExport={() => (lastHeadRun.training.train.tune === 'layers' ? actions.exportTunedModel(lastHeadRun) : actions.exportHead(lastHeadRun))}
+        />
       ) : null}
       {training.status !== 'running' && lastHeadRun?.kind === 'head' ? <ImportedHead run={lastHeadRun} /> : null}
       <MixComparison runs={state.runs} />
@@ -259,6 +263,7 @@ function describeStepPace(training: LiveTraining): string {
 
 function FinishedRun({ run, changes, onExport }: { run: TrainedRun; changes: string[]; onExport: () => void }) {
   const { outcome } = run.training;
+  const layers = run.training.train.tune === 'layers';
   return (
     <div className="finished-training" data-testid="finished-training">
       {changes.length > 0 ? (
@@ -269,12 +274,12 @@ function FinishedRun({ run, changes, onExport }: { run: TrainedRun; changes: str
       <p className="small">
         Run {run.number}: {describeTraining(run.training)} on {outcome.trainerBackend};{' '}
         <span data-testid="kept-head">
-          {outcome.stopped ? `stopped at step ${outcome.stepsRun}, best step ${outcome.bestStep}` : `kept the head of step ${outcome.bestStep}${outcome.stoppedEarly ? ' (stopped early)' : ''}`}
+          {outcome.stopped ? `stopped at step ${outcome.stepsRun}, best step ${outcome.bestStep}` : `kept the ${layers ? 'layers' : 'head'} of step ${outcome.bestStep}${outcome.stoppedEarly ? ' (stopped early)' : ''}`}
         </span>
         ; {formatSeconds(outcome.timings.train_s)} of steps ({outcome.timings.steps_per_s.toFixed(1)} steps/s)
         {outcome.heldOut.length > 0 && outcome.timings.held_out_s !== undefined ? `, ${formatSeconds(outcome.timings.held_out_s)} for ${outcome.heldOut.length} held-out checks` : ''}.{' '}
         <button type="button" className="link" onClick={onExport}>
-          Export head
+          {layers ? 'Export tuned model (.zip)' : 'Export head'}
         </button>
       </p>
       {outcome.trainerNote ? <p className="hint small" data-testid="finished-trainer-note">{outcome.trainerNote}</p> : null}

@@ -2,7 +2,7 @@
  * The notebook's explicit runs (Load, Evaluate, preview a mix, Train, Compare mixes, Cancel): each talks to the lab worker and reports
  * through reducer actions, so components only render state and call these.
  */
-import { downloadText } from '../download';
+import { downloadBlob, downloadText } from '../download';
 import type { Dispatch } from 'react';
 import type { LoadOptions } from '../../core/dataset/types';
 import { type FileSource, type TrainingControl } from '../../../workers/lab/protocol';
@@ -11,7 +11,7 @@ import { fileSourceOf } from '../datasets/sources';
 import type { LabClient } from '../worker-client';
 import type { Action, AppState } from './app-state';
 import { allocateRunNumber } from './run-store';
-import { saveHead, loadHead } from './heads';
+import { saveHead, loadHead, loadTunedLayers, saveTunedLayers } from './heads';
 import type { Run, RunBase, SweepPoint, TrainedRun } from './runs';
 import type { EvalReport } from '../../core/metrics/types';
 import type { DatasetSelection, Settings } from './settings';
@@ -42,6 +42,8 @@ export interface LabActions {
   classroomDemo(): void;
   /** Downloads a trained run's head (the JSON of serializeHead). */
   exportHead(run: TrainedRun): void;
+  /** Downloads a layer run's tuned encoder as a zipped model folder. */
+  exportTunedModel(run: TrainedRun): void;
   /** Measures an exported head on the evaluation side of the current split; the result becomes a run. */
   importHead(file: File): void;
 }
@@ -97,13 +99,14 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
     );
     trainingCall = call.id;
     try {
-      const { outcome, head } = await call.reply;
+      const { outcome, head, layers } = await call.reply;
       const run: Run = {
         kind: 'trained',
         ...(await newRun(loaded, settings, startedAt, outcome.scoringBackend, outcome.after)),
         training: { mix, train, config, outcome, experimentId: experiment?.id ?? null, ...(sweep ? { sweep } : {}) },
       };
-      await saveHead(run.id, head);
+      if (head !== null) await saveHead(run.id, head);
+      if (layers) await saveTunedLayers(run.id, layers);
       dispatch({ type: 'trainingFinished', id, run });
       return true;
     } catch (error) {
@@ -304,6 +307,16 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
         },
         (error: unknown) => dispatch({ type: 'headExportFailed', message: error instanceof Error ? error.message : String(error) }),
       );
+    },
+
+    exportTunedModel(run) {
+      void (async () => {
+        const layers = await loadTunedLayers(run.id);
+        if (!layers) throw new Error(`The tuned layers of Run ${run.number} are no longer stored in this browser.`);
+        if (run.encoder.kind !== 'transformer') throw new Error(`Run ${run.number} did not tune a transformer encoder.`);
+        const { zip } = await client.call('exportModel', { spec: run.encoder, layers }).reply;
+        downloadBlob(new Blob([zip.slice()], { type: 'application/zip' }), `xling-tuned-run-${run.number}.zip`);
+      })().catch((error: unknown) => dispatch({ type: 'headExportFailed', message: error instanceof Error ? error.message : String(error) }));
     },
 
     importHead(file) {

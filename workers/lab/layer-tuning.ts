@@ -1,0 +1,119 @@
+/**
+ * Tuning a transformer encoder's top K layers in the lab worker (design.md, "Tuning the encoder (top
+ * layers)"). The model's fp32 file (onnx/model.onnx, from the model cache or its server) is read
+ * here: its top K layers' weights start the tuned copy, and its bottom L - K layers become a graph of
+ * their own (onnx-layers.ts) that onnxruntime-web runs once per text. The texts are tokenized by the
+ * loaded model's tokenizer in the encoder worker, so prefixes and truncation are the encoder's own.
+ * The hidden states are kept for the dataset and settings (a second run does not recompute them);
+ * the trainer's engine runs the tuned layers forward and backward.
+ */
+import { zipSync } from 'fflate';
+import { candidateTexts, type CandidateTextMode } from '../../src/core/dataset/texts';
+import type { Dataset } from '../../src/core/dataset/types';
+import type { TransformerSpec } from '../../src/core/encoders/model-spec';
+import type { TextRole } from '../../src/core/encoders/types';
+import { RateMeter } from '../../src/core/progress';
+import type { LayerWeights } from '../../src/core/tuning/layer';
+import type { HiddenStates } from '../../src/core/tuning/layer-model';
+import { bottomModel, exportTunedModel, findLayers, readLayerWeights, type LayerConfig, type ModelLayers } from '../../src/core/tuning/onnx-layers';
+import onnxProto from 'onnx-proto';
+import { modelFileBytes } from '../encoder/model-cache';
+import { computeHiddenStates, type BottomRunner, type TokenizedTexts } from '../../src/core/tuning/hidden-states';
+import { labOrt } from './scoring-backend';
+import type { TrainingProgress } from './protocol';
+
+const MODEL_FILE = 'onnx/model.onnx';
+/** What an exported folder holds besides the tuned model: the original's config and tokenizer files, where it has them. */
+const FOLDER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
+
+export type Tokenize = (texts: string[], role: TextRole, signal: AbortSignal) => Promise<TokenizedTexts>;
+
+/** What a layer run needs, for one dataset, model and K. */
+export interface LayerTuningInputs {
+  key: string;
+  layers: ModelLayers;
+  /** The model file's weights of the top K layers, bottom first. */
+  initial: LayerWeights[];
+  states: HiddenStates;
+  /** Tokens cached (the memory the run holds: tokens x hidden x 4 bytes). */
+  tokens: number;
+}
+
+/** Identifies the hidden states of one model, K, dataset text mode (the dataset object is compared apart). */
+export function layerInputsKey(spec: TransformerSpec, layers: number, candidateText: CandidateTextMode): string {
+  return JSON.stringify({ source: spec.source, pooling: spec.pooling, queryPrefix: spec.queryPrefix, passagePrefix: spec.passagePrefix, layers, candidateText });
+}
+
+/** Reads the model, checks K, and runs the bottom layers over every text of the dataset. */
+export async function prepareLayerTuning(
+  spec: TransformerSpec,
+  layers: number,
+  dataset: Dataset,
+  candidateText: CandidateTextMode,
+  tokenize: Tokenize,
+  signal: AbortSignal,
+  report: (progress: TrainingProgress) => void,
+): Promise<LayerTuningInputs> {
+  const [modelBytes, configBytes] = await Promise.all([modelFileBytes(spec.source, MODEL_FILE), modelFileBytes(spec.source, 'config.json')]);
+  const model = onnxProto.onnx.ModelProto.decode(modelBytes);
+  const graph = findLayers(model, JSON.parse(new TextDecoder().decode(configBytes)) as LayerConfig);
+  const count = graph.layers.length;
+  if (layers < 1 || layers > count) {
+    throw new Error(`This model has ${count} layers: tune between 1 and ${count} of its top layers, not ${layers}.`);
+  }
+  const firstTuned = count - layers;
+  const initial = Array.from({ length: layers }, (_, k) => readLayerWeights(model, graph, firstTuned + k));
+  const ort = await labOrt();
+  const session = await ort.InferenceSession.create(bottomModel(model, graph, firstTuned), { executionProviders: ['wasm'] });
+  try {
+    const texts = { queries: dataset.queries.map((q) => q.text), candidates: candidateTexts(dataset, candidateText) };
+    const total = texts.queries.length + texts.candidates.length;
+    const meter = new RateMeter();
+    const progress = (done: number) => report({ type: 'encode', done, total, pace: meter.update('encode', done, total, performance.now()) });
+    const bottom: BottomRunner = {
+      inputNames: session.inputNames,
+      async run(inputs) {
+        const feeds = Object.fromEntries(Object.entries(inputs).map(([name, { data, dims }]) => [name, new ort.Tensor('int64', data, dims)]));
+        const outputs = await session.run(feeds);
+        return outputs[session.outputNames[0]].data as Float32Array;
+      },
+    };
+    const hidden = graph.shape.hidden;
+    const queries = await computeHiddenStates(await tokenize(texts.queries, 'query', signal), hidden, bottom, { signal, onProgress: progress });
+    const candidates = await computeHiddenStates(await tokenize(texts.candidates, 'passage', signal), hidden, bottom, {
+      signal,
+      onProgress: (done) => progress(texts.queries.length + done),
+    });
+    return {
+      key: layerInputsKey(spec, layers, candidateText),
+      layers: graph,
+      initial,
+      states: { queries, candidates },
+      tokens: queries.offsets[queries.offsets.length - 1] + candidates.offsets[candidates.offsets.length - 1],
+    };
+  } finally {
+    await session.release();
+  }
+}
+
+/**
+ * The tuned encoder as a zip of a model folder (design.md, "Export"): the original config and
+ * tokenizer files, and onnx/model.onnx with the tuned layers' weights replaced, nothing else changed.
+ */
+export async function exportTunedFolder(spec: TransformerSpec, weights: LayerWeights[]): Promise<Uint8Array> {
+  const modelBytes = await modelFileBytes(spec.source, MODEL_FILE);
+  const configBytes = await modelFileBytes(spec.source, 'config.json');
+  const model = onnxProto.onnx.ModelProto.decode(modelBytes);
+  const graph = findLayers(model, JSON.parse(new TextDecoder().decode(configBytes)) as LayerConfig);
+  const firstTuned = graph.layers.length - weights.length;
+  const tuned = new Map(weights.map((w, k) => [firstTuned + k, w]));
+  const files: Record<string, Uint8Array> = { 'onnx/model.onnx': exportTunedModel(modelBytes, graph, tuned) };
+  for (const file of FOLDER_FILES) {
+    files[file] = await modelFileBytes(spec.source, file).catch((error: unknown) => {
+      if (file === 'special_tokens_map.json') return null;
+      throw error;
+    }) ?? new Uint8Array();
+    if (files[file].length === 0) delete files[file];
+  }
+  return zipSync(files, { level: 0 });
+}
