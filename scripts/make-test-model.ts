@@ -2,8 +2,14 @@
  * Writes a tiny, offline, XLM-R-shaped ONNX sentence encoder in transformers.js model-folder layout
  * (design.md, "Command line"): tests and benchmarks need a neural encoder and no model hub is reachable.
  *
- *   npm run make-test-model -- <folder> [--layers 2] [--hidden 32] [--heads H] [--vocab-size V]
- *                                       [--seed 1] [--corpus ../shared/data/xquad-r]
+ *   npm run make-test-model -- <folder> [--layers 2] [--hidden 32] [--heads H] [--intermediate 4H]
+ *                                       [--layer-norm-eps 1e-5] [--vocab-size V] [--seed 1]
+ *                                       [--corpus ../shared/data/xquad-r]
+ *
+ * A MiniLM-L12-shaped model (paraphrase-multilingual-MiniLM-L12-v2's layer sizes, with this
+ * script's small vocabulary):
+ *
+ *   npm run make-test-model -- <folder> --layers 12 --hidden 384 --heads 12 --intermediate 1536 --layer-norm-eps 1e-12
  *
  * <folder>/config.json            model_type "xlm-roberta" and its sizes
  * <folder>/tokenizer.json         a Hugging Face Unigram tokenizer: XLM-R's special tokens (<s> 0,
@@ -17,6 +23,19 @@
  * embeddings, then layers of masked multi-head attention and a GELU feed-forward block) with seeded
  * random weights: same options, same bytes. `--vocab-size` pads the embedding table with random
  * rows so that a benchmark can have XLM-R's real table size (250002) without its vocabulary.
+ *
+ * Node and initializer names follow what Hugging Face Optimum (torch.onnx.export of a transformers
+ * BertModel / XLMRobertaModel) writes, so that code finding layers by name (src/core/tuning/
+ * onnx-layers.ts) is tested against the real naming: nodes are named by module path and op type
+ * (`/encoder/layer.3/attention/self/query/MatMul`, a `_1`, `_2` ... suffix for repeats in one
+ * module), each node's output is `<node name>_output_0`, biases and LayerNorm parameters keep their
+ * PyTorch parameter names (`encoder.layer.3.attention.self.query.bias`,
+ * `encoder.layer.3.output.LayerNorm.weight`), MatMul weights (PyTorch's transposed nn.Linear weight)
+ * are `onnx::MatMul_<n>`, and a linear's bias Add reads the bias first, as torch's `linear` symbolic
+ * writes it. Source: the node and tensor names of real Optimum BERT-family exports as listed in
+ * public ONNX tooling (e.g. `/tulrv6/encoder/layer.0/attention/self/query/MatMul`,
+ * `onnx::MatMul_2195`, `tulrv6.encoder.layer.0.attention.self.query.bias`,
+ * `/tulrv6/embeddings/LayerNorm/Add_1_output_0` in amd/RyzenAI-SW's pattern files).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -35,7 +54,7 @@ const METASPACE = '\u2581';
 /** XLM-R's positions start after padding_idx (1), so its 514 positions hold 512 tokens. */
 const POSITION_OFFSET = PAD_ID + 1;
 const MAX_TOKENS = 512;
-const LAYER_NORM_EPS = 1e-5;
+const DEFAULT_LAYER_NORM_EPS = 1e-5;
 const FREQUENT_WORDS = 3000;
 
 interface ModelShape {
@@ -44,6 +63,7 @@ interface ModelShape {
   heads: number;
   intermediate: number;
   vocabSize: number;
+  layerNormEps: number;
 }
 
 async function main(): Promise<void> {
@@ -53,24 +73,29 @@ async function main(): Promise<void> {
       layers: { type: 'string', default: '2' },
       hidden: { type: 'string', default: '32' },
       heads: { type: 'string' },
+      intermediate: { type: 'string' },
+      'layer-norm-eps': { type: 'string', default: String(DEFAULT_LAYER_NORM_EPS) },
       'vocab-size': { type: 'string' },
       seed: { type: 'string', default: '1' },
       corpus: { type: 'string', default: resolve(import.meta.dirname, '../../shared/data/xquad-r') },
     },
   });
   const folder = positionals[0];
-  if (!folder || positionals.length > 1) throw new Error('usage: npm run make-test-model -- <folder> [--layers N] [--hidden H] [--heads A] [--vocab-size V] [--seed S] [--corpus DIR]');
+  if (!folder || positionals.length > 1) throw new Error('usage: npm run make-test-model -- <folder> [--layers N] [--hidden H] [--heads A] [--intermediate I] [--layer-norm-eps E] [--vocab-size V] [--seed S] [--corpus DIR]');
   const layers = positiveInteger('--layers', values.layers);
   const hidden = positiveInteger('--hidden', values.hidden);
   // XLM-R-like head size 32 for wide models; at least two heads so the split-heads path is exercised.
   const heads = values.heads === undefined ? Math.max(2, Math.floor(hidden / 32)) : positiveInteger('--heads', values.heads);
   if (hidden % heads !== 0) throw new Error(`--hidden (${hidden}) must be a multiple of the number of heads (${heads}).`);
+  const intermediate = values.intermediate === undefined ? 4 * hidden : positiveInteger('--intermediate', values.intermediate);
+  const layerNormEps = Number(values['layer-norm-eps']);
+  if (!(layerNormEps > 0 && layerNormEps < 1)) throw new Error(`--layer-norm-eps must be a number in (0, 1), e.g. 1e-12, got '${values['layer-norm-eps']}'.`);
   const seed = positiveInteger('--seed', values.seed);
 
   const vocabulary = await buildVocabulary(values.corpus);
   const vocabSize = values['vocab-size'] === undefined ? vocabulary.length : positiveInteger('--vocab-size', values['vocab-size']);
   if (vocabSize < vocabulary.length) throw new Error(`--vocab-size must be at least the tokenizer's ${vocabulary.length} pieces, got ${vocabSize}.`);
-  const shape: ModelShape = { layers, hidden, heads, intermediate: 4 * hidden, vocabSize };
+  const shape: ModelShape = { layers, hidden, heads, intermediate, vocabSize, layerNormEps };
 
   await mkdir(join(folder, 'onnx'), { recursive: true });
   const model = buildModel(shape, seed);
@@ -80,7 +105,7 @@ async function main(): Promise<void> {
     writeFile(join(folder, 'tokenizer_config.json'), JSON.stringify(tokenizerConfigJson(), null, 2)),
     writeFile(join(folder, 'onnx', 'model.onnx'), model),
   ]);
-  process.stderr.write(`wrote ${folder}: ${layers} layers, hidden ${hidden}, ${heads} heads, ` +
+  process.stderr.write(`wrote ${folder}: ${layers} layers, hidden ${hidden}, ${heads} heads, intermediate ${intermediate}, ` +
     `${vocabulary.length} tokenizer pieces, embedding rows ${vocabSize}, model ${(model.byteLength / 2 ** 20).toFixed(1)} MiB\n`);
 }
 
@@ -157,7 +182,7 @@ function configJson(shape: ModelShape) {
     hidden_act: 'gelu',
     max_position_embeddings: MAX_TOKENS + POSITION_OFFSET,
     type_vocab_size: 1,
-    layer_norm_eps: LAYER_NORM_EPS,
+    layer_norm_eps: shape.layerNormEps,
     bos_token_id: BOS_ID,
     pad_token_id: PAD_ID,
     eos_token_id: EOS_ID,
@@ -167,23 +192,24 @@ function configJson(shape: ModelShape) {
 
 /** The serialised ONNX model (opset 17, which has LayerNormalization). */
 function buildModel(shape: ModelShape, seed: number): Uint8Array {
-  const graph = new GraphBuilder(seededRandom(seed));
+  const graph = new GraphBuilder(seededRandom(seed), shape.layerNormEps);
   const { hidden, heads } = shape;
   const headSize = hidden / heads;
 
   // Embeddings: word rows by id, plus positions POSITION_OFFSET .. seq + POSITION_OFFSET - 1.
-  const words = graph.node('Gather', [graph.weights('word_embeddings', [shape.vocabSize, hidden], 1), 'input_ids']);
-  const seqLength = graph.node('Gather', [graph.node('Shape', ['input_ids']), graph.int64('one_index', [], [1])]);
+  const words = graph.node('/embeddings/word_embeddings', 'Gather', [graph.weights('embeddings.word_embeddings.weight', [shape.vocabSize, hidden], 1), 'input_ids']);
+  const seqLength = graph.node('/embeddings', 'Gather', [graph.node('/embeddings', 'Shape', ['input_ids']), graph.int64('one_index', [], [1])]);
   const offset = graph.int64('position_offset', [], [POSITION_OFFSET]);
-  const positionIds = graph.node('Range', [offset, graph.node('Add', [seqLength, offset]), graph.int64('one', [], [1])]);
-  const positions = graph.node('Gather', [graph.weights('position_embeddings', [MAX_TOKENS + POSITION_OFFSET, hidden], 1), positionIds]);
-  let state = graph.layerNorm('embeddings', graph.node('Add', [words, positions]), hidden);
+  const positionIds = graph.node('/embeddings', 'Range', [offset, graph.node('/embeddings', 'Add', [seqLength, offset]), graph.int64('one', [], [1])]);
+  const positions = graph.node('/embeddings/position_embeddings', 'Gather',
+    [graph.weights('embeddings.position_embeddings.weight', [MAX_TOKENS + POSITION_OFFSET, hidden], 1), positionIds]);
+  let state = graph.layerNorm('/embeddings', 'embeddings', graph.node('/embeddings', 'Add', [words, positions]), hidden);
 
   // Additive attention bias [batch, 1, 1, seq]: 0 for tokens, a large negative number for padding,
   // so padded keys get exactly zero weight and a text's embedding does not depend on its batch.
-  const mask = graph.node('Cast', ['attention_mask'], [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT }]);
-  const maskBias = graph.node('Unsqueeze', [
-    graph.node('Mul', [graph.node('Sub', [graph.float('one_f', [1]), mask]), graph.float('mask_min', [-1e9])]),
+  const mask = graph.node('', 'Cast', ['attention_mask'], [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT }]);
+  const maskBias = graph.node('', 'Unsqueeze', [
+    graph.node('', 'Mul', [graph.node('', 'Sub', [graph.float('one_f', [1]), mask]), graph.float('mask_min', [-1e9])]),
     graph.int64('mask_axes', [2], [1, 2]),
   ]);
   const splitHeads = graph.int64('split_heads', [4], [0, 0, heads, headSize]);
@@ -191,25 +217,32 @@ function buildModel(shape: ModelShape, seed: number): Uint8Array {
   const scale = graph.float('attention_scale', [1 / Math.sqrt(headSize)]);
 
   for (let layer = 0; layer < shape.layers; layer++) {
-    const prefix = `layer${layer}`;
-    const project = (name: string, input: string, inSize: number, outSize: number) =>
-      graph.node('Add', [graph.node('MatMul', [input, graph.weights(`${prefix}.${name}.weight`, [inSize, outSize], 1 / Math.sqrt(inSize))]),
-        graph.weights(`${prefix}.${name}.bias`, [outSize], 0.02)]);
+    const module = `encoder.layer.${layer}`;
+    const scope = `/encoder/layer.${layer}`;
+    const self = `${scope}/attention/self`;
+    // y = x W + b as torch exports nn.Linear: MatMul with the transposed weight, then Add(bias, product).
+    const project = (path: string, input: string, inSize: number, outSize: number) => {
+      const product = graph.node(`${scope}/${path}`, 'MatMul', [input, graph.matMulWeights([inSize, outSize], 1 / Math.sqrt(inSize))]);
+      return graph.node(`${scope}/${path}`, 'Add', [graph.weights(`${module}.${path.replaceAll('/', '.')}.bias`, [outSize], 0.02), product]);
+    };
     const toHeads = (name: string, perm: number[]) =>
-      graph.node('Transpose', [graph.node('Reshape', [project(name, state, hidden, hidden), splitHeads])], [ints('perm', perm)]);
+      graph.node(self, 'Transpose', [graph.node(self, 'Reshape', [project(`attention/self/${name}`, state, hidden, hidden), splitHeads])], [ints('perm', perm)]);
     const query = toHeads('query', [0, 2, 1, 3]);
     const keyT = toHeads('key', [0, 2, 3, 1]);
     const value = toHeads('value', [0, 2, 1, 3]);
-    const scores = graph.node('Add', [graph.node('Mul', [graph.node('MatMul', [query, keyT]), scale]), maskBias]);
-    const weights = graph.node('Softmax', [scores], [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 }]);
-    const context = graph.node('Reshape', [graph.node('Transpose', [graph.node('MatMul', [weights, value])], [ints('perm', [0, 2, 1, 3])]), mergeHeads]);
-    state = graph.layerNorm(`${prefix}.attention`, graph.node('Add', [project('attention_output', context, hidden, hidden), state]), hidden);
+    const scores = graph.node(self, 'Add', [graph.node(self, 'Mul', [graph.node(self, 'MatMul', [query, keyT]), scale]), maskBias]);
+    const weights = graph.node(self, 'Softmax', [scores], [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 }]);
+    const context = graph.node(self, 'Reshape', [graph.node(self, 'Transpose', [graph.node(self, 'MatMul', [weights, value])], [ints('perm', [0, 2, 1, 3])]), mergeHeads]);
+    state = graph.layerNorm(`${scope}/attention/output`, `${module}.attention.output`,
+      graph.node(`${scope}/attention/output`, 'Add', [project('attention/output/dense', context, hidden, hidden), state]), hidden);
 
-    const inner = project('intermediate', state, hidden, shape.intermediate);
+    const inner = project('intermediate/dense', state, hidden, shape.intermediate);
     // GELU, erf form: 0.5 x (1 + erf(x / sqrt 2)).
-    const gelu = graph.node('Mul', [graph.node('Mul', [inner, graph.float('half', [0.5])]),
-      graph.node('Add', [graph.node('Erf', [graph.node('Mul', [inner, graph.float('inv_sqrt2', [Math.SQRT1_2])])]), graph.float('one_f', [1])])]);
-    state = graph.layerNorm(`${prefix}.output`, graph.node('Add', [project('output', gelu, shape.intermediate, hidden), state]), hidden);
+    const act = `${scope}/intermediate/intermediate_act_fn`;
+    const gelu = graph.node(act, 'Mul', [graph.node(act, 'Mul', [inner, graph.float('half', [0.5])]),
+      graph.node(act, 'Add', [graph.node(act, 'Erf', [graph.node(act, 'Mul', [inner, graph.float('inv_sqrt2', [Math.SQRT1_2])])]), graph.float('one_f', [1])])]);
+    state = graph.layerNorm(`${scope}/output`, `${module}.output`,
+      graph.node(`${scope}/output`, 'Add', [project('output/dense', gelu, shape.intermediate, hidden), state]), hidden);
   }
   graph.rename(state, 'last_hidden_state');
 
@@ -236,18 +269,25 @@ function ints(name: string, values: number[]) {
   return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: values };
 }
 
-/** Collects nodes and initializers; every node output gets a fresh name. */
+/** Collects nodes and initializers, named as torch.onnx.export names them (see the header). */
 class GraphBuilder {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
   private readonly constants = new Set<string>();
-  private counter = 0;
+  /** Node names used so far: a repeated `<scope>/<op>` gets `_1`, `_2`, ... as in torch exports. */
+  private readonly nodeNames = new Map<string, number>();
+  private matMulWeightCount = 0;
 
-  constructor(private readonly random: () => number) {}
+  constructor(private readonly random: () => number, private readonly layerNormEps: number) {}
 
-  node(opType: string, input: string[], attribute: OnnxTypes.IAttributeProto[] = []): string {
-    const output = `${opType.toLowerCase()}_${this.counter++}`;
-    this.nodes.push({ opType, input, output: [output], attribute });
+  /** Adds a node named after its module scope and op type; returns its one output, `<name>_output_0`. */
+  node(scope: string, opType: string, input: string[], attribute: OnnxTypes.IAttributeProto[] = []): string {
+    const base = `${scope}/${opType}`;
+    const seen = this.nodeNames.get(base) ?? 0;
+    this.nodeNames.set(base, seen + 1);
+    const name = seen ? `${base}_${seen}` : base;
+    const output = `${name}_output_0`;
+    this.nodes.push({ name, opType, input, output: [output], attribute });
     return output;
   }
 
@@ -256,6 +296,11 @@ class GraphBuilder {
     const producer = this.nodes.find((n) => n.output?.[0] === from);
     if (!producer) throw new Error(`no node produces ${from}`);
     producer.output = [to];
+  }
+
+  /** A MatMul's weight initializer: torch names these by a value number, `onnx::MatMul_<n>`. */
+  matMulWeights(dims: number[], std: number): string {
+    return this.weights(`onnx::MatMul_${this.matMulWeightCount++}`, dims, std);
   }
 
   /** Seeded Gaussian weights with standard deviation `std`. */
@@ -281,12 +326,13 @@ class GraphBuilder {
     return this.tensor(name, onnx.TensorProto.DataType.INT64, dims, new Uint8Array(BigInt64Array.from(values, BigInt).buffer));
   }
 
-  layerNorm(name: string, input: string, hidden: number): string {
-    const gamma = this.tensor(`${name}.ln.weight`, onnx.TensorProto.DataType.FLOAT, [hidden], new Uint8Array(new Float32Array(hidden).fill(1).buffer));
-    const beta = this.tensor(`${name}.ln.bias`, onnx.TensorProto.DataType.FLOAT, [hidden], new Uint8Array(new Float32Array(hidden).buffer));
-    return this.node('LayerNormalization', [input, gamma, beta], [
+  /** The LayerNorm of a module (`scope` /encoder/layer.0/output, PyTorch path `module` encoder.layer.0.output). */
+  layerNorm(scope: string, module: string, input: string, hidden: number): string {
+    const gamma = this.tensor(`${module}.LayerNorm.weight`, onnx.TensorProto.DataType.FLOAT, [hidden], new Uint8Array(new Float32Array(hidden).fill(1).buffer));
+    const beta = this.tensor(`${module}.LayerNorm.bias`, onnx.TensorProto.DataType.FLOAT, [hidden], new Uint8Array(new Float32Array(hidden).buffer));
+    return this.node(`${scope}/LayerNorm`, 'LayerNormalization', [input, gamma, beta], [
       { name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 },
-      { name: 'epsilon', type: onnx.AttributeProto.AttributeType.FLOAT, f: LAYER_NORM_EPS },
+      { name: 'epsilon', type: onnx.AttributeProto.AttributeType.FLOAT, f: this.layerNormEps },
     ]);
   }
 
