@@ -57,16 +57,21 @@ export type PoolRows = (
 export const meanPoolNormalised: PoolRows = (hidden, mask, rows, seq, dim, out, targetRows) => {
   const sum = new Float64Array(dim);
   for (let r = 0; r < rows; r++) {
-    sum.fill(0);
-    for (let t = 0; t < seq; t++) {
-      if (Number(mask[r * seq + t]) === 0) continue;
-      const base = (r * seq + t) * dim;
-      for (let d = 0; d < dim; d++) sum[d] += hidden[base + d];
-    }
+    maskedSum(hidden, mask, r, seq, dim, sum);
     // Dividing by the token count would not change the direction; normalising is enough.
     writeNormalised(sum, 0, dim, out, targetRows[r] * dim);
   }
 };
+
+/** `sum` = row r's hidden states summed over its attended tokens (float64). */
+export function maskedSum(hidden: Float32Array, mask: ArrayLike<number | bigint>, r: number, seq: number, dim: number, sum: Float64Array): void {
+  sum.fill(0, 0, dim);
+  for (let t = 0; t < seq; t++) {
+    if (Number(mask[r * seq + t]) === 0) continue;
+    const base = (r * seq + t) * dim;
+    for (let d = 0; d < dim; d++) sum[d] += hidden[base + d];
+  }
+}
 
 /** The first token's (<s> / [CLS]) hidden state of each row, L2-normalised: CLS pooling. */
 export const clsPoolNormalised: PoolRows = (hidden, _mask, rows, seq, dim, out, targetRows) => {

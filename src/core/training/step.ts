@@ -61,8 +61,6 @@ export function lossAndGradients(
   const rows = 2 * n;
   ws.ensure(n, dim, head.kind === 'adapter' ? rank : 0);
   const z = ws.z.subarray(0, rows * dim);
-  const u = ws.u.subarray(0, rows * dim);
-  const du = ws.du.subarray(0, rows * dim);
   const h = ws.h.subarray(0, rows * (head.kind === 'adapter' ? rank : 0));
 
   // Forward: z = x + delta(x).
@@ -73,6 +71,36 @@ export function lossAndGradients(
     matmulNN(x, rows, dim, head.params.D, dim, z);
   }
   for (let t = 0; t < rows * dim; t++) z[t] += x[t];
+  const { loss, dz } = normalisedInfoNce(z, n, dim, temperature, ws);
+
+  // Backward to the parameters.
+  if (head.kind === 'adapter') {
+    const dh = ws.dh.subarray(0, rows * rank);
+    matmulTN(h, rows, rank, dz, dim, grads.B);
+    matmulNT(dz, rows, dim, head.params.B, rank, dh);
+    matmulTN(x, rows, dim, dh, rank, grads.A);
+  } else {
+    matmulTN(x, rows, dim, dz, dim, grads.D);
+  }
+  return loss;
+}
+
+/**
+ * The loss half of the step, shared with the layer tuner (tuning/loss.ts): L2-normalise the 2n rows of
+ * `z` (n questions then n answers; a zero row stays zero), the InfoNCE loss of the normalised rows, and
+ * d loss / d z, returned as a view of the workspace's `du` (valid until the workspace's next use).
+ */
+export function normalisedInfoNce(
+  z: Float32Array,
+  n: number,
+  dim: number,
+  temperature: number,
+  ws: StepWorkspace,
+): { loss: number; dz: Float32Array } {
+  const rows = 2 * n;
+  ws.ensure(n, dim, 0);
+  const u = ws.u.subarray(0, rows * dim);
+  const du = ws.du.subarray(0, rows * dim);
   for (let i = 0; i < rows; i++) {
     let s = 0;
     for (let t = i * dim; t < (i + 1) * dim; t++) s += z[t] * z[t];
@@ -119,14 +147,5 @@ export function lossAndGradients(
     for (let t = i * dim; t < (i + 1) * dim; t++) dz[t] = (du[t] - u[t] * dot) * inv;
   }
 
-  // Backward to the parameters.
-  if (head.kind === 'adapter') {
-    const dh = ws.dh.subarray(0, rows * rank);
-    matmulTN(h, rows, rank, dz, dim, grads.B);
-    matmulNT(dz, rows, dim, head.params.B, rank, dh);
-    matmulTN(x, rows, dim, dh, rank, grads.A);
-  } else {
-    matmulTN(x, rows, dim, dz, dim, grads.D);
-  }
-  return loss;
+  return { loss, dz };
 }

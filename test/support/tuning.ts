@@ -1,0 +1,43 @@
+/** Random layer stacks and batches for the layer-tuning tests (weights away from any special value). */
+import { seededRandom } from '../../src/core/linalg/random';
+import type { LayerInput } from '../../src/core/tuning/engine';
+import { zeroLayerWeights } from '../../src/core/tuning/cpu-layer';
+import { LINEAR_NAMES, NORM_NAMES, type LayerShape, type LayerWeights } from '../../src/core/tuning/layer';
+
+/**
+ * K layers with uniform weights of variance 1/in (so activations stay O(1): attention far from
+ * uniform, GELU far from linear), biases ±0.1, gammas 1 ± 0.25, betas ±0.1. With inputs of scale
+ * `residualScale`, the first layer's attention output weights and bias are scaled by it (so the first residual sum
+ * has variance ~residualScale², where eps 1e-5 matters when it is 0.01) and the query and key weights by
+ * its inverse (so the attention scores stay O(1) and the attention gradients far from 0).
+ */
+export function randomLayers(shape: LayerShape, count: number, seed: number, residualScale = 1): LayerWeights[] {
+  const random = seededRandom(seed);
+  const uniform = (values: Float32Array, half: number, centre = 0) => {
+    for (let i = 0; i < values.length; i++) values[i] = centre + half * (2 * random() - 1);
+  };
+  return Array.from({ length: count }, (_, k) => {
+    const layer = zeroLayerWeights(shape);
+    for (const name of LINEAR_NAMES) {
+      const inDim = layer[name].weight.length / layer[name].bias.length;
+      const scale = k > 0 ? 1 : name === 'attentionOutput' ? residualScale : name === 'query' || name === 'key' ? 1 / residualScale : 1;
+      uniform(layer[name].weight, scale * Math.sqrt(3 / inDim));
+      uniform(layer[name].bias, scale * 0.1);
+    }
+    for (const name of NORM_NAMES) {
+      uniform(layer[name].gamma, 0.25, 1);
+      uniform(layer[name].beta, 0.1);
+    }
+    return layer;
+  });
+}
+
+/** A batch of texts with the given token counts (the rest padding, filled with noise that must not leak). */
+export function randomInput(lengths: readonly number[], seq: number, hidden: number, seed: number, scale = 1): LayerInput {
+  const random = seededRandom(seed);
+  const batch = lengths.length;
+  const mask = new Uint8Array(batch * seq);
+  lengths.forEach((length, b) => mask.fill(1, b * seq, b * seq + length));
+  const values = Float32Array.from({ length: batch * seq * hidden }, () => scale * (2 * random() - 1));
+  return { hidden: values, mask, batch, seq };
+}
