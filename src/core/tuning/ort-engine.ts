@@ -9,7 +9,7 @@ import type { OrtLike, OrtMatmulOptions } from '../linalg/ort-matmul';
 import type { LayerInput, LayerStackEngine, OutputGradient } from './engine';
 import type { LayerShape, LayerWeights } from './layer';
 import {
-  backwardGraphBytes, forwardGraphBytes, GRADIENT_OUTPUTS, MASKED_KEY_BIAS, SAVED_ACTIVATIONS, WEIGHT_INPUTS, weightShapes, type SavedActivation, type WeightInput,
+  backwardGraphBytes, checkLayerShape, forwardGraphBytes, GRADIENT_OUTPUTS, MASKED_KEY_BIAS, SAVED_ACTIVATIONS, WEIGHT_INPUTS, weightShapes, type SavedActivation, type WeightInput,
 } from './ort-graphs';
 
 type Tensor = OrtCommon.Tensor;
@@ -33,6 +33,7 @@ const WEIGHT_FIELDS: Record<WeightInput, (w: LayerWeights) => Float32Array> = {
 };
 
 export function createOrtLayerEngine(ort: OrtLike, shape: LayerShape, options: OrtLayerEngineOptions): LayerStackEngine {
+  checkLayerShape(shape);
   const { hidden: H, intermediate: I } = shape;
   const weightDims = weightShapes(shape);
   const sessionOptions: OrtCommon.InferenceSession.SessionOptions = {};

@@ -35,6 +35,10 @@ export const WEIGHT_INPUTS = [
 ] as const;
 export type WeightInput = (typeof WEIGHT_INPUTS)[number];
 
+export function checkLayerShape({ hidden, heads }: LayerShape): void {
+  if (!Number.isInteger(hidden / heads)) throw new RangeError(`hidden size ${hidden} is not a multiple of the ${heads} heads.`);
+}
+
 /** Each weight input's dimensions (weights [in, out], as LayerWeights keeps them). */
 export function weightShapes({ hidden: H, intermediate: I }: LayerShape): Record<WeightInput, number[]> {
   return {
@@ -156,8 +160,7 @@ class GraphBuilder {
   private count = 0;
 
   constructor(private readonly shape: LayerShape) {
-    const { hidden, heads } = shape;
-    if (!Number.isInteger(hidden / heads)) throw new RangeError(`hidden size ${hidden} is not a multiple of the ${heads} heads.`);
+    checkLayerShape(shape);
   }
 
   node(opType: string, input: string[], attributes: Record<string, number | number[]> = {}): string {
