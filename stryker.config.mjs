@@ -16,6 +16,7 @@ export default {
     'src/core/metrics/*.ts',
     'src/core/training/{step,kernels,head,optimizer,sampler,mix}.ts',
     'src/core/encoders/pooling.ts',
+    'src/core/tuning/{cpu-layer,gelu,loss}.ts',
   ],
   coverageAnalysis: 'perTest',
   concurrency: 2,

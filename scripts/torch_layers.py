@@ -2,7 +2,7 @@
 InfoNCE rebuilt in float64 PyTorch (torch.nn.functional, torch.special.erf, autograd), from the same
 weights as src/core/tuning/cpu-layer.ts. Run with Debian's interpreter (`apt-get install python3-torch`):
 
-    /usr/bin/python3 scripts/torch_layers.py <dir>
+    /usr/bin/python3 scripts/torch_layers.py <dir> [<dir> ...]
 
 <dir>/spec.json: {"layers": K, "batch", "seq", "hidden", "heads", "intermediate", "eps", "pooling":
 "mean"|"cls", "n", "temperature"}. <dir>/*.npy (float32, 2-D): hidden [batch*seq, hidden], mask
@@ -98,4 +98,6 @@ def main(folder):
 
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    torch.set_num_threads(1)
+    for folder in sys.argv[1:]:
+        main(folder)
