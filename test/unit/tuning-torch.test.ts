@@ -1,5 +1,6 @@
 /**
- * The CPU layer engine and the tuning loss against PyTorch: scripts/torch_layers.py rebuilds the same
+ * The CPU layer engine, the onnxruntime engine (ort-engine.ts, on onnxruntime-node) and the tuning
+ * loss against PyTorch: scripts/torch_layers.py rebuilds the same
  * layers, pooling, normalisation and InfoNCE in float64 with torch.nn.functional and differentiates
  * them with autograd (Debian's python3-torch 1.13 under /usr/bin/python3; CI installs it).
  *
@@ -13,12 +14,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeNpyFloat32, encodeNpyFloat32 } from '../../src/core/npy';
 import { createCpuLayerEngine } from '../../src/core/tuning/cpu-layer';
 import type { LayerInput } from '../../src/core/tuning/engine';
 import { LINEAR_NAMES, NORM_NAMES, type LayerShape, type LayerWeights } from '../../src/core/tuning/layer';
 import { poolingLoss, poolNormalised, type TunedPooling } from '../../src/core/tuning/loss';
+import { createOrtLayerEngine } from '../../src/core/tuning/ort-engine';
 import { maxRelError } from '../support/numeric';
 import { randomInput, randomLayers } from '../support/tuning';
 
@@ -88,6 +91,26 @@ describe.each(CASES.map((c, index) => ({ ...c, index })))('CPU engine against Py
         // The key bias's gradient is 0 in exact arithmetic (the softmax ignores a shift shared by all keys).
         if (key === 'key.bias') expect(Math.max(...Array.from(ours, Math.abs)), `layer ${k} ${key}`).toBeLessThan(1e-6);
         else expect(maxRelError(ours, theirs), `layer ${k} ${key}`).toBeLessThan(c.scale === 1 ? 5e-6 : 1e-4);
+      }
+    });
+  });
+});
+
+describe.each(CASES.map((c, index) => ({ ...c, index })))('onnxruntime-node engine (ort-engine.ts) against PyTorch, $name', ({ index }) => {
+  test('output, loss and every parameter group\'s gradient', async () => {
+    const { c, shape, layers, input, dir } = prepared[index];
+    const engine = createOrtLayerEngine(ort, shape, { backend: 'ort-node', executionProviders: ['cpu'], threads: 1 });
+    const output = await engine.forward(layers, input);
+    expect(maxRelError(output, readNpy(dir, 'output'))).toBeLessThan(2e-6);
+    const { loss, grads } = await engine.forwardBackward(layers, input,
+      (out) => poolingLoss(out, input.mask, input.batch, SEQ, shape.hidden, c.pooling, LENGTHS.length / 2, TAU));
+    await engine.dispose();
+    const torchLoss = (JSON.parse(readFileSync(path.join(dir, 'out', 'result.json'), 'utf8')) as { loss: number }).loss;
+    expect(Math.abs(loss - torchLoss)).toBeLessThan(1e-6 * torchLoss);
+    grads.forEach((layer, k) => {
+      for (const [key, ours] of groups(layer)) {
+        if (key === 'key.bias') expect(Math.max(...Array.from(ours, Math.abs)), `layer ${k} ${key}`).toBeLessThan(1e-6);
+        else expect(maxRelError(ours, readNpy(dir, `grad.layer${k}.${key}`)), `layer ${k} ${key}`).toBeLessThan(c.scale === 1 ? 5e-6 : 1e-4);
       }
     });
   });
