@@ -285,7 +285,7 @@ function FinishedRun({ run, changes, onExport }: { run: TrainedRun; changes: str
       {outcome.trainerNote ? <p className="hint small" data-testid="finished-trainer-note">{outcome.trainerNote}</p> : null}
       <div className="results-grid">
         <LossChart curves={outcome} />
-        <BeforeAfterTable before={outcome.before.summary} after={run.report.summary} />
+        <BeforeAfterTable before={outcome.before.summary} after={run.report.summary} tuned={layers ? 'tuned layers' : 'trained head'} />
       </div>
     </div>
   );
@@ -387,10 +387,10 @@ function HeldOutTable({ heldOut }: { heldOut: HeldOutPoint[] }) {
   );
 }
 
-function BeforeAfterTable({ before, after }: { before: EvalSummary; after: EvalSummary }) {
+function BeforeAfterTable({ before, after, tuned = 'trained head' }: { before: EvalSummary; after: EvalSummary; tuned?: string }) {
   return (
     <table className="summary" data-testid="before-after-table">
-      <caption className="small muted">Evaluation side, frozen encoder → trained head</caption>
+      <caption className="small muted">Evaluation side, frozen encoder → {tuned}</caption>
       <thead>
         <tr>
           <th scope="col">Metric</th>
@@ -400,11 +400,13 @@ function BeforeAfterTable({ before, after }: { before: EvalSummary; after: EvalS
       </thead>
       <tbody>
         {HELD_OUT_ROWS.map((row) => (
-          <tr key={row.label}>
+          <tr key={row.label} data-metric={row.metric}>
             <td>
               <MetricTerm metric={row.metric}>{row.label}</MetricTerm>
             </td>
-            <td className="num">{row.format(row.value(before))}</td>
+            <td className="num" title={String(row.value(before))}>
+              {row.format(row.value(before))}
+            </td>
             <td className="num" title={String(row.value(after))}>
               {row.format(row.value(after))}
             </td>
