@@ -112,14 +112,13 @@ describe('the build on a static host under a sub-path, without isolation headers
       delete process.env.VITE_LAREQA_BASE;
       process.env.NODE_ENV = nodeEnv;
     }
-    host = await serveFiles((pathname) => {
-      if (!pathname.startsWith(SUB_PATH) || pathname.includes('..')) return null;
-      const rest = pathname.slice(SUB_PATH.length) || 'index.html';
-      return path.join(outDir, rest);
-    });
+    host = await serveFiles(buildFile);
     app = `${host.origin}${SUB_PATH}`;
     [pickedExpected, catalogExpected] = await Promise.all([expectedReport(['de', 'en'], 2), expectedReport(['en', 'zh'], 1)]);
   });
+  /** The build's file for a path under the sub-path. */
+  const buildFile = (pathname: string) => (pathname.startsWith(SUB_PATH) && !pathname.includes('..') ? path.join(outDir, pathname.slice(SUB_PATH.length) || 'index.html') : null);
+
   afterAll(async () => {
     await Promise.all([stop(host), stop(catalog)]);
     if (outDir) await rm(outDir, { recursive: true, force: true });
@@ -215,6 +214,23 @@ describe('the build on a static host under a sub-path, without isolation headers
       await context.close();
     } finally {
       await browser.close();
+    }
+  });
+
+  it("uses the host's own isolation headers without a reload", async () => {
+    const isolating = await serveFiles(buildFile, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      let documentLoads = 0;
+      page.on('load', () => documentLoads++);
+      await page.goto(`${isolating.origin}${SUB_PATH}`);
+      await page.getByTestId('offline-status').filter({ hasText: 'Works offline' }).waitFor();
+      expect(await page.getByTestId('isolation-status').textContent()).toMatch(/^Cross-origin isolated/);
+      expect(documentLoads).toBe(1);
+    } finally {
+      await browser.close();
+      await stop(isolating);
     }
   });
 });
