@@ -128,6 +128,7 @@ describe('the build on a static host under a sub-path, without isolation headers
     const browser = await launchChromium();
     try {
       const context: BrowserContext = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+      await context.grantPermissions(['clipboard-read', 'clipboard-write']);
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
@@ -172,6 +173,12 @@ describe('the build on a static host under a sub-path, without isolation headers
       await evaluate(page, 2);
       expectSummary(await readSummaryTitles(page), catalogExpected);
 
+      // Copy link: the hosted page's own address (origin and sub-path), not the dev server's.
+      const hash = await page.evaluate(() => location.hash);
+      await page.getByTestId('copy-link').click();
+      await page.getByTestId('link-bar').filter({ hasText: 'Link copied' }).waitFor();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${app}${hash}`);
+
       // Share with students: keyboard only. Focus starts on the first box (Dataset cell), Space ticks it.
       await page.getByTestId('share-open').click();
       const dialog = page.getByTestId('share-dialog');
@@ -179,8 +186,10 @@ describe('the build on a static host under a sub-path, without isolation headers
       await page.keyboard.press('Space');
       await dialog.getByRole('checkbox', { name: 'Train cell' }).check();
       const link = await dialog.getByTestId('share-link').inputValue();
-      const hash = await page.evaluate(() => location.hash);
       expect(link).toBe(`${app}${hash}&hide=dataset,train`);
+      await dialog.getByTestId('share-copy').click();
+      await dialog.getByText('Copied.').waitFor();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
       await expect.poll(() => dialog.getByTestId('share-qr').getAttribute('data-link')).toBe(link);
       expect(await dialog.getByTestId('share-qr').getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
       await page.keyboard.press('Escape');
