@@ -63,9 +63,13 @@ export async function startServiceWorker(): Promise<'reloading' | 'started'> {
   try {
     // Beside index.html: its scope is the app's folder, whatever sub-path the host gives it.
     registration = await navigator.serviceWorker.register(new URL('sw.js', location.href));
-    await navigator.serviceWorker.ready;
   } catch (error) {
-    update({ serviceWorker: { kind: 'unavailable', reason: `the service worker could not start (${error instanceof Error ? error.message : String(error)})` } });
+    update({ serviceWorker: { kind: 'unavailable', reason: `the service worker could not be registered (${error instanceof Error ? error.message : String(error)})` } });
+    return 'started';
+  }
+  const failure = await activation(registration);
+  if (failure) {
+    update({ serviceWorker: { kind: 'unavailable', reason: failure } });
     return 'started';
   }
   if (!self.crossOriginIsolated && sessionStorage.getItem(RELOADED_KEY) === null) {
@@ -78,6 +82,26 @@ export async function startServiceWorker(): Promise<'reloading' | 'started'> {
   update({ serviceWorker: { kind: 'active' } });
   askForOfflineCopy(registration);
   return 'started';
+}
+
+/** How long the page waits for the service worker before it starts without it. */
+const ACTIVATION_LIMIT_MS = 30_000;
+
+/**
+ * Null once the service worker is active; else why not. A worker whose install fails (a file of the
+ * build missing on the host) never becomes active: waiting for `ready` alone would never end.
+ */
+function activation(registration: ServiceWorkerRegistration): Promise<string | null> {
+  return new Promise((resolve) => {
+    void navigator.serviceWorker.ready.then(() => resolve(null));
+    const installing = registration.installing ?? registration.waiting;
+    installing?.addEventListener('statechange', () => {
+      if (installing.state === 'redundant' && !registration.active) {
+        resolve('the service worker could not keep a copy of the app (is every file of the build on the host?)');
+      }
+    });
+    setTimeout(() => resolve(`the service worker did not start within ${ACTIVATION_LIMIT_MS / 1000} s (a slow network?): reload the page to try again`), ACTIVATION_LIMIT_MS);
+  });
 }
 
 /** The large files are cached after the page runs, so the first start does not wait for them. */

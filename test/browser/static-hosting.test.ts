@@ -242,4 +242,26 @@ describe('the build on a static host under a sub-path, without isolation headers
       await stop(isolating);
     }
   });
+
+  it('starts single-threaded and says why when the host lacks a file the service worker must keep', async () => {
+    const font = /\.woff$/;
+    const lacking = await serveFiles((pathname) => (font.test(pathname) ? null : buildFile(pathname)));
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${lacking.origin}${SUB_PATH}`);
+      await page.getByRole('heading', { name: 'Dataset' }).waitFor();
+      expect(await page.getByTestId('isolation-status').textContent()).toBe(
+        'Not cross-origin isolated: scoring runs on one thread. The service worker that would isolate it is unavailable: the service worker could not keep a copy of the app (is every file of the build on the host?). ' +
+          'To fix it, serve the app over HTTPS (or from localhost) so that its service worker can isolate the page, or have the host send Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp.',
+      );
+      expect(await page.getByTestId('offline-status').textContent()).toBe('Not kept for offline use.');
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await stop(lacking);
+    }
+  });
 });
