@@ -148,6 +148,10 @@ describe('the build on a static host under a sub-path, without isolation headers
       expect([...new Set(host.requests.filter((p) => !p.startsWith(SUB_PATH)))].sort()).toEqual(['/data/index.json', '/models/index.json']);
       await page.getByTestId('offline-status').filter({ hasText: 'Works offline' }).waitFor();
       expect(await page.locator('#dataset').textContent()).toContain('This host serves no local data folder');
+      // Another page the host keeps below the app's folder is the host's, not the app's.
+      const other = await context.newPage();
+      expect((await other.goto(`${app}notes.html`))!.status()).toBe(404);
+      await other.close();
 
       // Picked files: two whole XQuAD-R files, the first two articles.
       await page.getByRole('radio', { name: 'Your files' }).check();

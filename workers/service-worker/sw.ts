@@ -19,6 +19,7 @@ declare const __XLING_PRECACHE__: Precache;
 const PRECACHE = __XLING_PRECACHE__;
 const CACHE = `${APP_CACHE_PREFIX}${PRECACHE.version}`;
 const absolute = (path: string) => new URL(path, self.location.href).href;
+const APP_FOLDER = absolute('./');
 const INDEX = absolute('index.html');
 const BUILD_FILES = new Set([...PRECACHE.shell, ...PRECACHE.rest].map(absolute));
 
@@ -57,14 +58,15 @@ self.addEventListener('message', (event) => {
 
 self.addEventListener('fetch', (event) => {
   const { request } = event;
-  if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
-  if (request.mode === 'navigate') {
-    event.respondWith(fromCacheOrNetwork(INDEX, request).then(withIsolation));
-    return;
-  }
   const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
   url.search = '';
   url.hash = '';
+  // The app's page, as its folder or as index.html; other pages a host keeps below it are not ours.
+  if (request.mode === 'navigate') {
+    if (url.href === APP_FOLDER || url.href === INDEX) event.respondWith(fromCacheOrNetwork(INDEX, request).then(withIsolation));
+    return;
+  }
   // Other same-origin requests (the dev server's /data/ and /models/, staged model files) pass through.
   if (BUILD_FILES.has(url.href)) event.respondWith(fromCacheOrNetwork(url.href, request).then(withIsolation));
 });
