@@ -9,7 +9,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../src/dev-server/chromium';
 import type { EvalReport } from '../../src/core/metrics/types';
 import { readDatasetFolder } from '../../src/node/read-dataset';
-import { expectedReport, readSummaryTitles, ROOT, XQUAD_R_DIR } from '../support/harness';
+import { expectedReport, readSummaryTitles, ROOT, SHOTS_DIR, XQUAD_R_DIR } from '../support/harness';
 
 const SUB_PATH = '/~teacher/xling-lab/';
 const CONTENT_TYPES: Record<string, string> = {
@@ -196,6 +196,8 @@ describe('the build on a static host under a sub-path, without isolation headers
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
       await expect.poll(() => dialog.getByTestId('share-qr').getAttribute('data-link')).toBe(link);
       expect(await dialog.getByTestId('share-qr').getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+      await mkdir(SHOTS_DIR, { recursive: true });
+      await page.screenshot({ path: `${SHOTS_DIR}/share-dialog.png` });
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
 

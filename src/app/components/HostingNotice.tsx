@@ -8,7 +8,7 @@ import { hostingStatus, type HostingStatus } from '../isolation';
 export function HostingNotice() {
   const status = useSyncExternalStore(hostingStatus.subscribe, hostingStatus.get);
   return (
-    <p className="muted small hosting" data-testid="hosting-status">
+    <p className="muted small" data-testid="hosting-status">
       <span data-testid="isolation-status">{isolationText(status)}</span> <span data-testid="offline-status">{offlineText(status)}</span>
     </p>
   );
