@@ -3,11 +3,13 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { dataFolderPlugin } from './src/dev-server/data-server.js';
 import { modelFolderPlugin } from './src/dev-server/model-server.js';
+import { serviceWorkerPlugin } from './src/dev-server/service-worker-plugin.js';
 
 /**
  * Cross-origin isolation (SharedArrayBuffer) lets onnxruntime-web run multi-threaded WASM.
  * `require-corp` rather than `credentialless`: every browser that isolates supports it, and the app
- * only fetches cross-origin with CORS.
+ * only fetches cross-origin with CORS. A static host that sends neither gets them from the app's
+ * service worker (workers/service-worker/sw.ts).
  */
 const crossOriginIsolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -15,7 +17,9 @@ const crossOriginIsolation = {
 };
 
 export default defineConfig({
-  plugins: [react(), dataFolderPlugin(), modelFolderPlugin()],
+  // Relative URLs throughout the build: it runs from any folder of any static host (docs/hosting.md).
+  base: './',
+  plugins: [react(), dataFolderPlugin(), modelFolderPlugin(), serviceWorkerPlugin()],
   server: { headers: crossOriginIsolation },
   preview: { headers: crossOriginIsolation },
   optimizeDeps: {

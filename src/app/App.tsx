@@ -22,6 +22,7 @@ import { createMapActions } from './state/map-actions';
 import { keepHeadsOf } from './state/heads';
 import { CellBoundary } from './components/CellBoundary';
 import { StorageNotice } from './components/StorageNotice';
+import { HostingNotice } from './components/HostingNotice';
 import { Tour } from './components/Tour';
 import { isLinkHash, writeLink, type Hideable, type Link } from './state/link';
 import { createSaver, persistedPart, type StorageReport } from './state/persistence';
@@ -155,12 +156,10 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
       <header className="page-header">
         <h1>xling-lab</h1>
         <p>
-          Monolingual, cross-lingual and multilingual retrieval, measured in your browser.{' '}
-          <span className="muted small">
-            {self.crossOriginIsolated ? 'Cross-origin isolated: multi-threaded scoring.' : 'Not cross-origin isolated: scoring runs single-threaded.'}
-          </span>
+          Monolingual, cross-lingual and multilingual retrieval, measured in your browser.
         </p>
-        {shown('link') || linkProblems.length > 0 ? <LinkBar problems={linkProblems} onDismiss={() => setLinkProblems([])} /> : null}
+        <HostingNotice />
+        {shown('link') || linkProblems.length > 0 ? <LinkBar settings={settings} hidden={hidden} problems={linkProblems} onDismiss={() => setLinkProblems([])} /> : null}
         {/* A div: the tour's dialog (headings, paragraphs) renders inside it. */}
         <div className="tour-bar">
           <Tour /> <span className="muted small">For a class: load, evaluate, read the heatmap, mix, train and compare, one cell at a time.</span>

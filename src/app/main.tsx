@@ -1,5 +1,6 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { startServiceWorker } from './isolation';
 import { readLink } from './state/link';
 import { loadPersistedState } from './state/persistence';
 import { LabClient } from './worker-client';
@@ -11,7 +12,9 @@ import './styles.css';
 // The saved notebook is read before the first render, so no cell flashes its defaults. Reading
 // reports what it could not restore rather than failing; should it fail anyway, the page starts fresh.
 // A link's settings take the place of the saved ones; the saved runs stay (and show stale where they differ).
-void loadPersistedState()
+// On a static host without isolation headers, the first visit reloads once into isolation: nothing renders before.
+void startServiceWorker()
+  .then((started) => (started === 'reloading' ? new Promise<never>(() => {}) : loadPersistedState()))
   .catch((error: unknown) => ({ persisted: null, report: { unreadable: `the saved notebook could not be read (${String(error)})`, notes: [], skippedRuns: [], interrupted: [] } }))
   .then(({ persisted, report }) => {
     const link = readLink(location.hash, persisted?.settings ?? null);

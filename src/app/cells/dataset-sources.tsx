@@ -12,6 +12,9 @@ export function FolderPanel() {
   const index = state.folderIndex;
   if (!index) return <p className="muted">Looking for the local data folder…</p>;
   if (index.folders.length === 0) {
+    if (import.meta.env.PROD) {
+      return <p className="muted">This host serves no local data folder (only npm run dev and npm run preview do): use the public catalog or your own files.</p>;
+    }
     return (
       <p className="muted">
         The server found no data folder. Put datasets in <code>../shared/data/&lt;name&gt;/</code> beside the project, or start it

@@ -1,10 +1,15 @@
 /**
  * Public copies of the benchmark datasets (github.com/google-research-datasets/lareqa), fetched
- * straight from GitHub and kept in the browser's Cache API for the next visit.
+ * straight from GitHub (or the copy named at build time) and kept in the browser's Cache API for the next visit.
  */
 export const DATASET_CACHE = 'xling-lab-datasets-v1';
 
-const LAREQA_RAW = 'https://raw.githubusercontent.com/google-research-datasets/lareqa';
+/**
+ * The repository's raw files, or a copy with the same layout named at build time
+ * (`VITE_LAREQA_BASE=https://mirror.example.org/lareqa npm run build`: a mirror for a class, the
+ * static-hosting test's server; docs/hosting.md).
+ */
+const LAREQA_RAW = (import.meta.env.VITE_LAREQA_BASE as string | undefined)?.replace(/\/$/, '') || 'https://raw.githubusercontent.com/google-research-datasets/lareqa';
 
 /** MLQA-R was removed from the repository's HEAD; commit 354d67d still has it, one file per language. */
 const MLQA_R_COMMIT = '354d67d1cd066854cdfbf5ad0e6105528976141d';
