@@ -15,7 +15,7 @@ import { evalReportJson } from '../core/stats/report-json';
 import { logJobEstimate } from './job-estimate';
 import { ProgressLog } from './progress';
 import { ENCODER_FLAG_OPTIONS, encoderSettings, parseEncoderFlags, resolveEncoder, type EncoderFlags } from '../node/encoders';
-import { ortNodeMatmul } from '../node/ort-node-matmul';
+import { cliScoringMatmul } from '../node/scoring';
 import { readDatasetFolder } from '../node/read-dataset';
 import { datasetNotes } from './dataset-notes';
 import { parseFlags } from './flags';
@@ -201,7 +201,7 @@ export async function trainOnce(data: TrainingData, config: TrainingConfig, pres
   const progress = new ProgressLog(log);
   const result = await usageAsync(() =>
     trainHead({ split, trainEmbeddings: data.trainEmbeddings, evaluationEmbeddings: data.evaluationEmbeddings, dim: encoder.dim, encoder: encoder.id }, config, {
-      matmul: ortNodeMatmul(),
+      matmul: cliScoringMatmul(),
       onEvent: (event) => {
         if (event.type === 'step') {
           const last = event.step >= config.steps;
