@@ -9,12 +9,12 @@ import { connect, type RpcClient } from '../rpc';
 import { SCORING_REPLIES, type ScoringProtocol } from '../scoring/protocol';
 import { workerThreads } from '../threads';
 
-type ScoringClient = RpcClient<ScoringProtocol>;
+export type ScoringClient = RpcClient<ScoringProtocol>;
 
 let pool: { worker: Worker; client: ScoringClient }[] | null = null;
 
 /** The pool, started on first use; a worker that dies fails its calls and the next scoring starts a fresh pool. */
-function scoringWorkers(count: number): ScoringClient[] {
+export function scoringWorkers(count: number): ScoringClient[] {
   if (pool) return pool.map((p) => p.client);
   const started = Array.from({ length: count }, (_, i) => {
     const worker = new Worker(new URL('../scoring/scoring.worker.ts', import.meta.url), { type: 'module', name: `scoring-${i + 1}` });

@@ -3,6 +3,7 @@ import type { EvaluateProgress } from '../../../workers/lab/protocol';
 import { Cell, type CellStatus } from '../components/Cell';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { ProgressBar } from '../components/ProgressBar';
+import { preloadPlotly } from '../results/plotly';
 import { useNotebook } from '../notebook-context';
 import { describePace, formatBytes, formatCount, formatSeconds } from '../../core/format';
 import type { AppState } from '../state/app-state';
@@ -72,7 +73,10 @@ export function EvaluateCell() {
       </fieldset>
       <div className="actions">
         {/* Not disabled while running (aria-disabled instead, and evaluate() ignores it), so keyboard focus stays on it. */}
-        <button type="button" className="primary" disabled={blocker !== null} aria-disabled={running} onClick={actions.evaluate}>
+        <button type="button" className="primary" disabled={blocker !== null} aria-disabled={running} onClick={() => {
+            preloadPlotly();
+            actions.evaluate();
+          }}>
           Evaluate
         </button>
         {running ? (

@@ -17,6 +17,14 @@ function loadPlotly(): Promise<PlotlyModule> {
 }
 
 /**
+ * Starts loading plotly now (an Evaluate click): its few MB of script then parse while the workers
+ * encode and score, not between the result and the first heatmap. A failure shows where a chart is drawn.
+ */
+export function preloadPlotly(): void {
+  loadPlotly().catch(() => undefined);
+}
+
+/**
  * Plotly reads some HTML in labels (<a href>, <b>, <br>); text from data goes in with &, < and >
  * as entities, which it shows as typed, never as markup.
  */
@@ -37,7 +45,8 @@ const BASE_LAYOUT: Partial<Layout> = {
   hoverlabel: { bgcolor: '#ffffff', bordercolor: '#c3cad4', font: { family: FONT_FAMILY, color: '#1f2933' } },
 };
 
-export function PlotlyChart({ data, layout, label, testId }: { data: Data[]; layout: Partial<Layout>; label: string; testId: string }) {
+/** `onSettled`: called once the chart is drawn or could not be (the Results cell draws the rest after its heatmap). */
+export function PlotlyChart({ data, layout, label, testId, onSettled }: { data: Data[]; layout: Partial<Layout>; label: string; testId: string; onSettled?: () => void }) {
   const element = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
@@ -47,9 +56,17 @@ export function PlotlyChart({ data, layout, label, testId }: { data: Data[]; lay
     loadPlotly().then(
       (module) => {
         if (!live || !element.current) return;
-        return module.react(element.current, data, { ...BASE_LAYOUT, ...layout }, CONFIG).then(() => live && setReady(true));
+        return module.react(element.current, data, { ...BASE_LAYOUT, ...layout }, CONFIG).then(() => {
+          if (!live) return;
+          setReady(true);
+          onSettled?.();
+        });
       },
-      (error: unknown) => live && setFailure(error instanceof Error ? error.message : String(error)),
+      (error: unknown) => {
+        if (!live) return;
+        setFailure(error instanceof Error ? error.message : String(error));
+        onSettled?.();
+      },
     );
     return () => {
       live = false;
