@@ -3,7 +3,11 @@
  * against onnxruntime-node, same model, same thread count, same texts, in the same run.
  *
  *   npm run bench:encode    # or npx tsx scripts/bench-encode.ts; options:
- *     [--model minilm|tiny] [--layers 12] [--per-language 40] [--runs 3] [--no-diagnose]
+ *     [--model minilm|tiny] [--layers 12] [--per-language 40] [--runs 3] [--dtypes q8,fp32] [--out encode.json] [--no-diagnose]
+ *
+ * Both weight formats in one run: fp32 (onnx/model.onnx) and q8 (onnx/model_quantized.onnx, dynamic
+ * int8 as transformers.js exports it: scripts/quantize-q8.ts), each on both sides. `--out` writes
+ * `{ q8: { browser_tokens_per_s, native_tokens_per_s, ... }, fp32: { ... }, load_before, load_after }`.
  *
  * Model: `minilm` is shaped like paraphrase-multilingual-MiniLM-L12-v2 (12 layers, hidden 384, 12
  * heads, feed-forward 1536, XLM-R's 250002-row embedding table) with seeded random weights; `tiny` is
@@ -42,6 +46,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +67,12 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const XQUAD_R = path.resolve(ROOT, '../shared/data/xquad-r');
 const MODELS_DIR = path.join(ROOT, '.tmp/bench-models');
 const BATCH = DEFAULT_TRANSFORMER_SETTINGS.batchSize;
-const TOLERANCE = 1e-4;
+/**
+ * Browser vs native embeddings, max |difference|: fp32 runs the same float kernels' maths; q8
+ * quantises activations at run time, where a float difference of one rounding can move a value to
+ * the next integer step, so its limit is wider (still far below the q8-vs-fp32 distance).
+ */
+const TOLERANCE = { fp32: 1e-4, q8: 1e-2 } as const;
 
 interface ModelChoice {
   name: string;
@@ -85,7 +95,7 @@ function modelChoice(model: string, layers: number | undefined): ModelChoice {
 
 function ensureModel(choice: ModelChoice): string {
   const folder = path.join(MODELS_DIR, choice.name);
-  if (!existsSync(path.join(folder, 'onnx/model.onnx'))) {
+  if (!existsSync(path.join(folder, 'onnx/model.onnx')) || !existsSync(path.join(folder, 'onnx/model_quantized.onnx'))) {
     console.error(`writing ${folder} ...`);
     execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/make-test-model.ts', folder, ...choice.args], {
       cwd: ROOT,
@@ -113,6 +123,22 @@ type Probe = {
   listCache(): Promise<{ embeddings: number }>;
 };
 
+/** What one weight format measured: best times of each side and what the run checked. */
+type MeasuredDtype = keyof typeof TOLERANCE;
+
+interface DtypeResult {
+  dtype: MeasuredDtype;
+  nodeLoad: number;
+  nodeWarm: number;
+  browserLoad: number;
+  browserWarm: number;
+  cached: number;
+  nodeRuns: number[];
+  browserRuns: number[];
+  difference: number;
+  plans: BatchPlan[];
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -120,11 +146,15 @@ async function main(): Promise<void> {
       layers: { type: 'string' },
       'per-language': { type: 'string', default: '40' },
       runs: { type: 'string', default: '3' },
+      dtypes: { type: 'string', default: 'q8,fp32' },
+      out: { type: 'string' },
       'no-diagnose': { type: 'boolean', default: false },
     },
   });
   const perLanguage = positive('--per-language', values['per-language']);
   const runs = positive('--runs', values.runs);
+  const dtypes = values.dtypes.split(',').map((d) => d.trim());
+  for (const dtype of dtypes) if (!(dtype in TOLERANCE)) throw new Error(`--dtypes takes fp32 and q8, got ${dtype}.`);
   const choice = modelChoice(values.model, values.layers === undefined ? undefined : positive('--layers', values.layers));
   const startLoad = os.loadavg();
   const folder = ensureModel(choice);
@@ -137,7 +167,6 @@ async function main(): Promise<void> {
   // The browser first: its thread count is what Node must match.
   process.env.XLING_MODELS_DIR = MODELS_DIR;
   const harness: Harness = await startHarness();
-  let nodeEncoder: Awaited<ReturnType<typeof createOnnxEncoder>> | undefined;
   try {
     const context = await harness.browser.newContext();
     const page = await context.newPage();
@@ -148,22 +177,97 @@ async function main(): Promise<void> {
     }));
     // As workers/encoder/host.ts sets onnx.wasm.numThreads.
     const threads = browserEnv.isolated ? Math.max(1, Math.min(browserEnv.cores, 8)) : 1;
-    const spec: TransformerSpec = {
-      kind: 'transformer', source: { kind: 'served', name: choice.name }, dtype: 'fp32', device: 'wasm', pooling: 'mean', queryPrefix: '', passagePrefix: '',
-    };
+    const results: DtypeResult[] = [];
+    for (const dtype of dtypes as MeasuredDtype[]) {
+      results.push(await measureDtype(dtype, { page, folder, name: choice.name, texts, threads, runs }));
+      if (reloads.count) throw new Error(`the dev server reloaded the page during the benchmark (a file it serves changed?): run again.`);
+    }
+    await context.close();
+    const plans = results[0].plans;
+    const diagnosis = values['no-diagnose'] ? null : await diagnose(harness, folder, choice.name, threads, lengthsForDiagnosis(plans));
 
-    // Native: load + warm-up.
-    let started = performance.now();
-    nodeEncoder = await createOnnxEncoder(folder, { batchSize: BATCH, threads, queryPrefix: '', passagePrefix: '' });
+    // Padding: the plans Node recorded (the same on both sides: same tokenizer, same chunks), and what
+    // grouping all texts in one call (the CLI without a cache) would give.
+    const chunked = sumPlans(plans);
+    const tokenizer = await AutoTokenizer.from_pretrained(path.basename(folder));
+    const lengths = texts.map((text) => tokenizer.encode(text).length);
+    const whole = planLengthBatches(lengths, BATCH);
+    if (whole.tokens !== chunked.tokens) throw new Error(`token counts disagree: ${whole.tokens} vs ${chunked.tokens}.`);
+    const endLoad = os.loadavg();
+
+    const rate = (seconds: number) => texts.length / seconds;
+    const fmtRuns = (list: number[]) => list.map((r) => r.toFixed(2)).join(', ');
+    console.log(`Model: ${choice.label}; mean pooling, batch ${BATCH}, ${texts.length} XQuAD-R questions ` +
+      `(first ${perLanguage} of each of ${dataset.languages.length} languages), ${chunked.tokens} tokens (${(chunked.tokens / texts.length).toFixed(1)} per question).`);
+    console.log(`Machine: ${os.cpus()[0]?.model ?? 'cpu'} x ${os.cpus().length}, Node ${process.version}, ${await harness.browser.version()} (Chromium), ` +
+      `load average ${startLoad.map((l) => l.toFixed(2)).join(' / ')} at the start, ${endLoad.map((l) => l.toFixed(2)).join(' / ')} at the end; ${new Date().toISOString().slice(0, 10)}.`);
+    for (const r of results) {
+      console.log(`Untimed, ${r.dtype}: native load ${r.nodeLoad.toFixed(1)} s + warm-up ${r.nodeWarm.toFixed(2)} s; browser load ${r.browserLoad.toFixed(1)} s + warm-up ${r.browserWarm.toFixed(2)} s. ` +
+        `Browser, all ${texts.length} from the IndexedDB cache: ${r.cached.toFixed(2)} s.`);
+    }
+    console.log(`\n| weights | side | runtime | threads | timed runs (s) | best (s) | sentences/s | tokens/s | browser / native speed |`);
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const summary: Record<string, unknown> = {
+      model: choice.label, texts: texts.length, tokens: chunked.tokens, threads, runs,
+      load_before: startLoad[0], load_after: endLoad[0], date: new Date().toISOString(),
+    };
+    for (const r of results) {
+      const nodeBest = Math.min(...r.nodeRuns);
+      const browserBest = Math.min(...r.browserRuns);
+      console.log(`| ${r.dtype} | native (Node) | onnxruntime-node ${packageVersion('onnxruntime-node')}, CPU EP | ${threads} intra-op | ${fmtRuns(r.nodeRuns)} | ${nodeBest.toFixed(2)} | ${rate(nodeBest).toFixed(1)} | ${(chunked.tokens / nodeBest).toFixed(0)} | 1.00x |`);
+      console.log(`| ${r.dtype} | browser (Chromium) | onnxruntime-web ${packageVersion('onnxruntime-web')}, WASM | ${threads} WASM | ${fmtRuns(r.browserRuns)} | ${browserBest.toFixed(2)} | ${rate(browserBest).toFixed(1)} | ${(chunked.tokens / browserBest).toFixed(0)} | ${(nodeBest / browserBest).toFixed(2)}x |`);
+      summary[r.dtype] = {
+        browser_tokens_per_s: chunked.tokens / browserBest,
+        native_tokens_per_s: chunked.tokens / nodeBest,
+        browser_vs_native: nodeBest / browserBest,
+        browser_runs_s: r.browserRuns,
+        native_runs_s: r.nodeRuns,
+        max_abs_difference: r.difference,
+      };
+    }
+    for (const r of results) {
+      const ratio = Math.min(...r.nodeRuns) / Math.min(...r.browserRuns);
+      console.log(`\n${r.dtype}: browser at ${ratio.toFixed(2)}x native speed (best of ${runs} each)${r.dtype === 'q8' ? `; target at least 0.5x: ${ratio >= 0.5 ? 'met' : 'missed'}` : ''}. ` +
+        `Browser vs native embeddings: max |difference| ${r.difference.toExponential(2)} (limit ${TOLERANCE[r.dtype]}).`);
+    }
+    console.log('\n| batching | model input (tokens) | padding share |');
+    console.log('| --- | --- | --- |');
+    console.log(`| length-grouped within chunks of ${CACHE_CHUNK} texts (what both sides ran) | ${chunked.paddedTokens} | ${paddingShare(chunked.paddedTokens, chunked.tokens).toFixed(1)}% |`);
+    console.log(`| input order, batches of ${BATCH} | ${chunked.paddedTokensInInputOrder} | ${paddingShare(chunked.paddedTokensInInputOrder, chunked.tokens).toFixed(1)}% |`);
+    console.log(`| length-grouped over all ${texts.length} texts at once | ${whole.paddedTokens} | ${paddingShare(whole.paddedTokens, whole.tokens).toFixed(1)}% |`);
+    console.log(`| no padding (real tokens) | ${chunked.tokens} | 0.0% |`);
+    console.log(`\nGrouping by length cuts model input by ${(100 * (1 - chunked.paddedTokens / chunked.paddedTokensInInputOrder)).toFixed(1)}% against input order.`);
+    if (diagnosis) printDiagnosis(diagnosis);
+    if (values.out) await writeFile(values.out, JSON.stringify(summary, null, 2));
+    const failed = results.filter((r) => !(r.difference < TOLERANCE[r.dtype]));
+    if (failed.length) {
+      console.error(`The browser and native embeddings differ (${failed.map((r) => r.dtype).join(', ')}): the two sides did not compute the same thing.`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await harness.close();
+  }
+}
+
+/** Native and browser, one weight format: load and warm-up (untimed), then `runs` timed encodes each, alternating. */
+async function measureDtype(
+  dtype: MeasuredDtype,
+  { page, folder, name, texts, threads, runs }: { page: Page; folder: string; name: string; texts: string[]; threads: number; runs: number },
+): Promise<DtypeResult> {
+  const spec: TransformerSpec = {
+    kind: 'transformer', source: { kind: 'served', name }, dtype, device: 'wasm', pooling: 'mean', queryPrefix: '', passagePrefix: '',
+  };
+  let started = performance.now();
+  const nodeEncoder = await createOnnxEncoder(folder, { dtype, batchSize: BATCH, threads, queryPrefix: '', passagePrefix: '' });
+  try {
     const nodeLoad = (performance.now() - started) / 1000;
     const plans: BatchPlan[] = [];
-    const inner = nodeEncoder;
     const recording: SentenceEncoder = {
-      id: inner.id,
-      dim: inner.dim,
+      id: nodeEncoder.id,
+      dim: nodeEncoder.dim,
       encode: async (chunk, role, options) => {
-        const out = await inner.encode(chunk, role, options);
-        plans.push(inner.lastPlan!);
+        const out = await nodeEncoder.encode(chunk, role, options);
+        plans.push(nodeEncoder.lastPlan!);
         return out;
       },
     };
@@ -174,7 +278,7 @@ async function main(): Promise<void> {
       return { seconds: (performance.now() - t0) / 1000, embeddings };
     };
     const nodeWarm = await nodeEncode();
-    console.error(`native: load ${nodeLoad.toFixed(1)} s, warm-up ${nodeWarm.seconds.toFixed(2)} s (${threads} intra-op threads)`);
+    console.error(`${dtype} native: load ${nodeLoad.toFixed(1)} s, warm-up ${nodeWarm.seconds.toFixed(2)} s (${threads} intra-op threads)`);
 
     // Browser: a clean cache, load + warm-up.
     await page.evaluate(() => (window as unknown as { encoderProbe: Probe }).encoderProbe.clearCache(null));
@@ -183,7 +287,7 @@ async function main(): Promise<void> {
     const browserLoad = (performance.now() - started) / 1000;
     if (info.device !== 'wasm') throw new Error(`the browser loaded the model on ${info.device}, not wasm.`);
     const browserWarm = await browserEncode(page, spec, texts);
-    console.error(`browser: load ${browserLoad.toFixed(1)} s, warm-up ${browserWarm.seconds.toFixed(2)} s (${threads} WASM threads, cross-origin isolated: ${browserEnv.isolated})`);
+    console.error(`${dtype} browser: load ${browserLoad.toFixed(1)} s, warm-up ${browserWarm.seconds.toFixed(2)} s (${threads} WASM threads)`);
     // Asked again without clearing: every vector from IndexedDB, none encoded (the cache path's own cost).
     const cachedRun = await browserEncode(page, spec, texts, texts.length);
 
@@ -192,56 +296,18 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       nodeRuns.push(await nodeEncode());
       browserRuns.push(await browserEncode(page, spec, texts));
-      console.error(`run ${i + 1}: native ${nodeRuns[i].seconds.toFixed(2)} s, browser ${browserRuns[i].seconds.toFixed(2)} s`);
+      console.error(`${dtype} run ${i + 1}: native ${nodeRuns[i].seconds.toFixed(2)} s, browser ${browserRuns[i].seconds.toFixed(2)} s (load ${os.loadavg()[0].toFixed(2)})`);
     }
-    if (reloads.count) throw new Error(`the dev server reloaded the page during the benchmark (a file it serves changed?): run again.`);
-    await context.close();
-    const diagnosis = values['no-diagnose'] ? null : await diagnose(harness, folder, choice.name, threads, lengthsForDiagnosis(plans));
-
     const difference = Math.max(
       maxAbsDifference(browserWarm.embeddings, nodeWarm.embeddings),
       ...browserRuns.map((r, i) => maxAbsDifference(r.embeddings, nodeRuns[i].embeddings)),
     );
-    const nodeBest = Math.min(...nodeRuns.map((r) => r.seconds));
-    const browserBest = Math.min(...browserRuns.map((r) => r.seconds));
-
-    // Padding: the plans Node recorded (the same on both sides: same tokenizer, same chunks), and what
-    // grouping all texts in one call (the CLI without a cache) would give.
-    const chunked = sumPlans(plans);
-    const tokenizer = await AutoTokenizer.from_pretrained(path.basename(folder));
-    const lengths = texts.map((text) => tokenizer.encode(text).length);
-    const whole = planLengthBatches(lengths, BATCH);
-    if (whole.tokens !== chunked.tokens) throw new Error(`token counts disagree: ${whole.tokens} vs ${chunked.tokens}.`);
-
-    const rate = (seconds: number) => texts.length / seconds;
-    const fmtRuns = (list: Timed[]) => list.map((r) => r.seconds.toFixed(2)).join(', ');
-    console.log(`Model: ${choice.label}; fp32, mean pooling, batch ${BATCH}, ${texts.length} XQuAD-R questions ` +
-      `(first ${perLanguage} of each of ${dataset.languages.length} languages), ${chunked.tokens} tokens (${(chunked.tokens / texts.length).toFixed(1)} per question).`);
-    console.log(`Machine: ${os.cpus()[0]?.model ?? 'cpu'} x ${os.cpus().length}, Node ${process.version}, ${await harness.browser.version()} (Chromium), ` +
-      `load average at start ${startLoad.map((l) => l.toFixed(2)).join(' / ')}; ${new Date().toISOString().slice(0, 10)}.`);
-    console.log(`Untimed: native load ${nodeLoad.toFixed(1)} s + warm-up ${nodeWarm.seconds.toFixed(2)} s; browser load ${browserLoad.toFixed(1)} s + warm-up ${browserWarm.seconds.toFixed(2)} s. ` +
-      `Browser, all ${texts.length} from the IndexedDB cache: ${cachedRun.seconds.toFixed(2)} s.\n`);
-    console.log(`| side | runtime | threads | timed runs (s) | best (s) | sentences/s | tokens/s | time vs native |`);
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
-    console.log(`| native (Node) | onnxruntime-node ${packageVersion('onnxruntime-node')}, CPU EP | ${threads} intra-op | ${fmtRuns(nodeRuns)} | ${nodeBest.toFixed(2)} | ${rate(nodeBest).toFixed(1)} | ${(chunked.tokens / nodeBest).toFixed(0)} | 1.00x |`);
-    console.log(`| browser (Chromium) | onnxruntime-web ${packageVersion('onnxruntime-web')}, WASM | ${threads} WASM | ${fmtRuns(browserRuns)} | ${browserBest.toFixed(2)} | ${rate(browserBest).toFixed(1)} | ${(chunked.tokens / browserBest).toFixed(0)} | ${(browserBest / nodeBest).toFixed(2)}x |`);
-    console.log(`\nBrowser / native time (best of ${runs} each): ${(browserBest / nodeBest).toFixed(2)}x; target at most 1.5x: ${browserBest / nodeBest <= 1.5 ? 'met' : 'missed'}.`);
-    console.log(`Browser vs native embeddings: max |difference| ${difference.toExponential(2)} (limit ${TOLERANCE}).\n`);
-    console.log('| batching | model input (tokens) | padding share |');
-    console.log('| --- | --- | --- |');
-    console.log(`| length-grouped within chunks of ${CACHE_CHUNK} texts (what both sides ran) | ${chunked.paddedTokens} | ${paddingShare(chunked.paddedTokens, chunked.tokens).toFixed(1)}% |`);
-    console.log(`| input order, batches of ${BATCH} | ${chunked.paddedTokensInInputOrder} | ${paddingShare(chunked.paddedTokensInInputOrder, chunked.tokens).toFixed(1)}% |`);
-    console.log(`| length-grouped over all ${texts.length} texts at once | ${whole.paddedTokens} | ${paddingShare(whole.paddedTokens, whole.tokens).toFixed(1)}% |`);
-    console.log(`| no padding (real tokens) | ${chunked.tokens} | 0.0% |`);
-    console.log(`\nGrouping by length cuts model input by ${(100 * (1 - chunked.paddedTokens / chunked.paddedTokensInInputOrder)).toFixed(1)}% against input order.`);
-    if (diagnosis) printDiagnosis(diagnosis);
-    if (!(difference < TOLERANCE)) {
-      console.error('The browser and native embeddings differ: the two sides did not compute the same thing.');
-      process.exitCode = 1;
-    }
+    return {
+      dtype, nodeLoad, nodeWarm: nodeWarm.seconds, browserLoad, browserWarm: browserWarm.seconds, cached: cachedRun.seconds,
+      nodeRuns: nodeRuns.map((r) => r.seconds), browserRuns: browserRuns.map((r) => r.seconds), difference, plans: [...plans],
+    };
   } finally {
-    await nodeEncoder?.dispose();
-    await harness.close();
+    await nodeEncoder.dispose();
   }
 }
 
