@@ -116,7 +116,8 @@ function evaluationStatus(state: AppState): CellStatus | undefined {
 }
 
 function RunningProgress({ startedAt, progress }: { startedAt: number; progress: EvaluateProgress | null }) {
-  const now = useNow(250);
+  // Once a second: each tick repaints the readout, main-thread time the workers' cores could use.
+  const now = useNow(1000);
   const elapsed = formatSeconds(Math.max(0, (now - startedAt) / 1000));
   if (!progress) return <ProgressBar label="Starting" done={0} total={null} detail={elapsed} />;
   const phase = PHASES[progress.phase];

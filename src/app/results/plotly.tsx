@@ -1,5 +1,5 @@
 /**
- * plotly.js is large (several MB), so it loads on first use, after the notebook is interactive.
+ * plotly.js is large (several MB), so it loads after the notebook is interactive (when the page is idle, or on first use).
  * `PlotlyChart` draws into a div whose `.data` holds the traces (plotly's own convention, which the
  * browser tests read), with buttons that download the figure as PNG (twice the screen's resolution)
  * or SVG, named after its title.
@@ -17,8 +17,8 @@ function loadPlotly(): Promise<PlotlyModule> {
 }
 
 /**
- * Starts loading plotly now (an Evaluate click): its few MB of script then parse while the workers
- * encode and score, not between the result and the first heatmap. A failure shows where a chart is drawn.
+ * Starts loading plotly now (the page idle after its first render, or an Evaluate click), so that it
+ * is not parsed between an evaluation's result and its first heatmap. A failure shows where a chart is drawn.
  */
 export function preloadPlotly(): void {
   loadPlotly().catch(() => undefined);
