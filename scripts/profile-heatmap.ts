@@ -55,11 +55,13 @@ async function main(): Promise<void> {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
     await cdp.send('Profiler.start');
+    await browser.startTracing(page, { categories: ['devtools.timeline'] });
     const clickedAt = await page.evaluate(() => performance.now());
     await page.getByRole('button', { name: 'Evaluate', exact: true }).click();
     await page.locator('[data-testid^="heatmap-"]:not([data-testid="heatmap-difference"]) .heatmap-label').first().waitFor();
     const drawnAt = await page.evaluate(() => performance.now());
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
+    const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
     const resultAt = await page.evaluate(() => (self as unknown as { resultAt: number }).resultAt);
     const timings = (await page.evaluate(() => document.querySelector('[data-testid="timings"]')?.textContent ?? '')).trim();
 
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
       result_to_heatmap_s: (drawnAt - resultAt) / 1000,
       run_timings: timings,
       page_main_thread_top: heaviest(profile, 15),
+      page_main_thread_events: timelineTotals(trace.traceEvents, 12),
       load_after: os.loadavg()[0],
     };
     console.log(JSON.stringify(result, null, 2));
@@ -79,6 +82,22 @@ async function main(): Promise<void> {
     await browser.close();
     await new Promise((resolve) => server.httpServer.close(resolve));
   }
+}
+
+interface TraceEvent { name: string; ph: string; dur?: number; pid: number; tid: number; args?: { name?: string } }
+
+/**
+ * Time of the renderer main thread's timeline events by name, in ms (RunTask holds the others, so its
+ * total is the thread's busy time): what the profile's "(program)" is made of (layout, paint, messages).
+ */
+function timelineTotals(events: TraceEvent[], count: number): { ms: number; event: string }[] {
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const totals = new Map<string, number>();
+  for (const e of events) {
+    if (!main || e.pid !== main.pid || e.tid !== main.tid || e.ph !== 'X' || e.dur === undefined) continue;
+    totals.set(e.name, (totals.get(e.name) ?? 0) + e.dur / 1000);
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]).slice(0, count).map(([event, ms]) => ({ ms: Math.round(ms), event }));
 }
 
 /** Self time per function (name, file, line), heaviest first, in ms; idle and GC included as V8 names them. */
