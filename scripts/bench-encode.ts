@@ -185,6 +185,7 @@ async function main(): Promise<void> {
     await context.close();
     const plans = results[0].plans;
     const diagnosis = values['no-diagnose'] ? null : await diagnose(harness, folder, choice.name, threads, lengthsForDiagnosis(plans));
+    const options = values['no-diagnose'] ? [] : await tryOptions(harness, folder, choice.name, threads, lengthsForDiagnosis(plans).seq);
 
     // Padding: the plans Node recorded (the same on both sides: same tokenizer, same chunks), and what
     // grouping all texts in one call (the CLI without a cache) would give.
@@ -238,6 +239,13 @@ async function main(): Promise<void> {
     console.log(`| no padding (real tokens) | ${chunked.tokens} | 0.0% |`);
     console.log(`\nGrouping by length cuts model input by ${(100 * (1 - chunked.paddedTokens / chunked.paddedTokensInInputOrder)).toFixed(1)}% against input order.`);
     if (diagnosis) printDiagnosis(diagnosis);
+    if (options.length) {
+      console.log('\nWhat onnxruntime-web offers, on the model alone (µs per token, best of ' + DIAG_REPEATS + '):\n');
+      console.log('| runtime and setting | µs per token |');
+      console.log('| --- | --- |');
+      for (const o of options) console.log(`| ${o.what} | ${Number.isNaN(o.us_per_token) ? '' : o.us_per_token.toFixed(1)} |`);
+      summary.options = options;
+    }
     if (values.out) await writeFile(values.out, JSON.stringify(summary, null, 2));
     const failed = results.filter((r) => !(r.difference < TOLERANCE[r.dtype]));
     if (failed.length) {
@@ -380,7 +388,7 @@ const WEB_BUILDS = [
 const DIAG_WORKER = `
 self.onmessage = async ({ data }) => {
   try {
-    const { origin, dist, build, threads, model, rows, seq, repeats, gemmRepeats, hidden, ffn } = data;
+    const { origin, dist, build, threads, model, rows, seq, repeats, gemmRepeats, hidden, ffn, sessionOptions, gemm = true } = data;
     const ort = await import(origin + dist + build.bundle);
     ort.env.wasm.numThreads = threads;
     ort.env.wasm.wasmPaths = { wasm: origin + dist + build.wasm, mjs: origin + dist + build.mjs };
@@ -394,12 +402,13 @@ self.onmessage = async ({ data }) => {
     let modelSeconds = NaN;
     if (model) {
       const bytes = new Uint8Array(await (await fetch(origin + model)).arrayBuffer());
-      const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], ...sessionOptions });
       const ids = new BigInt64Array(rows * seq).map((_, i) => BigInt(4 + ((i * 7919) % 5000)));
       const feeds = { input_ids: new ort.Tensor('int64', ids, [rows, seq]), attention_mask: new ort.Tensor('int64', new BigInt64Array(rows * seq).fill(1n), [rows, seq]) };
       modelSeconds = await time(() => session.run(feeds));
       await session.release();
     }
+    if (!gemm) return postMessage({ modelSeconds, gemmSeconds: NaN, isolated: self.crossOriginIsolated });
     const m = rows * seq;
     const q = new Float32Array(m * hidden).map((_, i) => Math.sin(i));
     const c = new Float32Array(ffn * hidden).map((_, i) => Math.cos(i));
@@ -492,6 +501,72 @@ async function diagnose(harness: Harness, folder: string, modelName: string, thr
       { what: gemm, threads: 1, native: nativeGemm1, web: [{ build: WEB_BUILDS[0].build, seconds: webGemm1 }] },
     ],
   };
+}
+
+/**
+ * What onnxruntime-web offers, tried on the model alone (one batch, best of DIAG_REPEATS): q8 against
+ * fp32, the app's build against the plain WASM build, graph optimisation off against all (transformers.js
+ * leaves onnxruntime's default, all), one thread against all, and batches of 8 against 32 rows (per
+ * token), with onnxruntime-node on the same files for the ratio. Timings per token, in µs.
+ */
+async function tryOptions(harness: Harness, folder: string, modelName: string, threads: number, seq: number): Promise<Array<{ what: string; us_per_token: number }>> {
+  const ortNode = await import('onnxruntime-node');
+  const nativeAt = async (file: string, rows: number) => {
+    const session = await ortNode.InferenceSession.create(path.join(folder, file), { intraOpNumThreads: threads, interOpNumThreads: 1 });
+    const ids = new BigInt64Array(rows * seq).map((_, i) => BigInt(4 + ((i * 7919) % 5000)));
+    const feeds = { input_ids: new ortNode.Tensor('int64', ids, [rows, seq]), attention_mask: new ortNode.Tensor('int64', new BigInt64Array(rows * seq).fill(1n), [rows, seq]) };
+    await session.run(feeds);
+    let best = Infinity;
+    for (let i = 0; i < DIAG_REPEATS; i++) {
+      const t = performance.now();
+      await session.run(feeds);
+      best = Math.min(best, performance.now() - t);
+    }
+    await session.release();
+    return (best * 1000) / (rows * seq);
+  };
+  const trials = [
+    { what: 'q8, app build, 2 threads, optimisation all, batch 32', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[0], threads, rows: BATCH, options: {} },
+    { what: 'q8, plain WASM build', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[1], threads, rows: BATCH, options: {} },
+    { what: 'q8, graph optimisation disabled', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[0], threads, rows: BATCH, options: { graphOptimizationLevel: 'disabled' } },
+    { what: 'q8, 1 thread', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[0], threads: 1, rows: BATCH, options: {} },
+    { what: 'q8, batch 8', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[0], threads, rows: 8, options: {} },
+    { what: 'fp32, app build, 2 threads, batch 32', file: 'onnx/model.onnx', build: WEB_BUILDS[0], threads, rows: BATCH, options: {} },
+  ];
+  const results: Array<{ what: string; us_per_token: number }> = [];
+  const context = await harness.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await openProbe(page, harness);
+    const webNN = await page.evaluate(() => 'ml' in navigator);
+    for (const trial of trials) {
+      const result = await page.evaluate(
+        ([source, message]) =>
+          new Promise<{ modelSeconds: number; error?: string }>((resolve) => {
+            const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), { type: 'module' });
+            worker.onmessage = ({ data }) => (worker.terminate(), resolve(data));
+            worker.onerror = (event) => (worker.terminate(), resolve({ modelSeconds: NaN, error: event.message }));
+            worker.postMessage({ ...message, origin: location.origin });
+          }),
+        [DIAG_WORKER, { dist: '/node_modules/onnxruntime-web/dist/', build: trial.build, threads: trial.threads, model: `/models/${modelName}/${trial.file}`, rows: trial.rows, seq, repeats: DIAG_REPEATS, sessionOptions: trial.options, gemm: false }] as const,
+      );
+      if (result.error) throw new Error(`options worker (${trial.what}): ${result.error}`);
+      const web = (result.modelSeconds * 1e6) / (trial.rows * seq);
+      console.error(`  ${trial.what}: ${web.toFixed(1)} µs/token (load ${os.loadavg()[0].toFixed(2)})`);
+      results.push({ what: `onnxruntime-web: ${trial.what}`, us_per_token: web });
+    }
+    for (const [file, label] of [['onnx/model_quantized.onnx', 'q8'], ['onnx/model.onnx', 'fp32']]) {
+      for (const rows of [BATCH, 8]) {
+        const native = await nativeAt(file, rows);
+        console.error(`  onnxruntime-node ${label}, batch ${rows}: ${native.toFixed(1)} µs/token`);
+        results.push({ what: `onnxruntime-node: ${label}, ${threads} threads, batch ${rows}`, us_per_token: native });
+      }
+    }
+    results.push({ what: `WebNN in this Chromium (navigator.ml): ${webNN ? 'present' : 'absent'}`, us_per_token: NaN });
+  } finally {
+    await context.close();
+  }
+  return results;
 }
 
 function printDiagnosis(diagnosis: Diagnosis): void {
