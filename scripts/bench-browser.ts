@@ -42,8 +42,12 @@ async function main(): Promise<void> {
   const result: Record<string, unknown> = { date: new Date().toISOString(), cores: os.availableParallelism(), load_before: os.loadavg()[0] };
   try {
     if (!values['no-build']) await build({ root: ROOT, logLevel: 'warn' });
+    // The 1-minute load average where each side starts: on a shared machine the sides may see different loads.
+    result.load_browser_start = os.loadavg()[0];
     Object.assign(result, await browserRun(!values['skip-train']));
+    result.load_cli_start = os.loadavg()[0];
     Object.assign(result, await commandLine(work, !values['skip-train']));
+    result.load_numpy_start = os.loadavg()[0];
     Object.assign(result, await numpyRun(work));
     result.load_after = os.loadavg()[0];
     await writeFile(values.out, JSON.stringify(result, null, 2));
@@ -171,13 +175,13 @@ function table(r: Record<string, unknown>): string {
   return [
     '| measure | notebook (Chromium) | reference | ratio | target |',
     '| --- | --- | --- | --- | --- |',
-    `| first heatmap, full XQuAD-R, lexical | ${s(n('first_heatmap_s'))} (encode ${s(n('encode_s'))}, score ${s(n('score_s'))}) | NumPy GEMM + ranking ${s(n('numpy_eval_s'))} | ${ratio(n('first_heatmap_s'), n('numpy_eval_s'))} | ≤ 1.0 |`,
+    `| first heatmap, full XQuAD-R, lexical | ${s(n('first_heatmap_s'))} (encode ${s(n('encode_s'))}, score ${s(n('score_s'))}) | NumPy GEMM + ranking ${s(n('numpy_eval_s'))} | ${ratio(n('first_heatmap_s'), n('numpy_eval_s'))} | ≤ 0.8 |`,
     `| scoring alone, automatic vs forced dense | ${s(n('score_s'))} (${r.scoring_backend ?? '–'}) | ${r.dense_backend ?? '–'} ${s(n('score_s_dense'))} | ${ratio(n('score_s'), n('score_s_dense'))} | |`,
-    `| first heatmap vs the command line | ${s(n('first_heatmap_s'))} | \`xling eval\` ${s(n('cli_eval_s'))} (score ${s(n('cli_score_s'))}) | ${ratio(n('first_heatmap_s'), n('cli_eval_s'))} | aim ≤ 1.2 |`,
-    `| default Hybrid training run | ${s(n('train_run_s'))} (${r.train_steps ?? '–'} steps on ${r.trainer_device ?? '–'}, ${r.heldout_checks ?? '–'} held-out checks) | \`xling train\` ${s(n('cli_train_s'))} | ${ratio(n('train_run_s'), n('cli_train_s'))} | ≤ 1.2 |`,
+    `| first heatmap vs the command line | ${s(n('first_heatmap_s'))} | \`xling eval\` ${s(n('cli_eval_s'))} (encode ${s(n('cli_encode_s'))}, score ${s(n('cli_score_s'))}) | ${ratio(n('first_heatmap_s'), n('cli_eval_s'))} | ≤ 1.0 |`,
+    `| default Hybrid training run | ${s(n('train_run_s'))} (${r.train_steps ?? '–'} steps on ${r.trainer_device ?? '–'}, ${r.heldout_checks ?? '–'} held-out checks) | \`xling train\` ${s(n('cli_train_s'))} | ${ratio(n('train_run_s'), n('cli_train_s'))} | ≤ 1.0 |`,
     `| one held-out check | ${s(n('heldout_check_s'))} | | | |`,
     '',
-    `Scoring: ${r.scoring_backend ?? '–'}; training scored on ${r.train_scoring_backend ?? '–'}. WebGPU adapter present: ${r.webgpu_adapter ?? '–'}. Load average ${Number(r.load_before).toFixed(2)} before, ${Number(r.load_after).toFixed(2)} after (2 cores).`,
+    `Scoring: ${r.scoring_backend ?? '–'}; training scored on ${r.train_scoring_backend ?? '–'}. WebGPU adapter present: ${r.webgpu_adapter ?? '–'}. Load average (1 min) ${Number(r.load_before).toFixed(2)} before, ${Number(r.load_browser_start).toFixed(2)} as the browser started, ${Number(r.load_cli_start).toFixed(2)} as the CLI started, ${Number(r.load_numpy_start).toFixed(2)} as NumPy started, ${Number(r.load_after).toFixed(2)} after (${r.cores} cores).`,
   ].join('\n');
 }
 

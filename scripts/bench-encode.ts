@@ -3,7 +3,11 @@
  * against onnxruntime-node, same model, same thread count, same texts, in the same run.
  *
  *   npm run bench:encode    # or npx tsx scripts/bench-encode.ts; options:
- *     [--model minilm|tiny] [--layers 12] [--per-language 40] [--runs 3] [--no-diagnose]
+ *     [--model minilm|tiny] [--layers 12] [--per-language 40] [--runs 3] [--dtypes q8,fp32] [--out encode.json] [--no-diagnose]
+ *
+ * Both weight formats in one run: fp32 (onnx/model.onnx) and q8 (onnx/model_quantized.onnx, dynamic
+ * int8 as transformers.js exports it: scripts/quantize-q8.ts), each on both sides. `--out` writes
+ * `{ q8: { browser_tokens_per_s, native_tokens_per_s, ... }, fp32: { ... }, load_before, load_after }`.
  *
  * Model: `minilm` is shaped like paraphrase-multilingual-MiniLM-L12-v2 (12 layers, hidden 384, 12
  * heads, feed-forward 1536, XLM-R's 250002-row embedding table) with seeded random weights; `tiny` is
@@ -42,6 +46,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +67,12 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const XQUAD_R = path.resolve(ROOT, '../shared/data/xquad-r');
 const MODELS_DIR = path.join(ROOT, '.tmp/bench-models');
 const BATCH = DEFAULT_TRANSFORMER_SETTINGS.batchSize;
-const TOLERANCE = 1e-4;
+/**
+ * Browser vs native embeddings, max |difference|: fp32 runs the same float kernels' maths; q8
+ * quantises activations at run time, where a float difference of one rounding can move a value to
+ * the next integer step, so its limit is wider (still far below the q8-vs-fp32 distance).
+ */
+const TOLERANCE = { fp32: 1e-4, q8: 1e-2 } as const;
 
 interface ModelChoice {
   name: string;
@@ -85,7 +95,7 @@ function modelChoice(model: string, layers: number | undefined): ModelChoice {
 
 function ensureModel(choice: ModelChoice): string {
   const folder = path.join(MODELS_DIR, choice.name);
-  if (!existsSync(path.join(folder, 'onnx/model.onnx'))) {
+  if (!existsSync(path.join(folder, 'onnx/model.onnx')) || !existsSync(path.join(folder, 'onnx/model_quantized.onnx'))) {
     console.error(`writing ${folder} ...`);
     execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/make-test-model.ts', folder, ...choice.args], {
       cwd: ROOT,
@@ -113,6 +123,22 @@ type Probe = {
   listCache(): Promise<{ embeddings: number }>;
 };
 
+/** What one weight format measured: best times of each side and what the run checked. */
+type MeasuredDtype = keyof typeof TOLERANCE;
+
+interface DtypeResult {
+  dtype: MeasuredDtype;
+  nodeLoad: number;
+  nodeWarm: number;
+  browserLoad: number;
+  browserWarm: number;
+  cached: number;
+  nodeRuns: number[];
+  browserRuns: number[];
+  difference: number;
+  plans: BatchPlan[];
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -120,11 +146,15 @@ async function main(): Promise<void> {
       layers: { type: 'string' },
       'per-language': { type: 'string', default: '40' },
       runs: { type: 'string', default: '3' },
+      dtypes: { type: 'string', default: 'q8,fp32' },
+      out: { type: 'string' },
       'no-diagnose': { type: 'boolean', default: false },
     },
   });
   const perLanguage = positive('--per-language', values['per-language']);
   const runs = positive('--runs', values.runs);
+  const dtypes = values.dtypes.split(',').map((d) => d.trim());
+  for (const dtype of dtypes) if (!(dtype in TOLERANCE)) throw new Error(`--dtypes takes fp32 and q8, got ${dtype}.`);
   const choice = modelChoice(values.model, values.layers === undefined ? undefined : positive('--layers', values.layers));
   const startLoad = os.loadavg();
   const folder = ensureModel(choice);
@@ -137,7 +167,6 @@ async function main(): Promise<void> {
   // The browser first: its thread count is what Node must match.
   process.env.XLING_MODELS_DIR = MODELS_DIR;
   const harness: Harness = await startHarness();
-  let nodeEncoder: Awaited<ReturnType<typeof createOnnxEncoder>> | undefined;
   try {
     const context = await harness.browser.newContext();
     const page = await context.newPage();
@@ -148,22 +177,105 @@ async function main(): Promise<void> {
     }));
     // As workers/encoder/host.ts sets onnx.wasm.numThreads.
     const threads = browserEnv.isolated ? Math.max(1, Math.min(browserEnv.cores, 8)) : 1;
-    const spec: TransformerSpec = {
-      kind: 'transformer', source: { kind: 'served', name: choice.name }, dtype: 'fp32', device: 'wasm', pooling: 'mean', queryPrefix: '', passagePrefix: '',
-    };
+    const results: DtypeResult[] = [];
+    for (const dtype of dtypes as MeasuredDtype[]) {
+      results.push(await measureDtype(dtype, { page, folder, name: choice.name, texts, threads, runs }));
+      if (reloads.count) throw new Error(`the dev server reloaded the page during the benchmark (a file it serves changed?): run again.`);
+    }
+    await context.close();
+    const plans = results[0].plans;
+    const diagnosis = values['no-diagnose'] ? null : await diagnose(harness, folder, choice.name, threads, lengthsForDiagnosis(plans));
+    const options = values['no-diagnose'] ? [] : await tryOptions(harness, folder, choice.name, threads, lengthsForDiagnosis(plans).seq);
 
-    // Native: load + warm-up.
-    let started = performance.now();
-    nodeEncoder = await createOnnxEncoder(folder, { batchSize: BATCH, threads, queryPrefix: '', passagePrefix: '' });
+    // Padding: the plans Node recorded (the same on both sides: same tokenizer, same chunks), and what
+    // grouping all texts in one call (the CLI without a cache) would give.
+    const chunked = sumPlans(plans);
+    const tokenizer = await AutoTokenizer.from_pretrained(path.basename(folder));
+    const lengths = texts.map((text) => tokenizer.encode(text).length);
+    const whole = planLengthBatches(lengths, BATCH);
+    if (whole.tokens !== chunked.tokens) throw new Error(`token counts disagree: ${whole.tokens} vs ${chunked.tokens}.`);
+    const endLoad = os.loadavg();
+
+    const rate = (seconds: number) => texts.length / seconds;
+    const fmtRuns = (list: number[]) => list.map((r) => r.toFixed(2)).join(', ');
+    console.log(`Model: ${choice.label}; mean pooling, batch ${BATCH}, ${texts.length} XQuAD-R questions ` +
+      `(first ${perLanguage} of each of ${dataset.languages.length} languages), ${chunked.tokens} tokens (${(chunked.tokens / texts.length).toFixed(1)} per question).`);
+    console.log(`Machine: ${os.cpus()[0]?.model ?? 'cpu'} x ${os.cpus().length}, Node ${process.version}, ${await harness.browser.version()} (Chromium), ` +
+      `load average ${startLoad.map((l) => l.toFixed(2)).join(' / ')} at the start, ${endLoad.map((l) => l.toFixed(2)).join(' / ')} at the end; ${new Date().toISOString().slice(0, 10)}.`);
+    for (const r of results) {
+      console.log(`Untimed, ${r.dtype}: native load ${r.nodeLoad.toFixed(1)} s + warm-up ${r.nodeWarm.toFixed(2)} s; browser load ${r.browserLoad.toFixed(1)} s + warm-up ${r.browserWarm.toFixed(2)} s. ` +
+        `Browser, all ${texts.length} from the IndexedDB cache: ${r.cached.toFixed(2)} s.`);
+    }
+    console.log(`\n| weights | side | runtime | threads | timed runs (s) | best (s) | sentences/s | tokens/s | browser / native speed |`);
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const summary: Record<string, unknown> = {
+      model: choice.label, texts: texts.length, tokens: chunked.tokens, threads, runs,
+      load_before: startLoad[0], load_after: endLoad[0], date: new Date().toISOString(),
+    };
+    for (const r of results) {
+      const nodeBest = Math.min(...r.nodeRuns);
+      const browserBest = Math.min(...r.browserRuns);
+      console.log(`| ${r.dtype} | native (Node) | onnxruntime-node ${packageVersion('onnxruntime-node')}, CPU EP | ${threads} intra-op | ${fmtRuns(r.nodeRuns)} | ${nodeBest.toFixed(2)} | ${rate(nodeBest).toFixed(1)} | ${(chunked.tokens / nodeBest).toFixed(0)} | 1.00x |`);
+      console.log(`| ${r.dtype} | browser (Chromium) | onnxruntime-web ${packageVersion('onnxruntime-web')}, WASM | ${threads} WASM | ${fmtRuns(r.browserRuns)} | ${browserBest.toFixed(2)} | ${rate(browserBest).toFixed(1)} | ${(chunked.tokens / browserBest).toFixed(0)} | ${(nodeBest / browserBest).toFixed(2)}x |`);
+      summary[r.dtype] = {
+        browser_tokens_per_s: chunked.tokens / browserBest,
+        native_tokens_per_s: chunked.tokens / nodeBest,
+        browser_vs_native: nodeBest / browserBest,
+        browser_runs_s: r.browserRuns,
+        native_runs_s: r.nodeRuns,
+        max_abs_difference: r.difference,
+      };
+    }
+    for (const r of results) {
+      const ratio = Math.min(...r.nodeRuns) / Math.min(...r.browserRuns);
+      console.log(`\n${r.dtype}: browser at ${ratio.toFixed(2)}x native speed (best of ${runs} each)${r.dtype === 'q8' ? `; target at least 0.5x: ${ratio >= 0.5 ? 'met' : 'missed'}` : ''}. ` +
+        `Browser vs native embeddings: max |difference| ${r.difference.toExponential(2)} (limit ${TOLERANCE[r.dtype]}).`);
+    }
+    console.log('\n| batching | model input (tokens) | padding share |');
+    console.log('| --- | --- | --- |');
+    console.log(`| length-grouped within chunks of ${CACHE_CHUNK} texts (what both sides ran) | ${chunked.paddedTokens} | ${paddingShare(chunked.paddedTokens, chunked.tokens).toFixed(1)}% |`);
+    console.log(`| input order, batches of ${BATCH} | ${chunked.paddedTokensInInputOrder} | ${paddingShare(chunked.paddedTokensInInputOrder, chunked.tokens).toFixed(1)}% |`);
+    console.log(`| length-grouped over all ${texts.length} texts at once | ${whole.paddedTokens} | ${paddingShare(whole.paddedTokens, whole.tokens).toFixed(1)}% |`);
+    console.log(`| no padding (real tokens) | ${chunked.tokens} | 0.0% |`);
+    console.log(`\nGrouping by length cuts model input by ${(100 * (1 - chunked.paddedTokens / chunked.paddedTokensInInputOrder)).toFixed(1)}% against input order.`);
+    if (diagnosis) printDiagnosis(diagnosis);
+    if (options.length) {
+      console.log('\nWhat onnxruntime-web offers, on the model alone (µs per token, best of ' + DIAG_REPEATS + '):\n');
+      console.log('| runtime and setting | µs per token |');
+      console.log('| --- | --- |');
+      for (const o of options) console.log(`| ${o.what} | ${Number.isNaN(o.us_per_token) ? '' : o.us_per_token.toFixed(1)} |`);
+      summary.options = options;
+    }
+    if (values.out) await writeFile(values.out, JSON.stringify(summary, null, 2));
+    const failed = results.filter((r) => !(r.difference < TOLERANCE[r.dtype]));
+    if (failed.length) {
+      console.error(`The browser and native embeddings differ (${failed.map((r) => r.dtype).join(', ')}): the two sides did not compute the same thing.`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await harness.close();
+  }
+}
+
+/** Native and browser, one weight format: load and warm-up (untimed), then `runs` timed encodes each, alternating. */
+async function measureDtype(
+  dtype: MeasuredDtype,
+  { page, folder, name, texts, threads, runs }: { page: Page; folder: string; name: string; texts: string[]; threads: number; runs: number },
+): Promise<DtypeResult> {
+  const spec: TransformerSpec = {
+    kind: 'transformer', source: { kind: 'served', name }, dtype, device: 'wasm', pooling: 'mean', queryPrefix: '', passagePrefix: '',
+  };
+  let started = performance.now();
+  const nodeEncoder = await createOnnxEncoder(folder, { dtype, batchSize: BATCH, threads, queryPrefix: '', passagePrefix: '' });
+  try {
     const nodeLoad = (performance.now() - started) / 1000;
     const plans: BatchPlan[] = [];
-    const inner = nodeEncoder;
     const recording: SentenceEncoder = {
-      id: inner.id,
-      dim: inner.dim,
+      id: nodeEncoder.id,
+      dim: nodeEncoder.dim,
       encode: async (chunk, role, options) => {
-        const out = await inner.encode(chunk, role, options);
-        plans.push(inner.lastPlan!);
+        const out = await nodeEncoder.encode(chunk, role, options);
+        plans.push(nodeEncoder.lastPlan!);
         return out;
       },
     };
@@ -174,7 +286,7 @@ async function main(): Promise<void> {
       return { seconds: (performance.now() - t0) / 1000, embeddings };
     };
     const nodeWarm = await nodeEncode();
-    console.error(`native: load ${nodeLoad.toFixed(1)} s, warm-up ${nodeWarm.seconds.toFixed(2)} s (${threads} intra-op threads)`);
+    console.error(`${dtype} native: load ${nodeLoad.toFixed(1)} s, warm-up ${nodeWarm.seconds.toFixed(2)} s (${threads} intra-op threads)`);
 
     // Browser: a clean cache, load + warm-up.
     await page.evaluate(() => (window as unknown as { encoderProbe: Probe }).encoderProbe.clearCache(null));
@@ -183,7 +295,7 @@ async function main(): Promise<void> {
     const browserLoad = (performance.now() - started) / 1000;
     if (info.device !== 'wasm') throw new Error(`the browser loaded the model on ${info.device}, not wasm.`);
     const browserWarm = await browserEncode(page, spec, texts);
-    console.error(`browser: load ${browserLoad.toFixed(1)} s, warm-up ${browserWarm.seconds.toFixed(2)} s (${threads} WASM threads, cross-origin isolated: ${browserEnv.isolated})`);
+    console.error(`${dtype} browser: load ${browserLoad.toFixed(1)} s, warm-up ${browserWarm.seconds.toFixed(2)} s (${threads} WASM threads)`);
     // Asked again without clearing: every vector from IndexedDB, none encoded (the cache path's own cost).
     const cachedRun = await browserEncode(page, spec, texts, texts.length);
 
@@ -192,56 +304,18 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       nodeRuns.push(await nodeEncode());
       browserRuns.push(await browserEncode(page, spec, texts));
-      console.error(`run ${i + 1}: native ${nodeRuns[i].seconds.toFixed(2)} s, browser ${browserRuns[i].seconds.toFixed(2)} s`);
+      console.error(`${dtype} run ${i + 1}: native ${nodeRuns[i].seconds.toFixed(2)} s, browser ${browserRuns[i].seconds.toFixed(2)} s (load ${os.loadavg()[0].toFixed(2)})`);
     }
-    if (reloads.count) throw new Error(`the dev server reloaded the page during the benchmark (a file it serves changed?): run again.`);
-    await context.close();
-    const diagnosis = values['no-diagnose'] ? null : await diagnose(harness, folder, choice.name, threads, lengthsForDiagnosis(plans));
-
     const difference = Math.max(
       maxAbsDifference(browserWarm.embeddings, nodeWarm.embeddings),
       ...browserRuns.map((r, i) => maxAbsDifference(r.embeddings, nodeRuns[i].embeddings)),
     );
-    const nodeBest = Math.min(...nodeRuns.map((r) => r.seconds));
-    const browserBest = Math.min(...browserRuns.map((r) => r.seconds));
-
-    // Padding: the plans Node recorded (the same on both sides: same tokenizer, same chunks), and what
-    // grouping all texts in one call (the CLI without a cache) would give.
-    const chunked = sumPlans(plans);
-    const tokenizer = await AutoTokenizer.from_pretrained(path.basename(folder));
-    const lengths = texts.map((text) => tokenizer.encode(text).length);
-    const whole = planLengthBatches(lengths, BATCH);
-    if (whole.tokens !== chunked.tokens) throw new Error(`token counts disagree: ${whole.tokens} vs ${chunked.tokens}.`);
-
-    const rate = (seconds: number) => texts.length / seconds;
-    const fmtRuns = (list: Timed[]) => list.map((r) => r.seconds.toFixed(2)).join(', ');
-    console.log(`Model: ${choice.label}; fp32, mean pooling, batch ${BATCH}, ${texts.length} XQuAD-R questions ` +
-      `(first ${perLanguage} of each of ${dataset.languages.length} languages), ${chunked.tokens} tokens (${(chunked.tokens / texts.length).toFixed(1)} per question).`);
-    console.log(`Machine: ${os.cpus()[0]?.model ?? 'cpu'} x ${os.cpus().length}, Node ${process.version}, ${await harness.browser.version()} (Chromium), ` +
-      `load average at start ${startLoad.map((l) => l.toFixed(2)).join(' / ')}; ${new Date().toISOString().slice(0, 10)}.`);
-    console.log(`Untimed: native load ${nodeLoad.toFixed(1)} s + warm-up ${nodeWarm.seconds.toFixed(2)} s; browser load ${browserLoad.toFixed(1)} s + warm-up ${browserWarm.seconds.toFixed(2)} s. ` +
-      `Browser, all ${texts.length} from the IndexedDB cache: ${cachedRun.seconds.toFixed(2)} s.\n`);
-    console.log(`| side | runtime | threads | timed runs (s) | best (s) | sentences/s | tokens/s | time vs native |`);
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
-    console.log(`| native (Node) | onnxruntime-node ${packageVersion('onnxruntime-node')}, CPU EP | ${threads} intra-op | ${fmtRuns(nodeRuns)} | ${nodeBest.toFixed(2)} | ${rate(nodeBest).toFixed(1)} | ${(chunked.tokens / nodeBest).toFixed(0)} | 1.00x |`);
-    console.log(`| browser (Chromium) | onnxruntime-web ${packageVersion('onnxruntime-web')}, WASM | ${threads} WASM | ${fmtRuns(browserRuns)} | ${browserBest.toFixed(2)} | ${rate(browserBest).toFixed(1)} | ${(chunked.tokens / browserBest).toFixed(0)} | ${(browserBest / nodeBest).toFixed(2)}x |`);
-    console.log(`\nBrowser / native time (best of ${runs} each): ${(browserBest / nodeBest).toFixed(2)}x; target at most 1.5x: ${browserBest / nodeBest <= 1.5 ? 'met' : 'missed'}.`);
-    console.log(`Browser vs native embeddings: max |difference| ${difference.toExponential(2)} (limit ${TOLERANCE}).\n`);
-    console.log('| batching | model input (tokens) | padding share |');
-    console.log('| --- | --- | --- |');
-    console.log(`| length-grouped within chunks of ${CACHE_CHUNK} texts (what both sides ran) | ${chunked.paddedTokens} | ${paddingShare(chunked.paddedTokens, chunked.tokens).toFixed(1)}% |`);
-    console.log(`| input order, batches of ${BATCH} | ${chunked.paddedTokensInInputOrder} | ${paddingShare(chunked.paddedTokensInInputOrder, chunked.tokens).toFixed(1)}% |`);
-    console.log(`| length-grouped over all ${texts.length} texts at once | ${whole.paddedTokens} | ${paddingShare(whole.paddedTokens, whole.tokens).toFixed(1)}% |`);
-    console.log(`| no padding (real tokens) | ${chunked.tokens} | 0.0% |`);
-    console.log(`\nGrouping by length cuts model input by ${(100 * (1 - chunked.paddedTokens / chunked.paddedTokensInInputOrder)).toFixed(1)}% against input order.`);
-    if (diagnosis) printDiagnosis(diagnosis);
-    if (!(difference < TOLERANCE)) {
-      console.error('The browser and native embeddings differ: the two sides did not compute the same thing.');
-      process.exitCode = 1;
-    }
+    return {
+      dtype, nodeLoad, nodeWarm: nodeWarm.seconds, browserLoad, browserWarm: browserWarm.seconds, cached: cachedRun.seconds,
+      nodeRuns: nodeRuns.map((r) => r.seconds), browserRuns: browserRuns.map((r) => r.seconds), difference, plans: [...plans],
+    };
   } finally {
-    await nodeEncoder?.dispose();
-    await harness.close();
+    await nodeEncoder.dispose();
   }
 }
 
@@ -314,7 +388,7 @@ const WEB_BUILDS = [
 const DIAG_WORKER = `
 self.onmessage = async ({ data }) => {
   try {
-    const { origin, dist, build, threads, model, rows, seq, repeats, gemmRepeats, hidden, ffn } = data;
+    const { origin, dist, build, threads, model, rows, seq, repeats, gemmRepeats, hidden, ffn, sessionOptions, gemm = true } = data;
     const ort = await import(origin + dist + build.bundle);
     ort.env.wasm.numThreads = threads;
     ort.env.wasm.wasmPaths = { wasm: origin + dist + build.wasm, mjs: origin + dist + build.mjs };
@@ -328,12 +402,13 @@ self.onmessage = async ({ data }) => {
     let modelSeconds = NaN;
     if (model) {
       const bytes = new Uint8Array(await (await fetch(origin + model)).arrayBuffer());
-      const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], ...sessionOptions });
       const ids = new BigInt64Array(rows * seq).map((_, i) => BigInt(4 + ((i * 7919) % 5000)));
       const feeds = { input_ids: new ort.Tensor('int64', ids, [rows, seq]), attention_mask: new ort.Tensor('int64', new BigInt64Array(rows * seq).fill(1n), [rows, seq]) };
       modelSeconds = await time(() => session.run(feeds));
       await session.release();
     }
+    if (!gemm) return postMessage({ modelSeconds, gemmSeconds: NaN, isolated: self.crossOriginIsolated });
     const m = rows * seq;
     const q = new Float32Array(m * hidden).map((_, i) => Math.sin(i));
     const c = new Float32Array(ffn * hidden).map((_, i) => Math.cos(i));
@@ -426,6 +501,72 @@ async function diagnose(harness: Harness, folder: string, modelName: string, thr
       { what: gemm, threads: 1, native: nativeGemm1, web: [{ build: WEB_BUILDS[0].build, seconds: webGemm1 }] },
     ],
   };
+}
+
+/**
+ * What onnxruntime-web offers, tried on the model alone (one batch, best of DIAG_REPEATS): q8 against
+ * fp32, the app's build against the plain WASM build, graph optimisation off against all (transformers.js
+ * leaves onnxruntime's default, all), one thread against all, and batches of 8 against 32 rows (per
+ * token), with onnxruntime-node on the same files for the ratio. Timings per token, in µs.
+ */
+async function tryOptions(harness: Harness, folder: string, modelName: string, threads: number, seq: number): Promise<Array<{ what: string; us_per_token: number }>> {
+  const ortNode = await import('onnxruntime-node');
+  const nativeAt = async (file: string, rows: number) => {
+    const session = await ortNode.InferenceSession.create(path.join(folder, file), { intraOpNumThreads: threads, interOpNumThreads: 1 });
+    const ids = new BigInt64Array(rows * seq).map((_, i) => BigInt(4 + ((i * 7919) % 5000)));
+    const feeds = { input_ids: new ortNode.Tensor('int64', ids, [rows, seq]), attention_mask: new ortNode.Tensor('int64', new BigInt64Array(rows * seq).fill(1n), [rows, seq]) };
+    await session.run(feeds);
+    let best = Infinity;
+    for (let i = 0; i < DIAG_REPEATS; i++) {
+      const t = performance.now();
+      await session.run(feeds);
+      best = Math.min(best, performance.now() - t);
+    }
+    await session.release();
+    return (best * 1000) / (rows * seq);
+  };
+  const trials = [
+    { what: 'q8, app build, 2 threads, optimisation all, batch 32', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[0], threads, rows: BATCH, options: {} },
+    { what: 'q8, plain WASM build', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[1], threads, rows: BATCH, options: {} },
+    { what: 'q8, graph optimisation disabled', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[0], threads, rows: BATCH, options: { graphOptimizationLevel: 'disabled' } },
+    { what: 'q8, 1 thread', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[0], threads: 1, rows: BATCH, options: {} },
+    { what: 'q8, batch 8', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[0], threads, rows: 8, options: {} },
+    { what: 'fp32, app build, 2 threads, batch 32', file: 'onnx/model.onnx', build: WEB_BUILDS[0], threads, rows: BATCH, options: {} },
+  ];
+  const results: Array<{ what: string; us_per_token: number }> = [];
+  const context = await harness.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await openProbe(page, harness);
+    const webNN = await page.evaluate(() => 'ml' in navigator);
+    for (const trial of trials) {
+      const result = await page.evaluate(
+        ([source, message]) =>
+          new Promise<{ modelSeconds: number; error?: string }>((resolve) => {
+            const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), { type: 'module' });
+            worker.onmessage = ({ data }) => (worker.terminate(), resolve(data));
+            worker.onerror = (event) => (worker.terminate(), resolve({ modelSeconds: NaN, error: event.message }));
+            worker.postMessage({ ...message, origin: location.origin });
+          }),
+        [DIAG_WORKER, { dist: '/node_modules/onnxruntime-web/dist/', build: trial.build, threads: trial.threads, model: `/models/${modelName}/${trial.file}`, rows: trial.rows, seq, repeats: DIAG_REPEATS, sessionOptions: trial.options, gemm: false }] as const,
+      );
+      if (result.error) throw new Error(`options worker (${trial.what}): ${result.error}`);
+      const web = (result.modelSeconds * 1e6) / (trial.rows * seq);
+      console.error(`  ${trial.what}: ${web.toFixed(1)} µs/token (load ${os.loadavg()[0].toFixed(2)})`);
+      results.push({ what: `onnxruntime-web: ${trial.what}`, us_per_token: web });
+    }
+    for (const [file, label] of [['onnx/model_quantized.onnx', 'q8'], ['onnx/model.onnx', 'fp32']]) {
+      for (const rows of [BATCH, 8]) {
+        const native = await nativeAt(file, rows);
+        console.error(`  onnxruntime-node ${label}, batch ${rows}: ${native.toFixed(1)} µs/token`);
+        results.push({ what: `onnxruntime-node: ${label}, ${threads} threads, batch ${rows}`, us_per_token: native });
+      }
+    }
+    results.push({ what: `WebNN in this Chromium (navigator.ml): ${webNN ? 'present' : 'absent'}`, us_per_token: NaN });
+  } finally {
+    await context.close();
+  }
+  return results;
 }
 
 function printDiagnosis(diagnosis: Diagnosis): void {

@@ -17,6 +17,8 @@
  * <folder>/tokenizer_config.json
  * <folder>/onnx/model.onnx        input_ids, attention_mask (int64 [batch, seq]) ->
  *                                 last_hidden_state (float32 [batch, seq, hidden])
+ * <folder>/onnx/model_quantized.onnx  the same model, dynamic int8 as transformers.js's q8 exports
+ *                                 (scripts/quantize-q8.ts)
  *
  * The vocabulary is every character of the corpus (so every language tokenises without <unk>) plus
  * its most frequent words. The network is a post-LayerNorm transformer like XLM-R's (word + position
@@ -43,6 +45,7 @@ import { parseArgs } from 'node:util';
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import { seededRandom } from '../src/core/linalg/random';
 import { readDatasetFolder } from '../src/node/read-dataset';
+import { quantizeDynamicUint8 } from './quantize-q8';
 
 const { onnx } = onnxProto;
 type NodeProto = OnnxTypes.INodeProto;
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
     writeFile(join(folder, 'tokenizer.json'), JSON.stringify(tokenizerJson(vocabulary))),
     writeFile(join(folder, 'tokenizer_config.json'), JSON.stringify(tokenizerConfigJson(), null, 2)),
     writeFile(join(folder, 'onnx', 'model.onnx'), model),
+    writeFile(join(folder, 'onnx', 'model_quantized.onnx'), quantizeDynamicUint8(model)),
   ]);
   process.stderr.write(`wrote ${folder}: ${layers} layers, hidden ${hidden}, ${heads} heads, intermediate ${intermediate}, ` +
     `${vocabulary.length} tokenizer pieces, embedding rows ${vocabSize}, model ${(model.byteLength / 2 ** 20).toFixed(1)} MiB\n`);

@@ -1,6 +1,7 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { startServiceWorker } from './isolation';
+import { preloadPlotly } from './results/plotly';
 import { readLink } from './state/link';
 import { loadPersistedState } from './state/persistence';
 import { LabClient } from './worker-client';
@@ -20,4 +21,7 @@ void startServiceWorker()
     const link = readLink(location.hash, persisted?.settings ?? null);
     const start = link ? { loadedSelection: null, runs: [], selectedRunId: null, compareRunId: null, ...persisted, settings: link.settings } : persisted;
     createRoot(document.getElementById('root')!).render(<App persisted={start} link={link} storage={report} client={new LabClient()} />);
+    // plotly's module (a few MB) is evaluated once the page is idle: during an evaluation it took
+    // 2.4 s of the main thread on a 2-core machine (scripts/profile-heatmap.ts), CPU the workers needed.
+    if ('requestIdleCallback' in window) requestIdleCallback(preloadPlotly);
   });

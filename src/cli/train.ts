@@ -25,7 +25,7 @@ import type { TuneChoice } from '../core/tuning/layer';
 import { logJobEstimate } from './job-estimate';
 import { ProgressLog } from './progress';
 import { ENCODER_FLAG_OPTIONS, encoderSettings, parseEncoderFlags, resolveEncoder, type EncoderFlags } from '../node/encoders';
-import { ortNodeMatmul } from '../node/ort-node-matmul';
+import { cliScoringMatmul } from '../node/scoring';
 import { readDatasetFolder } from '../node/read-dataset';
 import { datasetNotes } from './dataset-notes';
 import { parseFlags } from './flags';
@@ -258,7 +258,7 @@ export async function trainOnce(data: TrainingData, config: TrainingConfig, pres
   const progress = new ProgressLog(log);
   const tuned = data.layerTuning;
   const options: TrainingRunOptions = {
-    matmul: ortNodeMatmul(),
+    matmul: cliScoringMatmul(),
     onEvent: (event) => {
       if (event.type === 'step') {
         const last = event.step >= config.steps;

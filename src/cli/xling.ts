@@ -16,7 +16,7 @@ import { DatasetMismatchError } from '../core/stats/paired';
 import { evalReportJson } from '../core/stats/report-json';
 import { writeEmbeddingFolder } from '../node/embedding-files';
 import { readDatasetFolder } from '../node/read-dataset';
-import { ortNodeMatmul } from '../node/ort-node-matmul';
+import { cliScoringMatmul } from '../node/scoring';
 import { ENCODER_FLAG_OPTIONS, ENCODER_USAGE, encoderSettings, parseEncoderFlags, resolveEncoder } from '../node/encoders';
 import { COMPARE_USAGE, CompareUsageError, compareCommand } from './compare';
 import { SWEEP_USAGE, sweepCommand } from './sweep';
@@ -93,7 +93,7 @@ async function evalCommand(args: string[]): Promise<void> {
 
   const progress = new ProgressLog(log);
   const { report, embeddings } = await evaluateDataset(dataset, encoder, {
-    matmul: ortNodeMatmul(),
+    matmul: cliScoringMatmul(),
     candidateText,
     onProgress: ({ phase, done, total }) => progress.count(phase, phase === 'score' ? 'queries' : 'texts', done, total),
   });

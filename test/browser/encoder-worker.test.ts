@@ -116,6 +116,29 @@ describe('transformer encoders in the browser', () => {
     await context.close();
   });
 
+  it('loads the q8 weights (onnx/model_quantized.onnx) on WASM: the q8 embeddings of onnxruntime-node, within 0.005 cosine of fp32', async () => {
+    const node = { fp32: await createOnnxEncoder(tinyDir), q8: await createOnnxEncoder(tinyDir, { dtype: 'q8' }) };
+    const expected = { fp32: await node.fp32.encode(TEXTS, 'query'), q8: await node.q8.encode(TEXTS, 'query') };
+    await Promise.all([node.fp32.dispose(), node.q8.dispose()]);
+    const context = await harness.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${harness.url}test/browser/pages/encoder-probe.html`);
+    await page.waitForFunction(() => 'encoderProbe' in window);
+    type Probe = { encode(spec: TransformerSpec, texts: string[], role: string): Promise<{ embeddings: number[]; info: { device: string; dtype: string } }> };
+    const spec: TransformerSpec = { ...servedSpec('wasm'), dtype: 'q8', queryPrefix: '', passagePrefix: '' };
+    const result = await page.evaluate(([s, texts]) => (window as unknown as { encoderProbe: Probe }).encoderProbe.encode(s, texts, 'query'), [spec, TEXTS] as const);
+    expect(result.info).toMatchObject({ device: 'wasm', dtype: 'q8' });
+    // Integer products are exact on both runtimes, but a float rounding apart can move an activation to the
+    // next integer step when it is quantised: close, with the limit scripts/bench-encode.ts uses for q8.
+    expect(maxAbsDifference(result.embeddings, expected.q8)).toBeLessThan(1e-2);
+    for (let i = 0; i < TEXTS.length; i++) {
+      const [a, b] = [result.embeddings.slice(i * 32, (i + 1) * 32), Array.from(expected.fp32.subarray(i * 32, (i + 1) * 32))];
+      expect(a.reduce((sum, value, d) => sum + value * b[d], 0)).toBeGreaterThan(0.995);
+    }
+    expect(maxAbsDifference(result.embeddings, expected.fp32)).toBeGreaterThan(1e-5); // really the quantised model
+    await context.close();
+  });
+
   it('carries on with WASM when the WebGPU device is lost mid-run', async () => {
     const node = await createOnnxEncoder(tinyDir, { queryPrefix: 'query: ', passagePrefix: 'passage: ' });
     const expected = await node.encode(TEXTS, 'query');

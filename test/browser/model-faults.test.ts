@@ -63,6 +63,8 @@ describe('model faults in Chromium', () => {
     modelsDir = await mkdtemp(path.join(tmpdir(), 'xling-models-'));
     tinyDir = path.join(modelsDir, 'tiny');
     await writeTestModel(tinyDir);
+    // tiny serves fp32 weights only here: the missing-weights cases below need a folder without q8.
+    await rm(path.join(tinyDir, 'onnx', 'model_quantized.onnx'));
     const broken = async (name: string, spoil: (folder: string) => Promise<void>) => {
       await cp(tinyDir, path.join(modelsDir, name), { recursive: true });
       await spoil(path.join(modelsDir, name));

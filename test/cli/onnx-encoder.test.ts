@@ -19,6 +19,8 @@ import { resolveEncoder } from '../../src/node/encoders';
 import { createOnnxEncoder } from '../../src/node/onnx-encoder';
 import { readDatasetFolder } from '../../src/node/read-dataset';
 import { castModel } from '../support/onnx-fixtures';
+import onnxProto from 'onnx-proto';
+import { quantizeUint8 } from '../../scripts/quantize-q8';
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '../..');
@@ -46,7 +48,7 @@ describe('ONNX encoder on the tiny test model', () => {
 
   test('make-test-model writes a transformers.js XLM-R-shaped folder', async () => {
     expect((await readdir(modelDir)).sort()).toEqual(['config.json', 'onnx', 'tokenizer.json', 'tokenizer_config.json']);
-    expect(await readdir(join(modelDir, 'onnx'))).toEqual(['model.onnx']);
+    expect((await readdir(join(modelDir, 'onnx'))).sort()).toEqual(['model.onnx', 'model_quantized.onnx']);
     const config = JSON.parse(await readFile(join(modelDir, 'config.json'), 'utf8'));
     expect(config).toMatchObject({ model_type: 'xlm-roberta', hidden_size: 32, num_hidden_layers: 2, pad_token_id: 1 });
     const tokenizer = JSON.parse(await readFile(join(modelDir, 'tokenizer.json'), 'utf8'));
@@ -68,10 +70,42 @@ describe('ONNX encoder on the tiny test model', () => {
   test('same options, same bytes', async () => {
     const again = join(dir, 'again');
     await run(process.execPath, [tsx, 'scripts/make-test-model.ts', again, '--seed', '7'], { cwd: root });
-    for (const file of ['tokenizer.json', join('onnx', 'model.onnx')]) {
+    for (const file of ['tokenizer.json', join('onnx', 'model.onnx'), join('onnx', 'model_quantized.onnx')]) {
       expect((await readFile(join(again, file))).equals(await readFile(join(modelDir, file)))).toBe(true);
     }
   }, 60_000);
+
+  test('q8 weights: the dynamic int8 graph of transformers.js exports, loaded by onnxruntime-node, embeddings within 0.005 cosine of fp32', async () => {
+    const { onnx } = onnxProto;
+    const model = onnx.ModelProto.decode(await readFile(join(modelDir, 'onnx', 'model_quantized.onnx')));
+    const ops = model.graph!.node!.map((node) => node.opType);
+    // 2 layers x 6 projections (Q, K, V, attention output, intermediate, output); Q, K and V share one activation quantiser.
+    expect(ops.filter((op) => op === 'MatMulInteger')).toHaveLength(12);
+    expect(ops.filter((op) => op === 'DynamicQuantizeLinear')).toHaveLength(8);
+    expect(ops.filter((op) => op === 'DequantizeLinear')).toHaveLength(2); // word and position embeddings
+    const byName = new Map(model.graph!.initializer!.map((t) => [t.name!, t]));
+    const weights = model.graph!.node!.filter((node) => node.opType === 'MatMulInteger').map((node) => byName.get(node.input![1])!);
+    expect(weights.every((t) => t.dataType === onnx.TensorProto.DataType.UINT8 && t.dims!.length === 2)).toBe(true);
+    // Float MatMuls left: only the two attention products of each layer, whose operands are activations.
+    expect(model.graph!.node!.filter((node) => node.opType === 'MatMul').every((node) => !byName.has(node.input![1]))).toBe(true);
+
+    const dataset = await readDatasetFolder(xquad, { languages: ['en', 'zh', 'th', 'ar'], articles: 1 });
+    const texts = dataset.queries.map((q) => q.text);
+    const fp32 = await createOnnxEncoder(modelDir).then((e) => e.encode(texts, 'query'));
+    const q8 = await createOnnxEncoder(modelDir, { dtype: 'q8' }).then((e) => e.encode(texts, 'query'));
+    expect(q8).toHaveLength(fp32.length);
+    let lowest = 1;
+    for (let i = 0; i < texts.length; i++) lowest = Math.min(lowest, cosine(q8.subarray(i * 32, (i + 1) * 32), fp32.subarray(i * 32, (i + 1) * 32)));
+    expect(lowest).toBeGreaterThan(0.995);
+    expect(lowest).toBeLessThan(1); // quantised: close, not equal
+  }, 60_000);
+
+  test('uint8 quantisation of one tensor: onnxruntime\'s scale, zero point and half-to-even rounding', () => {
+    // Range [-10, 245]: scale 255 / 255 = 1, zero point 10; -7.5 and 2.5 round half to even (to -8 and 2).
+    expect(quantizeUint8(Float32Array.of(-10, -7.5, 0, 2.5, 245))).toEqual({ values: Uint8Array.of(0, 2, 10, 12, 255), scale: 1, zeroPoint: 10 });
+    // All positive: the range still includes 0, so 0 maps to the zero point 0 exactly.
+    expect(quantizeUint8(Float32Array.of(0.5, 2.55))).toEqual({ values: Uint8Array.of(50, 255), scale: Math.fround(0.01), zeroPoint: 0 });
+  });
 
   test('texts in four scripts: shape, unit norm, determinism, distinct embeddings', async () => {
     const texts = Object.values(TEXTS);

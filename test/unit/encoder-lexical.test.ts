@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { createLexicalEncoder, normaliseForNgrams } from '../../src/core/encoders/lexical';
+import { createLexicalEncoder, encodeLexicalRows, normaliseForNgrams, threadedLexicalEncoder, type LexicalThreads } from '../../src/core/encoders/lexical';
+import { seededRandom } from '../../src/core/linalg/random';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * b[i], 0);
 const row = (all: Float32Array, i: number, dim: number) => all.subarray(i * dim, (i + 1) * dim);
@@ -64,5 +65,41 @@ describe('lexical encoder', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(encoder.encode(['x'], 'query', { signal: controller.signal })).rejects.toThrow(/abort/i);
+  });
+});
+
+describe('lexical encoder on threads', () => {
+  /** Three fake threads that encode with the core's row encoder after a random number of turns, so chunks finish out of order. */
+  function fakeThreads(log: number[]): LexicalThreads {
+    const random = seededRandom(5);
+    return {
+      count: 3,
+      async encode(thread, { options, texts, row, out }) {
+        for (let turns = Math.floor(random() * 4); turns > 0; turns--) await new Promise((resolve) => setTimeout(resolve, 0));
+        log.push(thread);
+        encodeLexicalRows(texts, options, out.subarray(row * options.dim));
+      },
+    };
+  }
+
+  test('gives the single-threaded vectors bit for bit over several chunks finished out of order, with progress to the end', async () => {
+    const texts = Array.from({ length: 1300 }, (_, i) => `question ${i} about ${['Paris', 'Київ', '北京', 'กรุงเทพ'][i % 4]} ${'x'.repeat(i % 7)}`);
+    const options = { dim: 64, minN: 2, maxN: 3 };
+    const threadsUsed: number[] = [];
+    const progress: number[] = [];
+    const got = await threadedLexicalEncoder(options, () => fakeThreads(threadsUsed)).encode(texts, 'query', { onProgress: (done) => progress.push(done) });
+    const expected = await createLexicalEncoder(options).encode(texts, 'query');
+    expect(got.buffer).toBeInstanceOf(ArrayBuffer); // a plain copy, storable and transferable
+    expect(Array.from(got)).toEqual(Array.from(expected));
+    expect(new Set(threadsUsed).size).toBeGreaterThan(1);
+    expect(progress[0]).toBe(0);
+    expect(progress.at(-1)).toBe(1300);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  test('stops between chunks when aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(threadedLexicalEncoder({}, () => fakeThreads([])).encode(['a', 'b'], 'query', { signal: controller.signal })).rejects.toThrow();
   });
 });

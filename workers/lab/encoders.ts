@@ -1,11 +1,11 @@
 /**
- * The lab worker's encoders: the built-in lexical one runs right here; a transformer encoder is a
+ * The lab worker's encoders: the built-in lexical one runs on the scoring pool's threads
+ * (lexical-pool.ts); a transformer encoder is a
  * proxy to the encoder worker, reached through the MessagePort the page handed over; embeddings
  * from files are read from IndexedDB and matched to the loaded dataset. Either way the rest of the
  * lab sees a SentenceEncoder.
  */
 import type { Dataset } from '../../src/core/dataset/types';
-import { createLexicalEncoder } from '../../src/core/encoders/lexical';
 import { precomputedEncoder } from '../../src/core/encoders/precomputed';
 import type { SentenceEncoder } from '../../src/core/encoders/types';
 import { ENCODER_REPLIES, type EncoderProgress, type EncoderProtocol } from '../encoder/protocol';
@@ -14,6 +14,7 @@ import type { TextRole } from '../../src/core/encoders/types';
 import { type ModelInfo, type TransformerSpec } from '../../src/core/encoders/model-spec';
 import { connect, type Endpoint, type RpcClient } from '../rpc';
 import { embeddingTable } from './embedding-files';
+import { pooledLexicalEncoder } from './lexical-pool';
 import { browserJobProblem } from '../../src/core/job-size';
 import type { EncoderSpec } from './protocol';
 
@@ -23,6 +24,8 @@ export interface OpenedEncoder {
   encoder: SentenceEncoder;
   /** What the encoder worker loaded (device, dtype); null for the lexical encoder. */
   info: ModelInfo | null;
+  /** Where an encoder without `info` runs, shown with its progress. */
+  where?: string;
 }
 
 /** Model download bytes while a transformer loads (all files together). */
@@ -57,7 +60,7 @@ export class LabEncoders {
   }
 
   private async openEncoder(spec: EncoderSpec, signal: AbortSignal, onDownload: DownloadReport): Promise<OpenedEncoder> {
-    if (spec.kind === 'lexical') return { encoder: createLexicalEncoder(spec), info: null };
+    if (spec.kind === 'lexical') return { ...pooledLexicalEncoder(spec), info: null };
     if (spec.kind === 'files') {
       if (!spec.set) throw new Error('No embedding files are picked: pick a folder of them in the Encoder cell first.');
       return { encoder: precomputedEncoder(await embeddingTable(spec.set), [this.dataset()]).encoder, info: null };

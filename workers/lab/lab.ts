@@ -96,8 +96,8 @@ export function createLab(post: Post): Service<LabProtocol> {
     const meter = new RateMeter();
     const paced = (progress: EvaluateProgress, device?: string) =>
       post({ type: 'progress', id: command.id, progress: { ...progress, device, pace: meter.update(progress.phase, progress.done, progress.total, performance.now()) } });
-    const { encoder, info } = await encoders.open(command.encoder, signal, (done, total) => paced({ phase: 'download-model', done, total }));
-    const encoderDevice = info ? describeModelDevice(info) : 'lab worker, CPU';
+    const { encoder, info, where } = await encoders.open(command.encoder, signal, (done, total) => paced({ phase: 'download-model', done, total }));
+    const encoderDevice = info ? describeModelDevice(info) : (where ?? 'lab worker, CPU');
     const { report, embeddings } = await evaluateDataset(evaluated, encoder, {
       matmul: backend.matmul,
       candidateText: command.candidateText,

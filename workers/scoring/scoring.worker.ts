@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
-/** Entry of a scoring worker: sparse score rows against the index the lab worker shares (protocol.ts). */
+/** Entry of a scoring worker: sparse score rows against the index the lab worker shares, or encode texts lexically (protocol.ts). */
+import { encodeLexicalRows } from '../../src/core/encoders/lexical';
 import { scoreSparseRows, type InvertedIndex } from '../../src/core/linalg/sparse-matmul';
 import { serve } from '../rpc';
 import type { ScoringProtocol } from './protocol';
@@ -11,6 +12,9 @@ serve<ScoringProtocol>(self as unknown as DedicatedWorkerGlobalScope, (post) => 
     if (command.type === 'index') {
       indexes.set(command.key, { index: command.index, sums: new Float64Array(command.index.candidateCount) });
       post({ type: 'indexed', id: command.id });
+    } else if (command.type === 'encodeLexical') {
+      encodeLexicalRows(command.texts, command.options, command.out.subarray(command.row * command.options.dim));
+      post({ type: 'encoded', id: command.id });
     } else if (command.type === 'drop') {
       indexes.delete(command.key);
       post({ type: 'dropped', id: command.id });

@@ -3,6 +3,7 @@ import type { EvaluateProgress } from '../../../workers/lab/protocol';
 import { Cell, type CellStatus } from '../components/Cell';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { ProgressBar } from '../components/ProgressBar';
+import { preloadPlotly } from '../results/plotly';
 import { useNotebook } from '../notebook-context';
 import { describePace, formatBytes, formatCount, formatSeconds } from '../../core/format';
 import type { AppState } from '../state/app-state';
@@ -72,7 +73,10 @@ export function EvaluateCell() {
       </fieldset>
       <div className="actions">
         {/* Not disabled while running (aria-disabled instead, and evaluate() ignores it), so keyboard focus stays on it. */}
-        <button type="button" className="primary" disabled={blocker !== null} aria-disabled={running} onClick={actions.evaluate}>
+        <button type="button" className="primary" disabled={blocker !== null} aria-disabled={running} onClick={() => {
+            preloadPlotly();
+            actions.evaluate();
+          }}>
           Evaluate
         </button>
         {running ? (
@@ -112,7 +116,8 @@ function evaluationStatus(state: AppState): CellStatus | undefined {
 }
 
 function RunningProgress({ startedAt, progress }: { startedAt: number; progress: EvaluateProgress | null }) {
-  const now = useNow(250);
+  // Once a second: each tick repaints the readout, main-thread time the workers' cores could use.
+  const now = useNow(1000);
   const elapsed = formatSeconds(Math.max(0, (now - startedAt) / 1000));
   if (!progress) return <ProgressBar label="Starting" done={0} total={null} detail={elapsed} />;
   const phase = PHASES[progress.phase];

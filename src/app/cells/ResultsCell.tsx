@@ -1,3 +1,4 @@
+import { useCallback, useState } from 'react';
 import { SIGNIFICANCE_LEVEL, type ComparisonReport } from '../../core/stats/paired';
 import { Cell } from '../components/Cell';
 import { ProgressBar } from '../components/ProgressBar';
@@ -18,6 +19,14 @@ import { finishedComparison, significanceKey, significanceUnavailable } from '..
 
 export function ResultsCell() {
   const { state, dispatch } = useNotebook();
+  // Runs whose heatmap was drawn (or failed to be): for a run not among them, the heatmap is drawn
+  // alone first and the rest of the cell (tables, bias charts, map) in the next render, so that
+  // plotly's other charts never hold up the one a user waits for.
+  const [heatmapSettled, setHeatmapSettled] = useState<ReadonlySet<string>>(() => new Set());
+  const markHeatmapSettled = useCallback(
+    (id: string) => setHeatmapSettled((settled) => (settled.has(id) ? settled : new Set(settled).add(id))),
+    [],
+  );
   const { runs } = state;
   const shown = shownRuns(state);
   if (!shown) {
@@ -31,6 +40,8 @@ export function ResultsCell() {
   const { run, other } = shown;
   const changes = runChanges(state, run);
   const comparison = other ? finishedComparison(state.significance, significanceKey(run, other)) : null;
+  const rest = heatmapSettled.has(run.id);
+  const onHeatmapSettled = () => markHeatmapSettled(run.id);
 
   return (
     <Cell index={6} title="Results" id="results" status={changes.length > 0 ? { tone: 'stale', text: 'stale' } : { tone: 'ready', text: 'current' }}>
@@ -72,27 +83,33 @@ export function ResultsCell() {
       {other ? (
         <>
           <div className="chart-pair">
-            <MapHeatmap run={run} title={`Run ${run.number}: mAP, query × passage language`} />
+            <MapHeatmap run={run} title={`Run ${run.number}: mAP, query × passage language`} onSettled={onHeatmapSettled} />
             <MapHeatmap run={other} title={`Run ${other.number}: mAP, query × passage language`} />
           </div>
           <SignificanceStatus run={run} other={other} />
-          <div className="results-grid">
-            <div>
-              <DifferenceHeatmap a={run} b={other} title={`Difference: Run ${run.number} − Run ${other.number}`} comparison={comparison} />
-              {comparison ? <SignificanceCaption comparison={comparison} /> : null}
+          {rest ? (
+            <div className="results-grid">
+              <div>
+                <DifferenceHeatmap a={run} b={other} title={`Difference: Run ${run.number} − Run ${other.number}`} comparison={comparison} />
+                {comparison ? <SignificanceCaption comparison={comparison} /> : null}
+              </div>
+              <RunTables run={run} other={other} comparison={comparison} />
             </div>
-            <RunTables run={run} other={other} comparison={comparison} />
-          </div>
+          ) : null}
         </>
       ) : (
         <div className="results-grid">
-          <MapHeatmap run={run} title={`Run ${run.number}: mAP, query × passage language`} />
-          <RunTables run={run} other={null} />
+          <MapHeatmap run={run} title={`Run ${run.number}: mAP, query × passage language`} onSettled={onHeatmapSettled} />
+          {rest ? <RunTables run={run} other={null} /> : null}
         </div>
       )}
-      <HeatmapNote />
-      <BiasCharts runs={other ? [run, other] : [run]} />
-      <EmbeddingMapSection run={run} />
+      {rest ? (
+        <>
+          <HeatmapNote />
+          <BiasCharts runs={other ? [run, other] : [run]} />
+          <EmbeddingMapSection run={run} />
+        </>
+      ) : null}
     </Cell>
   );
 }

@@ -15,7 +15,7 @@ export function ProgressBar({ label, done, total, detail }: { label: string; don
         aria-valuemax={total ?? undefined}
         aria-valuenow={total ? done : undefined}
       >
-        <div className="progress-fill" style={fraction === null ? undefined : { width: `${(fraction * 100).toFixed(1)}%` }} />
+        <div className="progress-fill" style={fraction === null ? undefined : { transform: `scaleX(${fraction.toFixed(3)})` }} />
       </div>
     </div>
   );

@@ -79,7 +79,7 @@ function unitHeatmap(languages: string[], z: (number | null)[][], colorscale: [n
   };
 }
 
-export function MapHeatmap({ run, title }: { run: Pick<Run, 'id' | 'languages' | 'report'>; title: string }) {
+export function MapHeatmap({ run, title, onSettled }: { run: Pick<Run, 'id' | 'languages' | 'report'>; title: string; onSettled?: () => void }) {
   const { data, layout } = useMemo(() => {
     const { languages, report } = run;
     const z = languages.map((x) => languages.map((y) => cellMap(report, x, y)));
@@ -97,7 +97,7 @@ export function MapHeatmap({ run, title }: { run: Pick<Run, 'id' | 'languages' |
     };
     return { data: [trace], layout: heatmapLayout(languages, title) };
   }, [run, title]);
-  return <PlotlyChart data={data} layout={layout} label={title} testId={`heatmap-${run.id}`} />;
+  return <PlotlyChart data={data} layout={layout} label={title} testId={`heatmap-${run.id}`} onSettled={onSettled} />;
 }
 
 /** Outlines of the cells whose difference is significant (p_holm < 0.05), drawn over the diagonal's. */

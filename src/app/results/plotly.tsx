@@ -1,5 +1,5 @@
 /**
- * plotly.js is large (several MB), so it loads on first use, after the notebook is interactive.
+ * plotly.js is large (several MB), so it loads after the notebook is interactive (when the page is idle, or on first use).
  * `PlotlyChart` draws into a div whose `.data` holds the traces (plotly's own convention, which the
  * browser tests read), with buttons that download the figure as PNG (twice the screen's resolution)
  * or SVG, named after its title.
@@ -14,6 +14,14 @@ let plotly: Promise<PlotlyModule> | undefined;
 function loadPlotly(): Promise<PlotlyModule> {
   plotly ??= import('plotly.js-dist-min').then((module) => ('default' in module ? (module.default as PlotlyModule) : module));
   return plotly;
+}
+
+/**
+ * Starts loading plotly now (the page idle after its first render, or an Evaluate click), so that it
+ * is not parsed between an evaluation's result and its first heatmap. A failure shows where a chart is drawn.
+ */
+export function preloadPlotly(): void {
+  loadPlotly().catch(() => undefined);
 }
 
 /**
@@ -37,7 +45,8 @@ const BASE_LAYOUT: Partial<Layout> = {
   hoverlabel: { bgcolor: '#ffffff', bordercolor: '#c3cad4', font: { family: FONT_FAMILY, color: '#1f2933' } },
 };
 
-export function PlotlyChart({ data, layout, label, testId }: { data: Data[]; layout: Partial<Layout>; label: string; testId: string }) {
+/** `onSettled`: called once the chart is drawn or could not be (the Results cell draws the rest after its heatmap). */
+export function PlotlyChart({ data, layout, label, testId, onSettled }: { data: Data[]; layout: Partial<Layout>; label: string; testId: string; onSettled?: () => void }) {
   const element = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
@@ -47,9 +56,17 @@ export function PlotlyChart({ data, layout, label, testId }: { data: Data[]; lay
     loadPlotly().then(
       (module) => {
         if (!live || !element.current) return;
-        return module.react(element.current, data, { ...BASE_LAYOUT, ...layout }, CONFIG).then(() => live && setReady(true));
+        return module.react(element.current, data, { ...BASE_LAYOUT, ...layout }, CONFIG).then(() => {
+          if (!live) return;
+          setReady(true);
+          onSettled?.();
+        });
       },
-      (error: unknown) => live && setFailure(error instanceof Error ? error.message : String(error)),
+      (error: unknown) => {
+        if (!live) return;
+        setFailure(error instanceof Error ? error.message : String(error));
+        onSettled?.();
+      },
     );
     return () => {
       live = false;

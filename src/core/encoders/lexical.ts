@@ -37,17 +37,67 @@ export function createLexicalEncoder(options: Partial<LexicalOptions> = {}): Sen
     // Queries and passages are treated alike: a lexical encoder has no use for role prefixes.
     async encode(texts: string[], _role: TextRole, { onProgress, signal }: EncodeOptions = {}) {
       const out = new Float32Array(texts.length * settings.dim);
-      const counts = new Map<number, number>();
-      for (let i = 0; i < texts.length; i++) {
-        if (i % PROGRESS_EVERY === 0) {
-          if (i > 0) await nextTurn();
-          signal?.throwIfAborted();
-          onProgress?.(i, texts.length);
-        }
-        encodeInto(texts[i], settings, counts, out.subarray(i * settings.dim, (i + 1) * settings.dim));
+      for (let i = 0; i < texts.length; i += PROGRESS_EVERY) {
+        if (i > 0) await nextTurn();
+        signal?.throwIfAborted();
+        onProgress?.(i, texts.length);
+        encodeLexicalRows(texts.slice(i, i + PROGRESS_EVERY), settings, out.subarray(i * settings.dim));
       }
       onProgress?.(texts.length, texts.length);
       return out;
+    },
+  };
+}
+
+/**
+ * Encodes `texts` into the first rows of `out` (row-major, `options.dim` wide, zeros on entry): the
+ * encoder's work without its turns and progress, so that threads can each encode a share of the
+ * texts into one shared matrix (workers/lab/lexical-pool.ts) with the same vectors bit for bit.
+ */
+export function encodeLexicalRows(texts: readonly string[], options: LexicalOptions, out: Float32Array): void {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < texts.length; i++) encodeInto(texts[i], options, counts, out.subarray(i * options.dim, (i + 1) * options.dim));
+}
+
+/** Threads that each encode a chunk of texts into a shared matrix (`encodeLexicalRows` on a scoring worker). */
+export interface LexicalThreads {
+  readonly count: number;
+  /** Encodes `texts` with `options` into rows `row ..` of `out` (SharedArrayBuffer-backed, zeros there) on thread `thread`. */
+  encode(thread: number, job: { options: LexicalOptions; texts: string[]; row: number; out: Float32Array }): Promise<void>;
+}
+
+/**
+ * The lexical encoder on several threads: chunks of PROGRESS_EVERY texts go to whichever thread is
+ * free, each encoded by `encodeLexicalRows` into one shared matrix, so the vectors are the
+ * single-threaded encoder's bit for bit. Progress and Cancel are heard between chunks.
+ */
+export function threadedLexicalEncoder(options: Partial<LexicalOptions>, threads: () => LexicalThreads): SentenceEncoder {
+  const { dim, minN, maxN } = { ...DEFAULT_LEXICAL_OPTIONS, ...options };
+  const settings = validateLexicalOptions({ dim, minN, maxN });
+  return {
+    id: 'lexical',
+    dim: settings.dim,
+    async encode(texts: string[], _role: TextRole, { onProgress, signal }: EncodeOptions = {}) {
+      const out = new Float32Array(new SharedArrayBuffer(texts.length * settings.dim * 4));
+      const pool = threads();
+      let next = 0;
+      let done = 0;
+      onProgress?.(0, texts.length);
+      await Promise.all(
+        Array.from({ length: pool.count }, async (_, thread) => {
+          while (next < texts.length) {
+            signal?.throwIfAborted();
+            const row = next;
+            next += PROGRESS_EVERY;
+            const chunk = texts.slice(row, row + PROGRESS_EVERY);
+            await pool.encode(thread, { options: settings, texts: chunk, row, out });
+            done += chunk.length;
+            onProgress?.(done, texts.length);
+          }
+        }),
+      );
+      // A plain copy for the caller: shared memory cannot be stored in IndexedDB or transferred.
+      return new Float32Array(out);
     },
   };
 }

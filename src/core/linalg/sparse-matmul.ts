@@ -10,8 +10,9 @@ import type { ScoreMatmulFactory } from './types';
  * is the JS kernel's (`jsMatmul`) sum term for term, so the scores, and every rank and metric built
  * on them, are bit for bit the JS kernel's: the reference tests of that kernel hold for this one.
  *
- * The index and the row kernel are exported apart so that a worker pool can share one index
- * (SharedArrayBuffer-backed) and score row ranges in parallel (workers/lab/sparse-pool.ts).
+ * The index and the row kernel are exported apart so that a pool of threads can share one index
+ * (SharedArrayBuffer-backed) and score row ranges in parallel (`threadedSparseMatmul`: the browser's
+ * scoring workers, workers/lab/sparse-pool.ts, and Node's worker_threads, src/node/sparse-threads.ts).
  */
 export const sparseMatmul: ScoreMatmulFactory = async (candidates, candidateCount, dim) => {
   const index = buildInvertedIndex(candidates, candidateCount, dim);
@@ -85,6 +86,60 @@ export function scoreSparseRows(index: InvertedIndex, queries: Float32Array, fro
     }
     out.set(sums, r * candidateCount);
   }
+}
+
+/**
+ * Threads that score row ranges against an inverted index in shared memory: the browser's scoring
+ * workers or Node's worker_threads. Each runs `scoreSparseRows` on the rows it is given.
+ */
+export interface SparseScoringThreads {
+  /** How many threads share each query block. */
+  readonly count: number;
+  /** Hands `index` (SharedArrayBuffer-backed) to every thread under `key`. */
+  index(key: number, index: InvertedIndex): Promise<void>;
+  /** Thread `thread` scores rows `from .. to` of the shared `queries` into the shared `out`. */
+  score(thread: number, job: { key: number; queries: Float32Array; from: number; to: number; out: Float32Array }): Promise<void>;
+  /** Lets the index of `key` go in every thread; resolves even where a thread has died. */
+  drop(key: number): Promise<void>;
+}
+
+/** Names each matmul's index in the threads, so that jobs scoring at once never share one. */
+let nextIndexKey = 1;
+
+/**
+ * `sparseMatmul` on several threads: one index in shared memory, each query block split into equal
+ * row ranges, one per thread. Every row is scored by the same kernel, so the scores are the
+ * single-threaded `sparseMatmul`'s bit for bit; only the rows' thread differs.
+ */
+export function threadedSparseMatmul(threads: () => SparseScoringThreads): ScoreMatmulFactory {
+  return async (candidates, candidateCount, dim) => {
+    const shared = (bytes: number) => new SharedArrayBuffer(bytes);
+    const index = buildInvertedIndex(candidates, candidateCount, dim, shared);
+    const key = nextIndexKey++;
+    const pool = threads();
+    await pool.index(key, index);
+    let queries = new Float32Array(shared(0));
+    let out = new Float32Array(shared(0));
+    return {
+      async scores(block, rows) {
+        checkQueries(block, rows, dim);
+        if (queries.length < rows * dim) queries = new Float32Array(shared(rows * dim * 4));
+        if (out.length < rows * candidateCount) out = new Float32Array(shared(rows * candidateCount * 4));
+        queries.set(block.subarray(0, rows * dim));
+        const share = Math.ceil(rows / pool.count);
+        await Promise.all(
+          Array.from({ length: pool.count }, (_, i) =>
+            pool.score(i, { key, queries, from: Math.min(rows, i * share), to: Math.min(rows, (i + 1) * share), out })),
+        );
+        return out.subarray(0, rows * candidateCount);
+      },
+      async dispose() {
+        queries = new Float32Array(shared(0));
+        out = new Float32Array(shared(0));
+        await pool.drop(key);
+      },
+    };
+  };
 }
 
 export function checkQueries(queries: Float32Array, rows: number, dim: number): void {

@@ -1,0 +1,65 @@
+/**
+ * The command line's scoring: the exact sparse kernel on Node worker_threads. Its scores are the
+ * single-threaded kernel's bit for bit, hence the JS kernel's (scoring-sparse.test.ts), so on real
+ * data its report is the dense JS kernel's number for number, as the notebook's pool is.
+ */
+import { describe, expect, it } from 'vitest';
+import { candidateTexts } from '../../src/core/dataset/texts';
+import { createLexicalEncoder } from '../../src/core/encoders/lexical';
+import { jsMatmul } from '../../src/core/linalg/js-matmul';
+import { seededRandom } from '../../src/core/linalg/random';
+import { density, SPARSE_MAX_DENSITY } from '../../src/core/linalg/sparse-matmul';
+import { buildRetrievalTask, rankAndMeasure } from '../../src/core/metrics/ranking';
+import { ortNodeMatmul } from '../../src/node/ort-node-matmul';
+import { readDatasetFolder } from '../../src/node/read-dataset';
+import { cliScoringMatmul } from '../../src/node/scoring';
+import { nodeSparseMatmul } from '../../src/node/sparse-threads';
+
+const XQUAD_R = new URL('../../../shared/data/xquad-r', import.meta.url).pathname;
+
+describe('nodeSparseMatmul (worker threads)', () => {
+  it('gives the JS kernel\'s scores bit for bit, every row whichever thread scored it', async () => {
+    const random = seededRandom(11);
+    const dim = 53;
+    const sparse = (rows: number) => Float32Array.from({ length: rows * dim }, () => (random() < 0.2 ? (random() - 0.4) * 10 ** (2 * random() - 1) : 0));
+    const c = sparse(37);
+    const backend = await nodeSparseMatmul({ threads: 3 })(c, 37, dim);
+    const reference = await jsMatmul(c, 37, dim);
+    // Blocks of 1, 2 and 7 rows: fewer rows than threads, and shares of unequal length.
+    for (const rows of [1, 2, 7]) {
+      const q = sparse(rows);
+      const got = (await backend.scores(q, rows)).slice();
+      const expected = await reference.scores(q, rows);
+      expect(got.length).toBe(rows * 37);
+      expect(Array.from(got).every((v, i) => Object.is(v, expected[i]) || (v === 0 && expected[i] === 0)), `${rows} rows`).toBe(true);
+    }
+    await backend.dispose();
+  });
+
+  it('keeps two matmuls at once apart (each scores against its own candidates)', async () => {
+    const factory = nodeSparseMatmul({ threads: 2 });
+    const a = await factory(Float32Array.of(1, 0, 0, 2), 2, 2);
+    const b = await factory(Float32Array.of(0, 3, 5, 0), 2, 2);
+    const [sa, sb] = await Promise.all([a.scores(Float32Array.of(1, 1, 0, 1), 2), b.scores(Float32Array.of(1, 1, 0, 1), 2)]);
+    expect(Array.from(sa)).toEqual([1, 2, 0, 2]);
+    expect(Array.from(sb)).toEqual([3, 5, 3, 0]);
+    await Promise.all([a.dispose(), b.dispose()]);
+  });
+});
+
+describe('the command line\'s scoring on XQuAD-R lexical vectors', () => {
+  it('reports exactly what the dense JS kernel reports, and what onnxruntime-node\'s Gemm reports to float32 rounding', async () => {
+    const dataset = await readDatasetFolder(XQUAD_R, { languages: ['en', 'de', 'zh'], articles: 6 });
+    const encoder = createLexicalEncoder();
+    const q = await encoder.encode(dataset.queries.map((x) => x.text), 'query');
+    const c = await encoder.encode(candidateTexts(dataset, 'sentence'), 'passage');
+    expect(density(c)).toBeLessThan(SPARSE_MAX_DENSITY); // so the automatic choice takes the sparse threads
+    const task = buildRetrievalTask(dataset);
+    let choseSparse: boolean | undefined;
+    const cli = await rankAndMeasure(task, q, c, encoder.dim, { matmul: cliScoringMatmul((sparse) => (choseSparse = sparse)) });
+    expect(choseSparse).toBe(true);
+    expect(cli).toEqual(await rankAndMeasure(task, q, c, encoder.dim, { matmul: jsMatmul }));
+    const ort = await rankAndMeasure(task, q, c, encoder.dim, { matmul: ortNodeMatmul() });
+    for (const key of ['mono_map', 'cross_map', 'multi_map', 'multi_r10'] as const) expect(cli.summary[key]).toBeCloseTo(ort.summary[key]!, 3);
+  });
+});
