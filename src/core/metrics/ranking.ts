@@ -40,7 +40,7 @@ export interface RankOptions {
 }
 
 const TOP = 10;
-/** Score bins between a query's lowest and highest relevant score (see QueryRanker.fillBins). */
+/** Score bins between a query's lowest and highest relevant score (see ScoreBins). */
 const BINS = 1024;
 export const DEFAULT_BLOCK_ROWS = 512;
 
@@ -148,10 +148,7 @@ class QueryRanker {
   private readonly positionOf: Int32Array;
   /** [lang * k + j]: candidates of `lang` whose best outranked relevant item is j. */
   private readonly counts: Int32Array;
-  /** Bucket j of every score bin, -1 where the bin holds a relevant score. */
-  private readonly bucketOfBin = new Int32Array(BINS + 1);
-  private binBase = 0;
-  private binScale = 0;
+  private readonly bins = new ScoreBins();
   // Per language, while walking the relevant items in ranking order:
   private readonly aboveInLang: Int32Array;
   private readonly cellRelevantSeen: Int32Array;
@@ -190,7 +187,7 @@ class QueryRanker {
     if (k === 0) return;
     this.k = k;
     this.orderRelevant(scores, offset, relFrom);
-    this.fillBins();
+    this.bins.fill(this.relScore, k);
     this.counts.fill(0, 0, k * this.languageCount);
     this.topFilled = 0;
     this.topMin = -Infinity;
@@ -236,32 +233,10 @@ class QueryRanker {
     }
   }
 
-  /**
-   * Maps a score in [lowest relevant score, highest] to its bucket through BINS equal-width bins, so
-   * most candidates find their bucket with one multiply and one lookup instead of a data-dependent
-   * loop. Binning is monotone in the score, so only the bin holding a relevant score can mix
-   * buckets: it is marked -1 and resolved by comparing with the thresholds.
-   */
-  private fillBins(): void {
-    const { k, relScore, bucketOfBin } = this;
-    this.binBase = relScore[k - 1];
-    this.binScale = relScore[0] > this.binBase ? BINS / (relScore[0] - this.binBase) : 0;
-    let end = BINS + 1;
-    for (let j = 0; j < k; j++) {
-      const bin = this.binOf(relScore[j]);
-      bucketOfBin.fill(j, bin, end);
-      end = bin;
-    }
-    for (let j = 0; j < k; j++) bucketOfBin[this.binOf(relScore[j])] = -1;
-  }
-
-  private binOf(score: number): number {
-    return ((score - this.binBase) * this.binScale) | 0;
-  }
-
   /** The hot loop: buckets candidates `from .. to` (all of language `lang`) and updates the top 10. */
   private scan(scores: Float32Array, offset: number, from: number, to: number, lang: number): void {
-    const { threshold, counts, bucketOfBin, binBase, binScale } = this;
+    const { threshold, counts } = this;
+    const { bucketOfBin, base: binBase, scale: binScale } = this.bins;
     const last = this.k - 1;
     const base = lang * this.k;
     const lowest = threshold[last];
@@ -345,8 +320,40 @@ class QueryRanker {
   }
 }
 
+/**
+ * Maps a score in [lowest relevant score, highest] to its bucket (the best relevant item it
+ * outranks) through BINS equal-width bins, so most candidates find their bucket with one multiply
+ * and one lookup instead of a data-dependent loop. Binning is monotone in the score, so only the bin
+ * holding a relevant score can mix buckets: it is marked -1 and resolved by comparing with the
+ * thresholds. Hot loops read the fields into locals.
+ */
+export class ScoreBins {
+  /** Bucket j of every score bin, -1 where the bin holds a relevant score. */
+  readonly bucketOfBin = new Int32Array(BINS + 1);
+  base = 0;
+  scale = 0;
+
+  /** `relScore[0..k)`: the relevant scores in ranking order (descending). */
+  fill(relScore: Float64Array, k: number): void {
+    const { bucketOfBin } = this;
+    this.base = relScore[k - 1];
+    this.scale = relScore[0] > this.base ? BINS / (relScore[0] - this.base) : 0;
+    let end = BINS + 1;
+    for (let j = 0; j < k; j++) {
+      const bin = this.binOf(relScore[j]);
+      bucketOfBin.fill(j, bin, end);
+      end = bin;
+    }
+    for (let j = 0; j < k; j++) bucketOfBin[this.binOf(relScore[j])] = -1;
+  }
+
+  private binOf(score: number): number {
+    return ((score - this.base) * this.scale) | 0;
+  }
+}
+
 /** The largest double below x (x finite). */
-function nextDown(x: number): number {
+export function nextDown(x: number): number {
   if (x === 0) return -Number.MIN_VALUE;
   bits64.float[0] = x;
   bits64.int[0] += x > 0 ? -1n : 1n;
