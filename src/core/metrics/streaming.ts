@@ -107,8 +107,10 @@ function padRows(values: Float32Array, used: number, length: number): Float32Arr
 
 /**
  * The score of every relevant item (per entry of `task.relevant`), from the rows of those candidates
- * only (`rowsOf(indices)`: row-major vectors of the candidates listed, in that order): one block of
- * queries at a time against the distinct relevant candidates of that block.
+ * only (`rowsOf(indices)`: row-major vectors of the candidates listed, in that order). Queries go in
+ * blocks grouped by their first relevant candidate, so that the translations of one question, which
+ * share their relevant set, share a block: each block is scored against its distinct relevant
+ * candidates only (full XQuAD-R: about 520 per block of 512 queries instead of 5,600 in query order).
  */
 export async function scoreRelevant(
   task: RetrievalTask,
@@ -120,23 +122,21 @@ export async function scoreRelevant(
   const blockRows = Math.max(1, Math.floor(options.blockRows ?? DEFAULT_BLOCK_ROWS));
   const matmul = shapeStableMatmul(options.matmul);
   const out = new Float32Array(task.relevant.length);
-  for (let start = 0; start < task.queryCount; start += blockRows) {
+  const { relevant, relevantStart } = task;
+  const order = Array.from({ length: task.queryCount }, (_, q) => q).filter((q) => relevantStart[q + 1] > relevantStart[q]);
+  order.sort((a, b) => relevant[relevantStart[a]] - relevant[relevantStart[b]] || a - b);
+  for (let start = 0; start < order.length; start += blockRows) {
     throwIfAborted(options.signal);
-    const rows = Math.min(blockRows, task.queryCount - start);
-    const from = task.relevantStart[start];
-    const to = task.relevantStart[start + rows];
-    if (to === from) continue;
-    const distinct = Int32Array.from(new Set(task.relevant.subarray(from, to))).sort();
+    const block = order.slice(start, start + blockRows);
+    const distinct = Int32Array.from(new Set(block.flatMap((q) => Array.from(relevant.subarray(relevantStart[q], relevantStart[q + 1]))))).sort();
     const column = new Map<number, number>();
     distinct.forEach((c, i) => column.set(c, i));
     const backend = await matmul(rowsOf(distinct), distinct.length, dim);
     try {
-      const scores = await backend.scores(queryEmbeddings.subarray(start * dim, (start + rows) * dim), rows);
-      for (let q = start; q < start + rows; q++) {
-        for (let e = task.relevantStart[q]; e < task.relevantStart[q + 1]; e++) {
-          out[e] = scores[(q - start) * distinct.length + (column.get(task.relevant[e]) as number)];
-        }
-      }
+      const scores = await backend.scores(gatherRows(queryEmbeddings, dim, Int32Array.from(block)), block.length);
+      block.forEach((q, b) => {
+        for (let e = relevantStart[q]; e < relevantStart[q + 1]; e++) out[e] = scores[b * distinct.length + (column.get(relevant[e]) as number)];
+      });
     } finally {
       await backend.dispose();
     }
@@ -181,7 +181,7 @@ export async function countRange(
       await backend.dispose();
     }
   }
-  options.onProgress?.(range.to - range.from, range.to - range.from);
+  if (range.to === range.from) options.onProgress?.(0, 0);
   return counts;
 }
 
