@@ -26,7 +26,7 @@ import type { Dataset } from '../dataset/types';
 import type { ScoreMatmulFactory } from '../linalg/types';
 import { nextTurn } from '../scheduling';
 import { datasetFingerprint } from '../stats/fingerprint';
-import { MetricAccumulator } from './accumulator';
+import { MetricAccumulator, RankedRelevant } from './accumulator';
 import type { EvalReport, RetrievalTask } from './types';
 
 export interface RankOptions {
@@ -151,9 +151,7 @@ class QueryRanker {
   private readonly bins = new ScoreBins();
   // Per language, while walking the relevant items in ranking order:
   private readonly aboveInLang: Int32Array;
-  private readonly cellRelevantSeen: Int32Array;
-  private readonly cellApSum: Float64Array;
-  private readonly cellTopIsRelevant: Uint8Array;
+  private readonly ranked: RankedRelevant;
   // The running top 10 of the multilingual ranking, best first:
   private readonly topScore = new Float64Array(TOP);
   private readonly topLang = new Int32Array(TOP);
@@ -174,9 +172,7 @@ class QueryRanker {
     this.positionOf = new Int32Array(maxK);
     this.counts = new Int32Array(maxK * languageCount);
     this.aboveInLang = new Int32Array(languageCount);
-    this.cellRelevantSeen = new Int32Array(languageCount);
-    this.cellApSum = new Float64Array(languageCount);
-    this.cellTopIsRelevant = new Uint8Array(languageCount);
+    this.ranked = new RankedRelevant(languageCount, maxK);
   }
 
   /** Measures query q whose scores are `scores[offset .. offset + candidateCount)`. */
@@ -282,41 +278,22 @@ class QueryRanker {
 
   /** Turns the bucket counts into ranks (prefix sums over j) and adds this query's metrics. */
   private addMetrics(q: number, queryLang: number, metrics: MetricAccumulator): void {
-    const { k, counts, relLang, aboveInLang, cellRelevantSeen, cellApSum, cellTopIsRelevant } = this;
+    const { k, counts, relLang, aboveInLang, ranked } = this;
     aboveInLang.fill(0);
     let above = 0;
-    let apSum = 0;
-    let inTop10 = 0;
-    let firstRank = 0;
     for (let j = 0; j < k; j++) {
       for (let lang = 0; lang < this.languageCount; lang++) {
         const n = counts[lang * k + j];
         aboveInLang[lang] += n;
         above += n;
       }
-      const rank = above + 1;
-      if (j === 0) firstRank = rank;
-      apSum += (j + 1) / rank;
-      if (rank <= TOP) inTop10++;
-
-      const y = relLang[j];
-      const cellRank = aboveInLang[y] + 1;
-      if (cellRelevantSeen[y] === 0) cellTopIsRelevant[y] = cellRank === 1 ? 1 : 0;
-      cellRelevantSeen[y]++;
-      cellApSum[y] += cellRelevantSeen[y] / cellRank;
+      ranked.rank[j] = above + 1;
+      ranked.cellRank[j] = aboveInLang[relLang[j]] + 1;
+      ranked.lang[j] = relLang[j];
     }
-    for (let j = 0; j < k; j++) {
-      const y = relLang[j];
-      if (cellRelevantSeen[y] === 0) continue; // this language's cell is already added
-      metrics.addCell(q, queryLang, y, cellApSum[y] / cellRelevantSeen[y], cellTopIsRelevant[y] === 1);
-      cellRelevantSeen[y] = 0;
-      cellApSum[y] = 0;
-    }
-
     let own = 0;
     for (let p = 0; p < this.topFilled; p++) if (this.topLang[p] === queryLang) own++;
-    const lastRank = above + 1;
-    metrics.addMultilingual(q, queryLang, apSum / k, inTop10 / k, k >= 2 ? lastRank - firstRank : null, own / this.topFilled, k, relLang[0]);
+    ranked.addTo(metrics, q, queryLang, k, own, this.topFilled);
   }
 }
 

@@ -16,7 +16,7 @@
  */
 import type { ScoreMatmul, ScoreMatmulFactory } from '../linalg/types';
 import { nextTurn } from '../scheduling';
-import { MetricAccumulator } from './accumulator';
+import { MetricAccumulator, RankedRelevant } from './accumulator';
 import { DEFAULT_BLOCK_ROWS, nextDown, ScoreBins, type RankOptions } from './ranking';
 import type { EvalReport, RetrievalTask } from './types';
 
@@ -306,12 +306,11 @@ export function measureCounts(task: RetrievalTask, counts: RangeCounts): Omit<Ev
   if (counts.range.from !== 0 || counts.range.to !== task.candidateCount) {
     throw new RangeError(`Counts of candidates ${counts.range.from} to ${counts.range.to} are not the whole pool of ${task.candidateCount}: merge every range first`);
   }
-  const L = task.languages.length;
   const metrics = new MetricAccumulator(task);
+  let maxK = 0;
+  for (let q = 0; q < task.queryCount; q++) maxK = Math.max(maxK, task.relevantStart[q + 1] - task.relevantStart[q]);
+  const ranked = new RankedRelevant(task.languages.length, maxK);
   const order: number[] = [];
-  const seen = new Int32Array(L);
-  const apSums = new Float64Array(L);
-  const topIsRelevant = new Uint8Array(L);
   for (let q = 0; q < task.queryCount; q++) {
     const relFrom = task.relevantStart[q];
     const k = task.relevantStart[q + 1] - relFrom;
@@ -321,33 +320,15 @@ export function measureCounts(task: RetrievalTask, counts: RangeCounts): Omit<Ev
     for (let e = relFrom; e < relFrom + k; e++) order.push(e);
     // Ranking order: score descending, ties in pool order (entries are ascending candidate indices).
     order.sort((a, b) => counts.relevantScore[b] - counts.relevantScore[a] || a - b);
-    let apSum = 0;
-    let inTop10 = 0;
-    for (let j = 0; j < k; j++) {
-      const e = order[j];
-      const rank = counts.above[e] + 1;
-      apSum += (j + 1) / rank;
-      if (rank <= TOP) inTop10++;
-      const y = candidateLanguage(task, task.relevant[e]);
-      const cellRank = counts.aboveInLang[e] + 1;
-      if (seen[y] === 0) topIsRelevant[y] = cellRank === 1 ? 1 : 0;
-      seen[y]++;
-      apSums[y] += seen[y] / cellRank;
-    }
-    for (let j = 0; j < k; j++) {
-      const y = candidateLanguage(task, task.relevant[order[j]]);
-      if (seen[y] === 0) continue; // this language's cell is already added
-      metrics.addCell(q, x, y, apSums[y] / seen[y], topIsRelevant[y] === 1);
-      seen[y] = 0;
-      apSums[y] = 0;
-    }
+    order.forEach((e, j) => {
+      ranked.rank[j] = counts.above[e] + 1;
+      ranked.cellRank[j] = counts.aboveInLang[e] + 1;
+      ranked.lang[j] = candidateLanguage(task, task.relevant[e]);
+    });
     let own = 0;
     const filled = counts.topFilled[q];
     for (let p = 0; p < filled; p++) if (candidateLanguage(task, counts.topIndex[q * TOP + p]) === x) own++;
-    const firstRank = counts.above[order[0]] + 1;
-    const lastRank = counts.above[order[k - 1]] + 1;
-    metrics.addMultilingual(q, x, apSum / k, inTop10 / k, k >= 2 ? lastRank - firstRank : null, own / filled, k,
-      candidateLanguage(task, task.relevant[order[0]]));
+    ranked.addTo(metrics, q, x, k, own, filled);
   }
   return metrics.report();
 }
