@@ -13,7 +13,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
 
-export function parseFlags<O extends Options>(args: string[], options: O) {
+export function parseFlags<O extends Options>(args: string[], options: O, allowPositionals = false) {
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
@@ -27,7 +27,7 @@ export function parseFlags<O extends Options>(args: string[], options: O) {
     }
   }
   try {
-    return parseArgs({ args: joined, options, strict: true, allowPositionals: false });
+    return parseArgs({ args: joined, options, strict: true, allowPositionals });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((e as Error).message.replace(/\n/g, ' '));

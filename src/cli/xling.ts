@@ -6,6 +6,7 @@
  *                          --steps N --batch B --seed S --out <report.json>   (src/cli/train.ts)
  *   npm run xling -- compare <A.json> <B.json> --out <cmp.json> [--resamples 2000] [--seed 1]   (src/cli/compare.ts)
  *   npm run xling -- sweep ... --alpha 0,0.25,0.5,0.75,1 --seeds 1,2,3 --out <sweep.json>   (src/cli/sweep.ts)
+ *   npm run xling -- eval ... --shard I/N --out <counts.json>; merge <counts...> --out <report.json>   (src/cli/shard.ts)
  * Contract: ../shared/design.md, "Command line".
  */
 import type { CandidateTextMode } from '../core/dataset/texts';
@@ -26,6 +27,8 @@ import { asUsage, parseFlags, UsageError } from './flags';
 import { checkOutputs, writeOutputFile, writeOutputFolder } from './outputs';
 import { ProgressLog } from './progress';
 import { logJobEstimate } from './job-estimate';
+import { evalShard, MERGE_USAGE, mergeCommand, parseShard, SHARD_USAGE } from './shard';
+import { ShardCountsError } from '../core/metrics/shard-counts';
 
 const USAGE = `Usage:
   npm run xling -- eval --dataset <dir> --encoder <name> --out <report.json> [options]
@@ -39,6 +42,9 @@ ${ENCODER_USAGE}
   --articles K            keep the first K articles of every file
   --candidate-text MODE   sentence (default) or sentence+paragraph
   --per-query             add per_query (every query's values) and dataset_fingerprint, for compare
+${SHARD_USAGE}
+
+${MERGE_USAGE}
 
 ${TRAIN_USAGE}
 
@@ -52,6 +58,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'train') return trainCommand(rest);
   if (command === 'compare') return compareCommand(rest);
   if (command === 'sweep') return sweepCommand(rest);
+  if (command === 'merge') return mergeCommand(rest, log);
   if (command === undefined || command === '--help' || command === '-h') {
     console.log(USAGE);
     return;
@@ -69,6 +76,7 @@ async function evalCommand(args: string[]): Promise<void> {
       articles: { type: 'string' },
       'candidate-text': { type: 'string', default: 'sentence' },
       'per-query': { type: 'boolean', default: false },
+      shard: { type: 'string' },
       ...ENCODER_FLAG_OPTIONS,
   });
   if (!values.dataset) throw new UsageError('eval needs --dataset <dir>.');
@@ -76,6 +84,9 @@ async function evalCommand(args: string[]): Promise<void> {
   const candidateText = parseCandidateText(values['candidate-text']);
   const encoderFlags = await asUsage(() => parseEncoderFlags(values.encoder, values));
   const articles = values.articles === undefined ? undefined : parsePositiveInteger('--articles', values.articles);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (shard && values.export) throw new UsageError('--export writes every embedding, a shard only its own: export with xling encode --shard I/N, or leave out --shard.');
+  if (shard && values['per-query']) throw new UsageError('--per-query belongs to xling merge, which writes the report; a shard writes counts.');
   await checkOutputs([
     { flag: '--out', path: values.out, kind: 'file' },
     ...(values.export === undefined ? [] : [{ flag: '--export', path: values.export, kind: 'folder' as const }]),
@@ -89,19 +100,23 @@ async function evalCommand(args: string[]): Promise<void> {
   const encoder = await resolveEncoder(values.encoder, encoderFlags, [dataset]);
   log(`${dataset.name}: ${dataset.languages.length} languages, ${dataset.queries.length} queries, ` +
     `${dataset.candidates.length} candidates; encoder ${encoder.id} (${encoder.dim} dims)`);
-  logJobEstimate(dataset, encoder.dim, log);
+  // The encoder's part of the settings: what every shard of one run must share (the data has its fingerprint).
+  const encoderPlan = { encoder: encoder.id, dim: encoder.dim, ...encoderSettings(encoder, encoderFlags), candidate_text: candidateText };
+  const settings = { dataset: values.dataset, languages: dataset.languages, articles: values.articles ?? null, ...encoderPlan };
+  if (shard) {
+    await evalShard({ dataset, encoder, choice: shard, candidateText, matmul: ortNodeMatmul(), out: values.out, settings, encoderPlan, log });
+    return;
+  }
+  logJobEstimate(dataset, encoder.dim, log, undefined, { streaming: true });
 
   const progress = new ProgressLog(log);
   const { report, embeddings } = await evaluateDataset(dataset, encoder, {
     matmul: cliScoringMatmul(),
     candidateText,
-    onProgress: ({ phase, done, total }) => progress.count(phase, phase === 'score' ? 'queries' : 'texts', done, total),
+    streaming: true,
+    onProgress: ({ phase, done, total }) => progress.count(phase, phase === 'score' ? 'candidates' : 'texts', done, total),
   });
-  const output = {
-    ...evalReportJson(report, values['per-query']),
-    settings: { dataset: values.dataset, languages: dataset.languages, articles: values.articles ?? null, encoder: encoder.id, dim: encoder.dim,
-      ...encoderSettings(encoder, encoderFlags), candidate_text: candidateText },
-  };
+  const output = { ...evalReportJson(report, values['per-query']), settings };
   await writeOutputFile('--out', values.out, JSON.stringify(output, null, 2));
   if (values.export) {
     await writeOutputFolder('--export', values.export, (dir) => writeEmbeddingFolder(dir, dataset, embeddings));
@@ -135,6 +150,8 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     console.error(`xling: ${error.message}\n\n${USAGE}`);
   } else if (error instanceof EmbeddingFilesError) {
     console.error(`xling: the embedding files do not fit:\n${error.message}`);
+  } else if (error instanceof ShardCountsError) {
+    console.error(`xling: cannot merge: ${error.message}`);
   } else if (error instanceof DatasetMismatchError) {
     console.error(`xling: cannot compare: ${error.message}`);
   } else if (error instanceof DatasetError) {

@@ -3,6 +3,7 @@ import { candidateTexts, type CandidateTextMode } from './dataset/texts';
 import type { SentenceEncoder } from './encoders/types';
 import type { ScoreMatmulFactory } from './linalg/types';
 import { buildRetrievalTask, rankAndMeasure } from './metrics/ranking';
+import { streamAndMeasure } from './metrics/streaming';
 import type { EvalReport } from './metrics/types';
 
 /** What an evaluation is doing now, for progress bars. `done`/`total` count texts or queries. */
@@ -15,8 +16,14 @@ export interface EvalProgress {
 export interface EvaluateOptions {
   matmul: ScoreMatmulFactory;
   candidateText?: CandidateTextMode;
+  /** Progress of the `score` phase counts queries, or candidates when streaming. */
   onProgress?: (progress: EvalProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Score block by block against the candidates (metrics/streaming.ts): the same report, memory
+   * for queries + one block. The command line streams (as fast as rankAndMeasure: docs/benchmarks.md).
+   */
+  streaming?: boolean;
 }
 
 /** The embeddings an evaluation produced, row order = dataset.queries / dataset.candidates. */
@@ -51,7 +58,8 @@ export async function evaluateDataset(
   const encodeSeconds = (performance.now() - encodeStart) / 1000;
 
   const scoreStart = performance.now();
-  const measured = await rankAndMeasure(buildRetrievalTask(dataset), queries, candidates, encoder.dim, {
+  const measure = options.streaming ? streamAndMeasure : rankAndMeasure;
+  const measured = await measure(buildRetrievalTask(dataset), queries, candidates, encoder.dim, {
     matmul: options.matmul,
     signal,
     onProgress: (done, total) => onProgress?.({ phase: 'score', done, total }),

@@ -14,7 +14,14 @@
  * the browser's dense path on two cores (docs/benchmarks.md); the sparse path of the lexical
  * encoder and the command line's native Gemm are faster, so there it errs long. Encoding is not
  * included: its speed depends on the model (its progress shows its time left).
+ *
+ * Streaming (metrics/streaming.ts, the command line's path): one block of candidates is scored at a
+ * time, so the backend's copy and the score block are at most CANDIDATE_BLOCK candidates wide, and
+ * the counts kept are a few hundred bytes per query; the embedding matrices are held as before
+ * (a shard holds only its range and the relevant candidates: pass those as `candidates`).
  */
+
+import { DEFAULT_CANDIDATE_BLOCK } from './metrics/streaming';
 
 /** Binary units, as the notebook writes sizes elsewhere ("17.0 MB" for a data folder). */
 const MB = 1024 ** 2;
@@ -30,6 +37,8 @@ const MULTIPLY_ADDS_PER_S = 2e10;
 /** Ranking: full XQuAD-R's 1.7e8 pairs in under 2 s beside the scoring. */
 const PAIRS_PER_S = 1e8;
 const PEAK_OVER_ARRAYS = 2;
+/** Streaming counts per query: its top 10 (score and index, 12 bytes each) and about a dozen relevant items (score and two counts). */
+const COUNTS_BYTES_PER_QUERY = 256;
 
 /** The browser's limit on one evaluation's or training's estimated memory: a worker's heap tops out near 4 GB. */
 export const BROWSER_JOB_LIMIT_BYTES = 2 * GB;
@@ -42,6 +51,8 @@ export interface JobCounts {
   queries: number;
   candidates: number;
   dim: number;
+  /** Scored by streamAndMeasure / countRange (the command line) rather than rankAndMeasure. */
+  streaming?: boolean;
 }
 
 export interface JobEstimate {
@@ -49,10 +60,12 @@ export interface JobEstimate {
   scoreSeconds: number;
 }
 
-export function estimateJob({ queries, candidates, dim }: JobCounts): JobEstimate {
-  const embeddings = (queries + 2 * candidates) * dim * FLOAT_BYTES;
-  const scores = Math.min(queries, SCORE_BLOCK_ROWS) * candidates * FLOAT_BYTES;
-  const bytes = PEAK_OVER_ARRAYS * (embeddings + scores + candidates * RANKER_BYTES_PER_CANDIDATE);
+export function estimateJob({ queries, candidates, dim, streaming = false }: JobCounts): JobEstimate {
+  const block = streaming ? Math.min(candidates, DEFAULT_CANDIDATE_BLOCK) : candidates;
+  const embeddings = (queries + candidates + block) * dim * FLOAT_BYTES;
+  const scores = Math.min(queries, SCORE_BLOCK_ROWS) * block * FLOAT_BYTES;
+  const scratch = streaming ? queries * COUNTS_BYTES_PER_QUERY : candidates * RANKER_BYTES_PER_CANDIDATE;
+  const bytes = PEAK_OVER_ARRAYS * (embeddings + scores + scratch);
   const scoreSeconds = (queries * candidates * dim) / MULTIPLY_ADDS_PER_S + (queries * candidates) / PAIRS_PER_S;
   return { bytes, scoreSeconds };
 }

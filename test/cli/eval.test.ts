@@ -39,7 +39,8 @@ describe('npm run xling -- eval', () => {
     const report = JSON.parse(await readFile(out, 'utf8'));
 
     expect(Object.keys(report.summary).sort()).toEqual(
-      ['cross_map', 'mono_map', 'multi_map', 'multi_r10', 'own_first_excess', 'own_share10', 'rank_distance'].sort());
+      ['cross_map', 'cross_ndcg10', 'cross_r100', 'mono_map', 'mono_ndcg10', 'mono_r100', 'multi_map', 'multi_ndcg10', 'multi_r100',
+        'multi_r10', 'own_first_excess', 'own_share10', 'rank_distance'].sort());
     expect(report.per_query).toBeUndefined(); // only with --per-query
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     // Every question exists in all 11 languages (|R| = 11): first_language rows sum to 1, and the

@@ -39,6 +39,15 @@ describe('job size', () => {
       'Load fewer languages or articles in the Dataset cell, or run it with the command line (npm run xling -- eval ...), which has no such limit.');
   });
 
+  it('streaming holds one block of 16,384 candidates and 256 bytes of counts per query', () => {
+    // XQuAD-R fits one block: the arrays above, with 13,090 x 256 = 3,351,040 of counts for the ranker's
+    // 104,112: (60,085,248 + 26,652,672 + 3,351,040) x 2.
+    expect(estimateJob({ ...XQUAD_R, dim: 384, streaming: true }).bytes).toBe(180_177_920);
+    // Ten times at 2048: (130,900 + 130,140 + 16,384) x 2048 x 4 = 2,272,657,408; 512 x 16,384 x 4 = 33,554,432;
+    // 130,900 x 256 = 33,510,400; twice the sum, against 6,944,228,800 unstreamed.
+    expect(estimateJob({ ...TEN_TIMES, dim: 2048, streaming: true }).bytes).toBe(4_679_444_480);
+  });
+
   it('dataset files: 100 MB a file, 300 MB together (binary megabytes)', () => {
     const MB = 1024 ** 2;
     expect(browserFilesProblem([{ name: 'en.json', size: 100 * MB }, { name: 'de.json', size: 100 * MB }])).toBeNull();
@@ -64,5 +73,8 @@ describe('the command line\'s estimate before a job', () => {
     // 10x at 2048: 6,944,228,800 bytes.
     expect(() => logJobEstimate(dataset(TEN_TIMES), 2048, () => undefined, 4e9)).toThrow(
       /^big is too big for this machine: .* about 6\.5 GB of memory .*, more than its 3\.7 GB of memory\. Evaluate a part of it \(--languages, --articles\)/);
+    // Streamed (eval), 4,679,444,480 bytes fit in 5 GB; a shard holding a tenth of the candidates fits in 4 GB.
+    expect(() => logJobEstimate(dataset(TEN_TIMES), 2048, () => undefined, 5e9, { streaming: true })).not.toThrow();
+    expect(() => logJobEstimate(dataset(TEN_TIMES), 2048, () => undefined, 4e9, { streaming: true, candidates: 13_014 })).not.toThrow();
   });
 });

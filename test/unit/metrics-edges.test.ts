@@ -18,23 +18,25 @@ describe('MetricAccumulator', () => {
   it('means per cell and language; macro means over what has queries only', () => {
     // Queries 0 and 1 in a, query 2 in b.
     const metrics = new MetricAccumulator(keys(['a', 'b', 'c'], [0, 0, 1]));
-    metrics.addCell(0, 0, 0, 0.5, true);
-    metrics.addCell(1, 0, 0, 0.25, false);
-    metrics.addCell(0, 0, 1, 0.25, false);
-    metrics.addCell(2, 1, 1, 1, true);
+    metrics.addCell(0, 0, 0, 0.5, true, 0.8, 1);
+    metrics.addCell(1, 0, 0, 0.25, false, 0.4, 0.5);
+    metrics.addCell(0, 0, 1, 0.25, false, 0.2, 0);
+    metrics.addCell(2, 1, 1, 1, true, 1, 1);
     // Query 0's best-ranked answer is in its own language (1 - 1/2), query 1's is not (0 - 1/2).
-    metrics.addMultilingual(0, 0, 0.4, 0.5, 3, 0.7, 2, 0);
-    metrics.addMultilingual(1, 0, 0.2, 1, 5, 0.5, 2, 1);
-    metrics.addMultilingual(2, 1, 0.2, 1, null, 0.1, 1, 1);
+    metrics.addMultilingual(0, 0, 0.4, 0.5, 3, 0.7, 2, 0, 0.6, 1);
+    metrics.addMultilingual(1, 0, 0.2, 1, 5, 0.5, 2, 1, 0.3, 0.5);
+    metrics.addMultilingual(2, 1, 0.2, 1, null, 0.1, 1, 1, 0.9, 0);
     const report = metrics.report();
+    const empty = { map: 0, r1: 0, n: 0, ndcg10: 0, r100: 0 };
     expect(report.cells).toEqual({
-      a: { a: { map: 0.375, r1: 0.5, n: 2 }, b: { map: 0.25, r1: 0, n: 1 }, c: { map: 0, r1: 0, n: 0 } },
-      b: { a: { map: 0, r1: 0, n: 0 }, b: { map: 1, r1: 1, n: 1 }, c: { map: 0, r1: 0, n: 0 } },
-      c: { a: { map: 0, r1: 0, n: 0 }, b: { map: 0, r1: 0, n: 0 }, c: { map: 0, r1: 0, n: 0 } },
+      a: { a: { map: 0.375, r1: 0.5, n: 2, ndcg10: expect.closeTo(0.6, 12), r100: 0.75 }, b: { map: 0.25, r1: 0, n: 1, ndcg10: 0.2, r100: 0 }, c: empty },
+      b: { a: empty, b: { map: 1, r1: 1, n: 1, ndcg10: 1, r100: 1 }, c: empty },
+      c: { a: empty, b: empty, c: empty },
     });
-    expect(report.multilingual.a).toEqual({ map: expect.closeTo(0.3, 12), r10: 0.75, rank_distance: 4, own_share10: expect.closeTo(0.6, 12), n: 2 });
-    expect(report.multilingual.b).toEqual({ map: 0.2, r10: 1, rank_distance: null, own_share10: 0.1, n: 1 });
-    expect(report.multilingual.c).toEqual({ map: 0, r10: 0, rank_distance: null, own_share10: 0, n: 0 });
+    expect(report.multilingual.a).toEqual({ map: expect.closeTo(0.3, 12), r10: 0.75, rank_distance: 4, own_share10: expect.closeTo(0.6, 12), n: 2,
+      ndcg10: expect.closeTo(0.45, 12), r100: 0.75 });
+    expect(report.multilingual.b).toEqual({ map: 0.2, r10: 1, rank_distance: null, own_share10: 0.1, n: 1, ndcg10: 0.9, r100: 0 });
+    expect(report.multilingual.c).toEqual({ map: 0, r10: 0, rank_distance: null, own_share10: 0, n: 0, ndcg10: 0, r100: 0 });
     // Mono over the non-empty diagonal cells (a-a, b-b), cross over a-b; multilingual over a and b, not c.
     expect(report.summary.mono_map).toBeCloseTo((0.375 + 1) / 2, 12);
     expect(report.summary.cross_map).toBe(0.25);
@@ -43,12 +45,21 @@ describe('MetricAccumulator', () => {
     expect(report.summary.own_share10).toBeCloseTo((0.6 + 0.1) / 2, 12);
     expect(report.summary.rank_distance).toBe(4);
     expect(report.summary.own_first_excess).toBe(0);
+    expect(report.summary.mono_ndcg10).toBeCloseTo((0.6 + 1) / 2, 12);
+    expect(report.summary.mono_r100).toBeCloseTo((0.75 + 1) / 2, 12);
+    expect(report.summary.cross_ndcg10).toBe(0.2);
+    expect(report.summary.cross_r100).toBe(0);
+    expect(report.summary.multi_ndcg10).toBeCloseTo((0.45 + 0.9) / 2, 12);
+    expect(report.summary.multi_r100).toBeCloseTo((0.75 + 0) / 2, 12);
+    expect(Array.from(report.perQuery.ndcg10 as Float64Array)).toEqual([0.6, 0.3, 0.9]);
+    expect(Array.from(report.perQuery.r100 as Float64Array)).toEqual([1, 0.5, 0]);
     expect(report.first_language.a).toEqual({ a: 0.5, b: 0.5, c: 0 });
   });
 
   it('nothing measured: macro means are NaN, the rank distance null', () => {
     const { summary } = new MetricAccumulator(keys(['a'], [])).report();
-    expect(summary).toEqual({ mono_map: NaN, cross_map: NaN, multi_map: NaN, multi_r10: NaN, rank_distance: null, own_share10: NaN, own_first_excess: null });
+    expect(summary).toEqual({ mono_map: NaN, cross_map: NaN, multi_map: NaN, multi_r10: NaN, rank_distance: null, own_share10: NaN, own_first_excess: null,
+      mono_ndcg10: NaN, mono_r100: NaN, cross_ndcg10: NaN, cross_r100: NaN, multi_ndcg10: NaN, multi_r100: NaN });
   });
 });
 

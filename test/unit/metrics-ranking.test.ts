@@ -85,27 +85,38 @@ const dataset1 = scoredDataset({
  * q4 de pool: de3 = de4 -> rank 2: AP 1/2, R@1 0.
  *    multi: en0 fr7 (.375) de3 de4 ... -> rank 4: AP 1/4, |R| = 1 (no rank distance), share 2/8.
  */
+/*
+ * nDCG@10 (binary gains 1/log2(rank + 1), over the ideal DCG of |R| relevant items on top) and
+ * Recall@100 (every rank here is within 100, so R@100 = 1 wherever a cell or language has queries):
+ * g(r) is the gain at rank r, IDEAL2 the ideal DCG of two relevant items.
+ */
+const g = (rank: number) => 1 / Math.log2(rank + 1);
+const IDEAL2 = 1 + g(2);
+const ZERO = { ndcg10: 0, r100: 0 };
 const cells1 = {
   en: {
-    en: { map: (1 + 1 / 3) / 2, r1: 1 / 2, n: 2 }, // q0, q1
-    de: { map: 1, r1: 1, n: 1 }, // q0
-    fr: { map: 1 / 3, r1: 0, n: 1 }, // q1
+    en: { map: (1 + 1 / 3) / 2, r1: 1 / 2, n: 2, ndcg10: (1 + g(3)) / 2, r100: 1 }, // q0, q1
+    de: { map: 1, r1: 1, n: 1, ndcg10: 1, r100: 1 }, // q0
+    fr: { map: 1 / 3, r1: 0, n: 1, ndcg10: g(3), r100: 1 }, // q1
   },
   de: {
-    de: { map: 1 / 2, r1: 0, n: 1 }, // q4
-    en: { map: 0, r1: 0, n: 0 }, // D exists only in de
-    fr: { map: 0, r1: 0, n: 0 },
+    de: { map: 1 / 2, r1: 0, n: 1, ndcg10: g(2), r100: 1 }, // q4
+    en: { map: 0, r1: 0, n: 0, ...ZERO }, // D exists only in de
+    fr: { map: 0, r1: 0, n: 0, ...ZERO },
   },
   fr: {
-    fr: { map: (1 / 3 + 7 / 12) / 2, r1: 0, n: 2 }, // q2, q3 = 11/24
-    en: { map: 1, r1: 1, n: 1 }, // q2 (C does not exist in en)
-    de: { map: 0, r1: 0, n: 0 },
+    // q2 at rank 3; q3's two relevant items at ranks 2 and 3.
+    fr: { map: (1 / 3 + 7 / 12) / 2, r1: 0, n: 2, ndcg10: (g(3) + (g(2) + g(3)) / IDEAL2) / 2, r100: 1 }, // q2, q3 = 11/24
+    en: { map: 1, r1: 1, n: 1, ndcg10: 1, r100: 1 }, // q2 (C does not exist in en)
+    de: { map: 0, r1: 0, n: 0, ...ZERO },
   },
 };
+// Multilingual ranks: q0 1, 2; q1 4, 7; q4 4; q2 1, 6; q3 3, 4.
+const multiNdcg1 = { en: (1 + (g(4) + g(7)) / IDEAL2) / 2, de: g(4), fr: ((1 + g(6)) / IDEAL2 + (g(3) + g(4)) / IDEAL2) / 2 };
 const multilingual1 = {
-  en: { map: (1 + 15 / 56) / 2, r10: 1, rank_distance: (1 + 3) / 2, own_share10: 3 / 8, n: 2 },
-  de: { map: 1 / 4, r10: 1, rank_distance: null, own_share10: 2 / 8, n: 1 },
-  fr: { map: (2 / 3 + 5 / 12) / 2, r10: 1, rank_distance: (5 + 1) / 2, own_share10: 3 / 8, n: 2 },
+  en: { map: (1 + 15 / 56) / 2, r10: 1, rank_distance: (1 + 3) / 2, own_share10: 3 / 8, n: 2, ndcg10: multiNdcg1.en, r100: 1 },
+  de: { map: 1 / 4, r10: 1, rank_distance: null, own_share10: 2 / 8, n: 1, ndcg10: multiNdcg1.de, r100: 1 },
+  fr: { map: (2 / 3 + 5 / 12) / 2, r10: 1, rank_distance: (5 + 1) / 2, own_share10: 3 / 8, n: 2, ndcg10: multiNdcg1.fr, r100: 1 },
 };
 const summary1 = {
   mono_map: (2 / 3 + 1 / 2 + 11 / 24) / 3, // = 13/24
@@ -116,6 +127,12 @@ const summary1 = {
   own_share10: (3 / 8 + 2 / 8 + 3 / 8) / 3,
   // q0 (first de) -1/2, q1 (first en) +1/2 -> en 0; q2 (first en) -1/2, q3 (first fr) +1/2 -> fr 0.
   own_first_excess: 0,
+  mono_ndcg10: (cells1.en.en.ndcg10 + cells1.de.de.ndcg10 + cells1.fr.fr.ndcg10) / 3,
+  mono_r100: 1,
+  cross_ndcg10: (1 + g(3) + 1) / 3,
+  cross_r100: 1,
+  multi_ndcg10: (multiNdcg1.en + multiNdcg1.de + multiNdcg1.fr) / 3,
+  multi_r100: 1,
 };
 /* Best-ranked relevant item of the queries with |R| >= 2: q0 de3, q1 en1, q2 en1, q3 fr5. */
 const firstLanguage1 = {
@@ -192,12 +209,13 @@ describe('rankAndMeasure on hand-computed cases', () => {
   it('dataset 2: R@10 with |R| = 2 and share@10 over a real top 10', async () => {
     const report = await measure(dataset2);
     expectCloseDeep(report.cells, {
-      en: { en: { map: 1 / 3, r1: 0, n: 1 }, de: { map: 1 / 8, r1: 0, n: 1 } },
-      de: { de: { map: 1, r1: 1, n: 1 }, en: { map: 1, r1: 1, n: 1 } },
+      en: { en: { map: 1 / 3, r1: 0, n: 1, ndcg10: g(3), r100: 1 }, de: { map: 1 / 8, r1: 0, n: 1, ndcg10: g(8), r100: 1 } },
+      de: { de: { map: 1, r1: 1, n: 1, ndcg10: 1, r100: 1 }, en: { map: 1, r1: 1, n: 1, ndcg10: 1, r100: 1 } },
     });
+    // q0's second relevant item at rank 14 is past nDCG's cut of 10 but within 100.
     expectCloseDeep(report.multilingual, {
-      en: { map: 5 / 21, r10: 1 / 2, rank_distance: 11, own_share10: 6 / 10, n: 1 },
-      de: { map: 1, r10: 1, rank_distance: 1, own_share10: 8 / 10, n: 1 },
+      en: { map: 5 / 21, r10: 1 / 2, rank_distance: 11, own_share10: 6 / 10, n: 1, ndcg10: g(3) / IDEAL2, r100: 1 },
+      de: { map: 1, r10: 1, rank_distance: 1, own_share10: 8 / 10, n: 1, ndcg10: 1, r100: 1 },
     });
     expectCloseDeep(report.summary, {
       mono_map: (1 / 3 + 1) / 2,
@@ -207,8 +225,35 @@ describe('rankAndMeasure on hand-computed cases', () => {
       rank_distance: (11 + 1) / 2,
       own_share10: (6 / 10 + 8 / 10) / 2,
       own_first_excess: 1 / 2, // both queries rank their own language's answer first: 1 - 1/2
+      mono_ndcg10: (g(3) + 1) / 2,
+      mono_r100: 1,
+      cross_ndcg10: (g(8) + 1) / 2,
+      cross_r100: 1,
+      multi_ndcg10: (g(3) / IDEAL2 + 1) / 2,
+      multi_r100: 1,
     });
     expectCloseDeep(report.first_language, { en: { en: 1, de: 0 }, de: { en: 0, de: 1 } });
+  });
+
+  it('Recall@100 counts rank 100 and not 101; nDCG@10 gains nothing past rank 10', async () => {
+    // en pool of 120 with en c at score (120 - c) / 128, so at rank c + 1 in both rankings; one de
+    // candidate at the bottom (multilingual rank 121). Relevant: en99 (rank 100) and de120.
+    const fixture = scoredDataset({
+      languages: ['en', 'de'],
+      poolSizes: [120, 1],
+      queries: [['A', 'en']],
+      relevance: { A: [99, 120] },
+      scores: [[...Array.from({ length: 120 }, (_, c) => (120 - c) / 128), 0.5 / 128]],
+    });
+    const report = await measure(fixture);
+    expectCloseDeep(report.cells.en, {
+      en: { map: 1 / 100, r1: 0, n: 1, ndcg10: 0, r100: 1 },
+      de: { map: 1, r1: 1, n: 1, ndcg10: 1, r100: 1 },
+    });
+    expect(report.multilingual.en.r100).toBe(1 / 2); // ranks 100 and 121
+    expect(report.multilingual.en.ndcg10).toBe(0);
+    const moved = await measure({ ...fixture, dataset: { ...fixture.dataset, relevance: { A: [100, 120] } } });
+    expect(moved.cells.en.en.r100).toBe(0); // rank 101
   });
 
   it('gives the same report for every block size and reports progress per block', async () => {

@@ -28,6 +28,11 @@ const SUMMARY_ROWS: Row[] = [
   { label: 'Rank distance', key: 'rank_distance', value: (r) => r.summary.rank_distance, format: formatRanks, higherIsBetter: false },
   { label: 'Own-language share@10', key: 'own_share10', value: (r) => r.summary.own_share10, format: formatMetric, higherIsBetter: null },
   { label: 'Own language first, excess', key: 'own_first_excess', value: (r) => r.summary.own_first_excess, format: formatMetric, higherIsBetter: false },
+  // Absent (a dash) in runs measured before they existed.
+  { label: 'Monolingual nDCG@10', key: 'mono_ndcg10', value: (r) => r.summary.mono_ndcg10, format: formatMetric, higherIsBetter: true },
+  { label: 'Monolingual Recall@100', key: 'mono_r100', value: (r) => r.summary.mono_r100, format: formatMetric, higherIsBetter: true },
+  { label: 'Multilingual nDCG@10', key: 'multi_ndcg10', value: (r) => r.summary.multi_ndcg10, format: formatMetric, higherIsBetter: true },
+  { label: 'Multilingual Recall@100', key: 'multi_r100', value: (r) => r.summary.multi_r100, format: formatMetric, higherIsBetter: true },
 ];
 
 function isCompared(key: string): key is ComparedMetric {

@@ -2,7 +2,8 @@
  * What each metric name means, where it appears: the definitions of design.md in a sentence or two,
  * which direction is better, and what the number cannot tell. One entry per metric key of the report.
  */
-export type MetricKey = 'mono_map' | 'cross_map' | 'multi_map' | 'multi_r10' | 'rank_distance' | 'own_share10' | 'own_first_excess' | 'own_neighbours';
+export type MetricKey = 'mono_map' | 'cross_map' | 'multi_map' | 'multi_r10' | 'rank_distance' | 'own_share10' | 'own_first_excess' | 'own_neighbours'
+  | 'mono_ndcg10' | 'mono_r100' | 'multi_ndcg10' | 'multi_r100';
 
 export interface MetricDefinition {
   name: string;
@@ -50,6 +51,31 @@ export const METRIC_GLOSSARY: Record<MetricKey, MetricDefinition> = {
     measures: "The fraction of a question's all-language top 10 that is in the question's own language.",
     better: 'Neither direction is better by itself: a high share means the encoder prefers the query’s own language; with N languages a language-blind encoder gives about 1/N.',
     cannotTell: 'Whether those ten results are relevant.',
+  },
+  mono_ndcg10: {
+    name: 'Monolingual nDCG@10',
+    measures:
+      'MIRACL\'s headline metric, per cell (X, X): DCG@10 = the sum over relevant candidates at rank r ≤ 10 of 1 / log2(r + 1) (every relevant item counts 1), divided by the DCG@10 of a ranking with all relevant items on top. The mean of the diagonal cells.',
+    better: 'Higher is better (1 = every relevant item ranked before every other, up to 10 of them).',
+    cannotTell: 'Anything below rank 10, or how other languages fare.',
+  },
+  mono_r100: {
+    name: 'Monolingual Recall@100',
+    measures: 'Per cell (X, X): the share of a question\'s relevant candidates in the top 100 of its language\'s pool (MIRACL\'s second metric); the mean of the diagonal cells.',
+    better: 'Higher is better: what a re-ranker reading the top 100 could still find.',
+    cannotTell: 'The order inside the top 100.',
+  },
+  multi_ndcg10: {
+    name: 'Multilingual nDCG@10',
+    measures: 'nDCG@10 (as monolingual) in the one pool of all languages, over all of a question\'s relevant items; averaged per query language, then over languages.',
+    better: 'Higher is better.',
+    cannotTell: 'Which languages the relevant items below rank 10 are in.',
+  },
+  multi_r100: {
+    name: 'Multilingual Recall@100',
+    measures: 'The share of a question\'s relevant items in the top 100 of the all-language pool; averaged per query language, then over languages.',
+    better: 'Higher is better.',
+    cannotTell: 'The order inside the top 100.',
   },
   own_first_excess: {
     name: 'Own language first, excess',

@@ -2,14 +2,19 @@ import { WHOLE_DATASET, baseName } from './issues';
 import { parseJsonl } from './jsonl';
 import { compareCodeUnits } from './languages';
 import { lareqaLanguage, parseLareqa } from './lareqa';
+import { isMiraclFileName, parseMiracl } from './miracl';
 import { DatasetError, type Dataset, type DatasetFile, type LoadOptions } from './types';
 
 export type { LoadOptions } from './types';
 
-type Format = 'lareqa' | 'jsonl';
+type Format = 'lareqa' | 'jsonl' | 'miracl';
 
-/** `*.json` is LAReQA JSON, `*.jsonl` is the JSONL format; anything else (LICENSE, README) is not data. */
+/**
+ * `topics.tsv`, `qrels.tsv` and `docs-*.jsonl[.gz]` are the MIRACL layout, other `*.json` is LAReQA
+ * JSON, `*.jsonl` the JSONL format; anything else (LICENSE, README) is not data.
+ */
 export function datasetFormatOf(fileName: string): Format | undefined {
+  if (isMiraclFileName(fileName)) return 'miracl';
   const name = fileName.toLowerCase();
   if (name.endsWith('.json')) return 'lareqa';
   if (name.endsWith('.jsonl')) return 'jsonl';
@@ -32,14 +37,25 @@ export function loadDataset(files: DatasetFile[], options: LoadOptions = {}): Da
   if (data.length === 0) {
     throw wholeDatasetError(
       `no dataset files among ${files.map((f) => baseName(f.name)).join(', ')}: expected one ` +
-        '<lang>.json per language (LAReQA) or queries.jsonl, candidates.jsonl and relevance.jsonl',
+        '<lang>.json per language (LAReQA), queries.jsonl, candidates.jsonl and relevance.jsonl, ' +
+        'or <lang>/topics.tsv, <lang>/qrels.tsv and <lang>/docs-*.jsonl (MIRACL)',
     );
   }
   if (formats.size > 1) {
-    throw wholeDatasetError('both .json and .jsonl files: a dataset is LAReQA JSON or JSONL, not both');
+    throw wholeDatasetError(formats.has('miracl')
+      ? 'MIRACL files (topics.tsv, qrels.tsv, docs-*.jsonl) beside .json or .jsonl files: a dataset is in one format'
+      : 'both .json and .jsonl files: a dataset is LAReQA JSON or JSONL, not both');
   }
   const named = { ...options, name: options.name ?? folderName(files) };
+  if (formats.has('miracl')) return parseMiracl(data, { ...options, name: options.name ?? miraclFolderName(files) });
   return formats.has('jsonl') ? parseJsonl(data, named) : parseLareqa(data, named);
+}
+
+/** `miracl/ar/topics.tsv`, `miracl/de/...` -> `miracl` (the folder above the language folders); else `dataset`. */
+function miraclFolderName(files: DatasetFile[]): string {
+  const folders = new Set(files.map((f) => f.name.split(/[/\\]/).slice(-3, -2)[0] ?? ''));
+  const [folder] = folders;
+  return folders.size === 1 && folder ? folder : 'dataset';
 }
 
 /** `xquad-r/en.json`, `xquad-r/de.json` -> `xquad-r`; plain names -> `dataset`. */

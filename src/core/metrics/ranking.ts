@@ -26,7 +26,7 @@ import type { Dataset } from '../dataset/types';
 import type { ScoreMatmulFactory } from '../linalg/types';
 import { nextTurn } from '../scheduling';
 import { datasetFingerprint } from '../stats/fingerprint';
-import { MetricAccumulator } from './accumulator';
+import { MetricAccumulator, RankedRelevant } from './accumulator';
 import type { EvalReport, RetrievalTask } from './types';
 
 export interface RankOptions {
@@ -40,7 +40,7 @@ export interface RankOptions {
 }
 
 const TOP = 10;
-/** Score bins between a query's lowest and highest relevant score (see QueryRanker.fillBins). */
+/** Score bins between a query's lowest and highest relevant score (see ScoreBins). */
 const BINS = 1024;
 export const DEFAULT_BLOCK_ROWS = 512;
 
@@ -148,15 +148,10 @@ class QueryRanker {
   private readonly positionOf: Int32Array;
   /** [lang * k + j]: candidates of `lang` whose best outranked relevant item is j. */
   private readonly counts: Int32Array;
-  /** Bucket j of every score bin, -1 where the bin holds a relevant score. */
-  private readonly bucketOfBin = new Int32Array(BINS + 1);
-  private binBase = 0;
-  private binScale = 0;
+  private readonly bins = new ScoreBins();
   // Per language, while walking the relevant items in ranking order:
   private readonly aboveInLang: Int32Array;
-  private readonly cellRelevantSeen: Int32Array;
-  private readonly cellApSum: Float64Array;
-  private readonly cellTopIsRelevant: Uint8Array;
+  private readonly ranked: RankedRelevant;
   // The running top 10 of the multilingual ranking, best first:
   private readonly topScore = new Float64Array(TOP);
   private readonly topLang = new Int32Array(TOP);
@@ -177,9 +172,7 @@ class QueryRanker {
     this.positionOf = new Int32Array(maxK);
     this.counts = new Int32Array(maxK * languageCount);
     this.aboveInLang = new Int32Array(languageCount);
-    this.cellRelevantSeen = new Int32Array(languageCount);
-    this.cellApSum = new Float64Array(languageCount);
-    this.cellTopIsRelevant = new Uint8Array(languageCount);
+    this.ranked = new RankedRelevant(languageCount, maxK);
   }
 
   /** Measures query q whose scores are `scores[offset .. offset + candidateCount)`. */
@@ -190,7 +183,7 @@ class QueryRanker {
     if (k === 0) return;
     this.k = k;
     this.orderRelevant(scores, offset, relFrom);
-    this.fillBins();
+    this.bins.fill(this.relScore, k);
     this.counts.fill(0, 0, k * this.languageCount);
     this.topFilled = 0;
     this.topMin = -Infinity;
@@ -236,32 +229,10 @@ class QueryRanker {
     }
   }
 
-  /**
-   * Maps a score in [lowest relevant score, highest] to its bucket through BINS equal-width bins, so
-   * most candidates find their bucket with one multiply and one lookup instead of a data-dependent
-   * loop. Binning is monotone in the score, so only the bin holding a relevant score can mix
-   * buckets: it is marked -1 and resolved by comparing with the thresholds.
-   */
-  private fillBins(): void {
-    const { k, relScore, bucketOfBin } = this;
-    this.binBase = relScore[k - 1];
-    this.binScale = relScore[0] > this.binBase ? BINS / (relScore[0] - this.binBase) : 0;
-    let end = BINS + 1;
-    for (let j = 0; j < k; j++) {
-      const bin = this.binOf(relScore[j]);
-      bucketOfBin.fill(j, bin, end);
-      end = bin;
-    }
-    for (let j = 0; j < k; j++) bucketOfBin[this.binOf(relScore[j])] = -1;
-  }
-
-  private binOf(score: number): number {
-    return ((score - this.binBase) * this.binScale) | 0;
-  }
-
   /** The hot loop: buckets candidates `from .. to` (all of language `lang`) and updates the top 10. */
   private scan(scores: Float32Array, offset: number, from: number, to: number, lang: number): void {
-    const { threshold, counts, bucketOfBin, binBase, binScale } = this;
+    const { threshold, counts } = this;
+    const { bucketOfBin, base: binBase, scale: binScale } = this.bins;
     const last = this.k - 1;
     const base = lang * this.k;
     const lowest = threshold[last];
@@ -307,46 +278,59 @@ class QueryRanker {
 
   /** Turns the bucket counts into ranks (prefix sums over j) and adds this query's metrics. */
   private addMetrics(q: number, queryLang: number, metrics: MetricAccumulator): void {
-    const { k, counts, relLang, aboveInLang, cellRelevantSeen, cellApSum, cellTopIsRelevant } = this;
+    const { k, counts, relLang, aboveInLang, ranked } = this;
     aboveInLang.fill(0);
     let above = 0;
-    let apSum = 0;
-    let inTop10 = 0;
-    let firstRank = 0;
     for (let j = 0; j < k; j++) {
       for (let lang = 0; lang < this.languageCount; lang++) {
         const n = counts[lang * k + j];
         aboveInLang[lang] += n;
         above += n;
       }
-      const rank = above + 1;
-      if (j === 0) firstRank = rank;
-      apSum += (j + 1) / rank;
-      if (rank <= TOP) inTop10++;
-
-      const y = relLang[j];
-      const cellRank = aboveInLang[y] + 1;
-      if (cellRelevantSeen[y] === 0) cellTopIsRelevant[y] = cellRank === 1 ? 1 : 0;
-      cellRelevantSeen[y]++;
-      cellApSum[y] += cellRelevantSeen[y] / cellRank;
+      ranked.rank[j] = above + 1;
+      ranked.cellRank[j] = aboveInLang[relLang[j]] + 1;
+      ranked.lang[j] = relLang[j];
     }
-    for (let j = 0; j < k; j++) {
-      const y = relLang[j];
-      if (cellRelevantSeen[y] === 0) continue; // this language's cell is already added
-      metrics.addCell(q, queryLang, y, cellApSum[y] / cellRelevantSeen[y], cellTopIsRelevant[y] === 1);
-      cellRelevantSeen[y] = 0;
-      cellApSum[y] = 0;
-    }
-
     let own = 0;
     for (let p = 0; p < this.topFilled; p++) if (this.topLang[p] === queryLang) own++;
-    const lastRank = above + 1;
-    metrics.addMultilingual(q, queryLang, apSum / k, inTop10 / k, k >= 2 ? lastRank - firstRank : null, own / this.topFilled, k, relLang[0]);
+    ranked.addTo(metrics, q, queryLang, k, own, this.topFilled);
+  }
+}
+
+/**
+ * Maps a score in [lowest relevant score, highest] to its bucket (the best relevant item it
+ * outranks) through BINS equal-width bins, so most candidates find their bucket with one multiply
+ * and one lookup instead of a data-dependent loop. Binning is monotone in the score, so only the bin
+ * holding a relevant score can mix buckets: it is marked -1 and resolved by comparing with the
+ * thresholds. Hot loops read the fields into locals.
+ */
+export class ScoreBins {
+  /** Bucket j of every score bin, -1 where the bin holds a relevant score. */
+  readonly bucketOfBin = new Int32Array(BINS + 1);
+  base = 0;
+  scale = 0;
+
+  /** `relScore[0..k)`: the relevant scores in ranking order (descending). */
+  fill(relScore: Float64Array, k: number): void {
+    const { bucketOfBin } = this;
+    this.base = relScore[k - 1];
+    this.scale = relScore[0] > this.base ? BINS / (relScore[0] - this.base) : 0;
+    let end = BINS + 1;
+    for (let j = 0; j < k; j++) {
+      const bin = this.binOf(relScore[j]);
+      bucketOfBin.fill(j, bin, end);
+      end = bin;
+    }
+    for (let j = 0; j < k; j++) bucketOfBin[this.binOf(relScore[j])] = -1;
+  }
+
+  private binOf(score: number): number {
+    return ((score - this.base) * this.scale) | 0;
   }
 }
 
 /** The largest double below x (x finite). */
-function nextDown(x: number): number {
+export function nextDown(x: number): number {
   if (x === 0) return -Number.MIN_VALUE;
   bits64.float[0] = x;
   bits64.int[0] += x > 0 ? -1n : 1n;

@@ -6,6 +6,14 @@ export interface CellMetrics {
   r1: number;
   /** Number of queries in the cell; 0 means the cell is empty and excluded from macro means. */
   n: number;
+  /**
+   * Mean nDCG@10 (binary relevance: DCG = sum over relevant items at rank r <= 10 of 1 / log2(r + 1),
+   * over the ideal DCG of min(|R|, 10) relevant items on top). Optional: absent in runs stored
+   * before it existed; every report measured now has it (also `r100`, and the summary's *_ndcg10 / *_r100).
+   */
+  ndcg10?: number;
+  /** Mean Recall@100: |relevant in the top 100| / |relevant|. Optional as `ndcg10`. */
+  r100?: number;
 }
 
 export interface MultilingualMetrics {
@@ -17,6 +25,10 @@ export interface MultilingualMetrics {
   /** Mean fraction of the multilingual top 10 in the query's own language. */
   own_share10: number;
   n: number;
+  /** Mean nDCG@10 in the multilingual ranking (as in CellMetrics). Optional: absent in older runs. */
+  ndcg10?: number;
+  /** Mean Recall@100 in the multilingual ranking. Optional: absent in older runs. */
+  r100?: number;
 }
 
 export interface EvalSummary {
@@ -32,6 +44,13 @@ export interface EvalSummary {
    * Null when no query has |R| >= 2; absent in runs stored before it existed.
    */
   own_first_excess: number | null;
+  /** Macro means of the cells' / query languages' nDCG@10 and Recall@100 (as mono_map etc.). Optional: absent in older runs. */
+  mono_ndcg10?: number;
+  mono_r100?: number;
+  cross_ndcg10?: number;
+  cross_r100?: number;
+  multi_ndcg10?: number;
+  multi_r100?: number;
 }
 
 export interface EvalReport {
@@ -72,6 +91,9 @@ export interface PerQueryValues {
   r10: Float64Array;
   /** Multilingual max rank - min rank of the relevant items. */
   rankDistance: Float64Array;
+  /** Multilingual nDCG@10 and Recall@100; absent in runs stored before they existed. */
+  ndcg10?: Float64Array;
+  r100?: Float64Array;
 }
 
 /**

@@ -14,6 +14,9 @@ export interface PerQueryEntry {
   ap: number | null;
   r10: number | null;
   rank_distance: number | null;
+  /** Multilingual nDCG@10 and Recall@100; absent in reports written before they existed. */
+  ndcg10?: number | null;
+  r100?: number | null;
 }
 
 export type EvalReportJson = Omit<EvalReport, 'perQuery'> & { per_query?: PerQueryEntry[]; dataset_fingerprint?: string };
@@ -27,13 +30,16 @@ export function evalReportJson(report: EvalReport, withPerQuery: boolean): EvalR
 }
 
 export function perQueryEntries(values: PerQueryValues): PerQueryEntry[] {
-  const { languages, ids, lang, rr, ap, r10, rankDistance } = values;
+  const { languages, ids, lang, rr, ap, r10, rankDistance, ndcg10, r100 } = values;
   const L = languages.length;
   const orNull = (v: number) => (Number.isNaN(v) ? null : v);
   return ids.map((id, q) => {
     const cells: Record<string, number> = {};
     for (let y = 0; y < L; y++) if (!Number.isNaN(rr[q * L + y])) cells[languages[y]] = rr[q * L + y];
-    return { id, lang: languages[lang[q]], rr: cells, ap: orNull(ap[q]), r10: orNull(r10[q]), rank_distance: orNull(rankDistance[q]) };
+    const entry: PerQueryEntry = { id, lang: languages[lang[q]], rr: cells, ap: orNull(ap[q]), r10: orNull(r10[q]), rank_distance: orNull(rankDistance[q]) };
+    if (ndcg10) entry.ndcg10 = orNull(ndcg10[q]);
+    if (r100) entry.r100 = orNull(r100[q]);
+    return entry;
   });
 }
 
@@ -78,5 +84,9 @@ export function perQueryFromJson(json: unknown, name: string): PerQueryValues {
     values.r10[q] = number(entry.r10);
     values.rankDistance[q] = number(entry.rank_distance);
   });
+  // nDCG@10 and Recall@100 only when every entry has them (reports written before they existed have none).
+  for (const key of ['ndcg10', 'r100'] as const) {
+    if (entries.every((entry) => isRecord(entry) && key in entry)) values[key] = Float64Array.from(entries, (entry) => number((entry as Record<string, unknown>)[key]));
+  }
   return values;
 }

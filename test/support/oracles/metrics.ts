@@ -45,7 +45,8 @@ export async function referenceRankAndMeasure(
           const relevantHere = pool.filter((c) => relevant.has(c)).length;
           if (relevantHere === 0) return;
           const ranking = rank(pool, scores);
-          metrics.addCell(start + b, x, y, averagePrecision(ranking, relevant, relevantHere), relevant.has(ranking[0]));
+          metrics.addCell(start + b, x, y, averagePrecision(ranking, relevant, relevantHere), relevant.has(ranking[0]),
+            ndcgAt10(ranking, relevant, relevantHere), recallAt100(ranking, relevant, relevantHere));
         });
 
         const ranking = rank(allCandidates, scores);
@@ -61,6 +62,8 @@ export async function referenceRankAndMeasure(
           top.filter((c) => candidates[c].lang === query.lang).length / top.length,
           relevant.size,
           languages.indexOf(candidates[firstRelevant].lang),
+          ndcgAt10(ranking, relevant, relevant.size),
+          recallAt100(ranking, relevant, relevant.size),
         );
       }
     }
@@ -83,4 +86,20 @@ function averagePrecision(ranking: number[], relevant: Set<number>, relevantCoun
     if (relevant.has(c)) sum += ++hits / (i + 1);
   });
   return sum / relevantCount;
+}
+
+/** DCG@10 / ideal DCG@10, binary gains: sum over relevant items at 1-based rank r <= 10 of 1 / log2(r + 1). */
+function ndcgAt10(ranking: number[], relevant: Set<number>, relevantCount: number): number {
+  let dcg = 0;
+  ranking.slice(0, 10).forEach((c, i) => {
+    if (relevant.has(c)) dcg += 1 / Math.log2(i + 2);
+  });
+  let ideal = 0;
+  for (let i = 0; i < Math.min(relevantCount, 10); i++) ideal += 1 / Math.log2(i + 2);
+  return dcg / ideal;
+}
+
+/** |relevant in the top 100| / |relevant|. */
+function recallAt100(ranking: number[], relevant: Set<number>, relevantCount: number): number {
+  return ranking.slice(0, 100).filter((c) => relevant.has(c)).length / relevantCount;
 }
