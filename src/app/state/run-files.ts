@@ -12,6 +12,7 @@
 import { isRecord } from '../../core/dataset/issues';
 import { DEFAULT_LEXICAL_OPTIONS } from '../../core/encoders/lexical';
 import type { EvalReport } from '../../core/metrics/types';
+import { evalReportJson, perQueryFromJson } from '../../core/stats/report-json';
 import type { EncoderSpec } from '../../../workers/lab/protocol';
 import type { Run, ReportRun } from './runs';
 import { HUGGING_FACE_HOST, type Settings } from './settings';
@@ -48,12 +49,40 @@ export function runsFile(runs: Run[], settings: Settings, selectedRunId: string 
   return { format: RUNS_FILE_FORMAT, version: RUNS_FILE_VERSION, exported_at: now.toISOString(), settings, selectedRunId, compareRunId, runs };
 }
 
+/**
+ * The file's text. Every report that holds per-query values is written as the command line writes
+ * it (`per_query`, `dataset_fingerprint`): typed arrays have no JSON form of their own (they would
+ * become objects of numbered keys, NaN becoming null), and one form lets both files be read alike.
+ */
+export function runsFileText(file: RunsFile): string {
+  return JSON.stringify(file, (_key, value: unknown) => (isReport(value) && value.perQuery ? evalReportJson(value as unknown as EvalReport, true) : value));
+}
+
+/** JSON text with every report's `per_query` and `dataset_fingerprint` read back as per-query values. */
+function parseWithPerQuery(text: string, fileName: string): unknown {
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (!isReport(value) || value.per_query === undefined) return value;
+    const { per_query: _entries, dataset_fingerprint: _fingerprint, ...report } = value;
+    try {
+      return { ...report, perQuery: perQueryFromJson(value, fileName) };
+    } catch (error) {
+      throw new RunFileError((error as Error).message);
+    }
+  });
+}
+
+/** An object of a report's shape (summary and cells), wherever it sits in a file. */
+function isReport(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && isRecord(value.summary) && isRecord(value.cells);
+}
+
 /** The runs in a file's text: an exported runs file, or a report.json of the command line. */
 export function readRunsFile(text: string, fileName: string, existing: Run[], now: number): ImportedRuns {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseWithPerQuery(text, fileName);
   } catch (error) {
+    if (error instanceof RunFileError) throw error;
     throw new RunFileError(`${fileName} is not JSON (${(error as Error).message}).`);
   }
   if (!isRecord(value)) throw new RunFileError(`${fileName} holds no object: expected exported runs or a report.json of xling eval or xling train.`);
