@@ -9,7 +9,8 @@ import type { AppState, PersistedState } from './app-state';
 import { isRecord } from '../../core/dataset/issues';
 import { takeInterruptedTasks } from './interrupted';
 import { runningJob } from './task';
-import { loadStoredRuns, selectionCheck, type SkippedRun } from './run-store';
+import { loadStoredRuns, type SkippedRun } from './run-store';
+import { selectionCheck } from './run-schema';
 import { sanitizeSettings, type DatasetSelection } from './settings';
 
 const store = createStore('xling-lab-state', 'state');
