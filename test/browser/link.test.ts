@@ -77,7 +77,7 @@ describe('settings link in Chromium', () => {
   it('keeps hidden cells hidden and says what a bad link got wrong', async () => {
     const { context, page, errors } = await openLink(`${harness.url}#v=1&seed=-5&steps=30&colour=red&hide=train,batch-mix`);
     await page.getByTestId('link-problems').waitFor();
-    expect(await page.getByTestId('link-problems').textContent()).toContain('seed=-5');
+    expect(await page.getByTestId('link-problems').textContent()).toContain('seed: expected a whole number from 0 to 4,294,967,295, got "-5"');
     expect(await page.getByTestId('link-problems').textContent()).toContain('colour');
     expect(await page.locator('#train').count()).toBe(0);
     expect(await page.locator('#batch-mix').count()).toBe(0);

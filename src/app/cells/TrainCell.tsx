@@ -4,7 +4,8 @@ import type { GpuChoice } from '../../core/devices';
 import type { EvalSummary } from '../../core/metrics/types';
 import { Cell, type CellStatus } from '../components/Cell';
 import { ErrorPanel } from '../components/ErrorPanel';
-import { isInteger, isNonNegative, isPositive, NumberField } from '../components/NumberField';
+import { NumberField } from '../components/NumberField';
+import { SETTINGS_TABLE } from '../state/settings';
 import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
 import { describePace, formatBytes, formatCount, formatMetric, formatRanks, formatSeconds } from '../../core/format';
@@ -76,18 +77,18 @@ export function TrainCell() {
             </select>
           </label>
           {train.headKind === 'adapter' ? (
-            <NumberField label="Rank" value={train.rank} step={1} accept={isInteger(1, 8192)} onChange={(rank) => change({ rank })} />
+            <NumberField label="Rank" value={train.rank} step={1} setting={SETTINGS_TABLE.train.rank} onChange={(rank) => change({ rank })} />
           ) : null}
-          <NumberField label="Steps" value={train.steps} step={1} accept={isInteger(1, 100_000)} hint="at most" onChange={(steps) => change({ steps })} />
-          <NumberField label="Learning rate" value={train.learningRate} accept={isPositive} onChange={(learningRate) => change({ learningRate })} />
-          <NumberField label="Weight decay" value={train.weightDecay} accept={isNonNegative} onChange={(weightDecay) => change({ weightDecay })} />
-          <NumberField label="Warm-up" value={train.warmupSteps} step={1} accept={isInteger(0)} hint="steps" onChange={(warmupSteps) => change({ warmupSteps })} />
-          <NumberField label="Temperature" value={train.temperature} accept={isPositive} onChange={(temperature) => change({ temperature })} />
+          <NumberField label="Steps" value={train.steps} step={1} setting={SETTINGS_TABLE.train.steps} onChange={(steps) => change({ steps })} />
+          <NumberField label="Learning rate" value={train.learningRate} setting={SETTINGS_TABLE.train.learningRate} onChange={(learningRate) => change({ learningRate })} />
+          <NumberField label="Weight decay" value={train.weightDecay} setting={SETTINGS_TABLE.train.weightDecay} onChange={(weightDecay) => change({ weightDecay })} />
+          <NumberField label="Warm-up" value={train.warmupSteps} step={1} setting={SETTINGS_TABLE.train.warmupSteps} hint="steps" onChange={(warmupSteps) => change({ warmupSteps })} />
+          <NumberField label="Temperature" value={train.temperature} setting={SETTINGS_TABLE.train.temperature} onChange={(temperature) => change({ temperature })} />
           <NumberField
             label="Evaluate every"
             value={train.heldOutEvery}
             step={1}
-            accept={isInteger(0)}
+            setting={SETTINGS_TABLE.train.heldOutEvery}
             hint="steps, held-out side; 0 = at the end"
             onChange={(heldOutEvery) => change({ heldOutEvery })}
           />
@@ -95,7 +96,7 @@ export function TrainCell() {
             label="Questions per check"
             value={train.heldOutQuestions}
             step={1}
-            accept={isInteger(0)}
+            setting={SETTINGS_TABLE.train.heldOutQuestions}
             hint="sampled, against all candidates; 0 = all"
             onChange={(heldOutQuestions) => change({ heldOutQuestions })}
           />
