@@ -19,7 +19,7 @@ import { liveTraining } from '../state/slices/training';
 import { taskError } from '../state/task';
 import { describeHeadOf, describeTraining, type ImportedHeadRun, type TrainedRun } from '../state/runs';
 import { datasetView, invalidFieldsBlocker, runChanges } from '../state/selectors';
-import { COMPARED_MIXES } from '../state/training';
+import { COMPARED_MIXES, thinSplitWarning } from '../state/training';
 import { MixComparison } from './MixComparison';
 
 /** The curves a chart draws: the live training's, or a finished run's. */
@@ -57,6 +57,8 @@ export function TrainCell() {
       : state.mixPreview.error
         ? 'Fix the batch mix first.'
         : null);
+  // Warned before a start, never blocking: a tiny split is fine for a quick look.
+  const thinSplit = state.loaded && state.mixPreview.preview ? thinSplitWarning(state.mixPreview.preview.split) : null;
   const change = (patch: Partial<typeof train>) => dispatch({ type: 'trainSettingsChanged', patch });
   const lastHeadRun = state.runs.filter((run): run is TrainedRun | ImportedHeadRun => run.kind === 'trained' || run.kind === 'head').at(-1);
 
@@ -160,6 +162,11 @@ export function TrainCell() {
           </>
         )}
       </div>
+      {thinSplit && !running ? (
+        <p className="split-warning small" role="note" data-testid="thin-split">
+          {thinSplit}
+        </p>
+      ) : null}
 
       {live ? <LiveProgress training={live} languages={state.loaded?.dataset.summary.languages.map((l) => l.lang) ?? []} /> : null}
       {training.status === 'cancelled' ? <p className="hint">Cancelled; nothing was kept.</p> : null}
