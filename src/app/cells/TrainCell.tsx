@@ -118,7 +118,7 @@ export function TrainCell() {
       <div className="actions">
         {live?.controllable ? (
           <>
-            {live.paused ? (
+            {live.stopping ? null : live.paused ? (
               <>
                 <button type="button" className="primary" onClick={() => actions.controlTraining('resume')}>
                   Resume
@@ -132,9 +132,15 @@ export function TrainCell() {
                 Pause
               </button>
             )}
-            <button type="button" onClick={actions.stopTraining} disabled={live.stopping} title="End training now and keep the best head so far as a run">
-              Stop
-            </button>
+            {live.stopping ? (
+              <button type="button" onClick={actions.stopTraining} title="Stop measuring the kept head: the training ends with no run">
+                Cancel (keep nothing)
+              </button>
+            ) : (
+              <button type="button" onClick={actions.stopTraining} title="End training now and keep the best head so far as a run (before the first step there is none)">
+                Stop
+              </button>
+            )}
           </>
         ) : running ? null : (
           <>
@@ -169,7 +175,7 @@ export function TrainCell() {
       ) : null}
 
       {live ? <LiveProgress training={live} languages={state.loaded?.dataset.summary.languages.map((l) => l.lang) ?? []} /> : null}
-      {training.status === 'cancelled' ? <p className="hint">Cancelled; nothing was kept.</p> : null}
+      {training.status === 'cancelled' ? <p className="hint" data-testid="training-cancelled">{state.stopNote ?? 'Cancelled; nothing was kept.'}</p> : null}
       {error ? <ErrorPanel title="Training failed." error={error} /> : null}
       {state.headExportError ? <p className="error-text" role="alert">{state.headExportError}</p> : null}
       {training.status !== 'running' && lastHeadRun?.kind === 'trained' ? (
