@@ -6,8 +6,9 @@
  * (design.md), which becomes a run of kind `report`.
  *
  * Decisions: a run already in the notebook (same id) is not imported twice; an imported run keeps its
- * number unless a run here has it (then it takes the next free one); every report is checked for the
- * shape design.md gives, and a file that fails says where.
+ * number unless a run here has it (then it takes the next free one); every run goes through the run
+ * schema that stored runs pass (run-schema.ts), and a file that fails says where, in the same words.
+ * Per-query values travel as the command line writes them (`per_query`, `dataset_fingerprint`).
  */
 import { isRecord } from '../../core/dataset/issues';
 import { DEFAULT_LEXICAL_OPTIONS } from '../../core/encoders/lexical';
