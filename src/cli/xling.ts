@@ -104,7 +104,7 @@ async function evalCommand(args: string[]): Promise<void> {
   const encoderPlan = { encoder: encoder.id, dim: encoder.dim, ...encoderSettings(encoder, encoderFlags), candidate_text: candidateText };
   const settings = { dataset: values.dataset, languages: dataset.languages, articles: values.articles ?? null, ...encoderPlan };
   if (shard) {
-    await evalShard({ dataset, encoder, choice: shard, candidateText, matmul: ortNodeMatmul(), out: values.out, settings, encoderPlan, log });
+    await evalShard({ dataset, encoder, choice: shard, candidateText, matmul: cliScoringMatmul(), out: values.out, settings, encoderPlan, log });
     return;
   }
   logJobEstimate(dataset, encoder.dim, log, undefined, { streaming: true });

@@ -77,7 +77,7 @@ describe('settings link in Chromium', () => {
   it('keeps hidden cells hidden and says what a bad link got wrong', async () => {
     const { context, page, errors } = await openLink(`${harness.url}#v=1&seed=-5&steps=30&colour=red&hide=train,batch-mix`);
     await page.getByTestId('link-problems').waitFor();
-    expect(await page.getByTestId('link-problems').textContent()).toContain('seed=-5');
+    expect(await page.getByTestId('link-problems').textContent()).toContain('seed: expected a whole number from 0 to 4,294,967,295, got "-5"');
     expect(await page.getByTestId('link-problems').textContent()).toContain('colour');
     expect(await page.locator('#train').count()).toBe(0);
     expect(await page.locator('#batch-mix').count()).toBe(0);
@@ -89,6 +89,20 @@ describe('settings link in Chromium', () => {
     await page.getByRole('heading', { name: 'Dataset' }).waitFor();
     expect(await page.locator('#train').count()).toBe(0);
     expect(await page.getByTestId('link-problems').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('never lets a bad value block the notebook, and echoes a long one cut short', async () => {
+    const { context, page, errors } = await openLink(`${harness.url}#v=1&source=folder&folder=xquad-r&steps=1000000000000&seed=${'9'.repeat(20_000)}`);
+    const problems = page.getByTestId('link-problems');
+    await problems.waitFor();
+    expect(await problems.textContent()).toContain('steps: expected a whole number from 1 to 100,000, got "1000000000000"');
+    expect(await problems.textContent()).toContain('(20,000 characters)');
+    // The field shows the default, which it accepts: Load dataset is not held back by "Fix Steps first".
+    expect(await page.locator('#train').getByLabel('Steps', { exact: true }).inputValue()).toBe('300');
+    expect(await page.getByRole('button', { name: 'Load dataset' }).isEnabled()).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1360);
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);

@@ -126,7 +126,10 @@ describe('runs export and import in Chromium', () => {
 
     // A file that is no report says so.
     await again.getByTestId('import-runs-file').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"summary": {"mono_map": "high"}, "cells": {}}') });
-    await expect.poll(() => again.getByTestId('runs-import-message').textContent(), { timeout: 60_000 }).toBe('notes.json: summary.mono_map is not a number.');
+    await expect.poll(() => again.getByTestId('runs-import-message').textContent(), { timeout: 60_000 }).toBe(
+      'notes.json: report.summary.mono_map: expected a number, got "high"; report.summary.cross_map: expected a number, got nothing; ' +
+        'report.summary.multi_map: expected a number, got nothing; and 3 more.',
+    );
     expect(fresh.errors).toEqual([]);
     await fresh.context.close();
   }, 600_000);

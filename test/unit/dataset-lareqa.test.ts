@@ -275,6 +275,10 @@ describe('LAReQA validation', () => {
     );
   });
 
+  test('a single empty file says it is empty, not that it is one language', () => {
+    expect(issuesOf(() => loadDataset([{ name: 'en.json', text: '\ufeff \n' }]))).toEqual([{ file: 'en.json', place: '', message: 'the file is empty' }]);
+  });
+
   test('the same language twice', () => {
     const de = fixture(MLQA_STYLE, 'de.json');
     const files = [de, fixture(MLQA_STYLE, 'en.json'), { ...de, name: 'xquad.de.json' }];

@@ -59,7 +59,13 @@ describe('settings link', () => {
   it('keeps the defaults for bad values and says which', () => {
     const link = readLink('#v=1&seed=-3&steps=2.5&articles=0&source=ftp&head=adapter&lexical=4096,3-1&weights=0,0,0');
     expect(link!.settings).toEqual({ ...DEFAULT_SETTINGS, train: { ...DEFAULT_SETTINGS.train, headKind: 'adapter' } });
-    expect(link!.problems).toEqual(['Not valid, defaults used instead: source=ftp, articles=0, lexical=4096,3-1, weights=0,0,0, seed=-3, steps=2.5.']);
+    expect(link!.problems).toEqual([
+      'Not valid, defaults used instead: source: expected one of folder, catalog, files, got "ftp"; ' +
+        'articles: expected all, or a whole number from 1 to 1,000,000, got "0"; ' +
+        'lexical: expected dimension,min-max n-gram lengths the lexical encoder takes (e.g. 2048,2-4), got "4096,3-1"; ' +
+        'weights: expected mono,mixed,cross weights, each a number from 0 to 1,000, not all 0, got "0,0,0"; ' +
+        'seed: expected a whole number from 0 to 4,294,967,295, got "-3"; steps: expected a whole number from 1 to 100,000, got "2.5".',
+    ]);
   });
 
   it('names unknown keys, unknown hidden names and a missing version', () => {

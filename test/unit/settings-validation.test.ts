@@ -4,12 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, sanitizeSettings } from '../../src/app/state/settings';
+import type { Rejection } from '../../src/app/state/setting-fields';
+
+/** The paths of the rejected fields. */
+const paths = (rejected: Rejection[]) => rejected.map(({ path }) => path);
 
 /** The value the sanitiser keeps at `path` for `value`, and whether it rejected it. */
 function check(section: 'mix' | 'train', name: string, value: unknown): { kept: unknown; rejected: string[] } {
-  const rejected: string[] = [];
+  const rejected: Rejection[] = [];
   const settings = sanitizeSettings({ [section]: { [name]: value } }, rejected);
-  return { kept: (settings[section] as Record<string, unknown>)[name], rejected };
+  return { kept: (settings[section] as Record<string, unknown>)[name], rejected: paths(rejected) };
 }
 
 describe('settings validation', () => {
@@ -51,8 +55,8 @@ describe('settings validation', () => {
 
   it('takes lexical n-gram ranges with 1 <= min <= max <= 8 and dimensions from 16 to 8192', () => {
     const lexical = (options: unknown) => {
-      const rejected: string[] = [];
-      return { kept: sanitizeSettings({ encoderDrafts: { lexical: options } }, rejected).encoderDrafts.lexical, rejected };
+      const rejected: Rejection[] = [];
+      return { kept: sanitizeSettings({ encoderDrafts: { lexical: options } }, rejected).encoderDrafts.lexical, rejected: paths(rejected) };
     };
     expect(lexical({ dim: 16, minN: 1, maxN: 8 })).toEqual({ kept: { dim: 16, minN: 1, maxN: 8 }, rejected: [] });
     expect(lexical({ dim: 15, minN: 1, maxN: 8 }).rejected).toEqual(['encoderDrafts.lexical']);

@@ -2,11 +2,11 @@ import { BATCH_TYPES, MIX_PRESETS, type BatchType, type MixPresetName } from '..
 import { STATISTICS_BATCHES, type MixPreview } from '../../../workers/lab/protocol';
 import { Cell, type CellStatus } from '../components/Cell';
 import { ErrorPanel } from '../components/ErrorPanel';
-import { isBetween, isInteger, isNonNegative, NumberField } from '../components/NumberField';
+import { NumberField } from '../components/NumberField';
 import { useNotebook } from '../notebook-context';
 import { formatMetric } from '../../core/format';
 import type { AppState } from '../state/app-state';
-import type { MixSettings } from '../state/settings';
+import { SETTINGS_TABLE, WEIGHT_FIELD, type MixSettings } from '../state/settings';
 import { withPreset } from '../state/training';
 import { languageColour } from './language-colours';
 
@@ -53,7 +53,7 @@ export function BatchMixCell() {
                 label={BATCH_TYPE_LABELS[type].label}
                 value={mix.weights[type]}
                 step={0.1}
-                accept={isNonNegative}
+                setting={WEIGHT_FIELD}
                 hint={BATCH_TYPE_LABELS[type].hint}
                 onChange={(value) => changeWeight(type, value)}
               />
@@ -65,13 +65,13 @@ export function BatchMixCell() {
         <fieldset disabled={training}>
           <legend>Batches</legend>
           <div className="field-row">
-            <NumberField label="Batch size" value={mix.batchSize} step={1} accept={isInteger(2, 4096)} hint="pairs" onChange={(batchSize) => change({ ...mix, batchSize })} />
-            <NumberField label="Seed" value={mix.seed} step={1} accept={isInteger(0)} hint="split, batches, head" onChange={(seed) => change({ ...mix, seed })} />
+            <NumberField label="Batch size" value={mix.batchSize} step={1} setting={SETTINGS_TABLE.mix.batchSize} hint="pairs" onChange={(batchSize) => change({ ...mix, batchSize })} />
+            <NumberField label="Seed" value={mix.seed} step={1} setting={SETTINGS_TABLE.mix.seed} hint="split, batches, head" onChange={(seed) => change({ ...mix, seed })} />
             <NumberField
               label="Training articles"
               value={mix.trainFraction}
               step={0.05}
-              accept={isBetween(0, 1)}
+              setting={SETTINGS_TABLE.mix.trainFraction}
               hint="fraction, 0 to 1"
               onChange={(trainFraction) => change({ ...mix, trainFraction })}
             />

@@ -24,6 +24,10 @@ export function MixComparison({ runs }: { runs: Run[] }) {
 
   const beaten = (row: MixRow, metric: ComparedMetric) => beatenRows(row, rows, metric, state.significance);
   const done = pairs.filter(([a, b]) => finishedComparison(state.significance, comparisonKey(a.key, b.key))).length;
+  const testNote = testable
+    ? `Superscripts: the rows a value beats, p < ${SIGNIFICANCE_LEVEL} in a paired randomization test with the question id as the unit ` +
+      `(${significanceResamples(rows[0].perQuery!)} permutations, two-sided, no correction over the ${pairs.length} pairs)`
+    : 'No significance marks: some of these runs were stored before runs kept per-query values';
   return (
     <div className="mix-comparison" data-testid="mix-comparison">
       <h3 className="subhead">
@@ -31,7 +35,7 @@ export function MixComparison({ runs }: { runs: Run[] }) {
         {members.length < COMPARED_MIXES.length ? ` — ${members.length} of ${COMPARED_MIXES.length} mixes so far` : ''}
       </h3>
       <div className="tables-pair">
-        <CopyTable name="Table 1">
+        <CopyTable name="Table 1" note={`${testNote}.`}>
         <table className="summary" data-testid="table-1">
           <caption className="small muted">Table 1: mAP</caption>
           <thead>
@@ -57,7 +61,7 @@ export function MixComparison({ runs }: { runs: Run[] }) {
           </tbody>
         </table>
         </CopyTable>
-        <CopyTable name="Table 2">
+        <CopyTable name="Table 2" note={`${testNote}.`}>
         <table className="summary" data-testid="table-2">
           <caption className="small muted">Table 2: rank distance (lower is better)</caption>
           <thead>
@@ -85,11 +89,7 @@ export function MixComparison({ runs }: { runs: Run[] }) {
         </CopyTable>
       </div>
       <p className="small muted" data-testid="mix-significance">
-        {testable
-          ? `Superscripts: the rows a value beats, p < ${SIGNIFICANCE_LEVEL} in a paired randomization test with the question id as the unit ` +
-            `(${significanceResamples(rows[0].perQuery!)} permutations, two-sided, no correction over the ${pairs.length} pairs)` +
-            (done < pairs.length ? `; testing, ${done} of ${pairs.length} pairs done.` : '.')
-          : 'No significance marks: some of these runs were stored before runs kept per-query values.'}
+        {testNote + (testable && done < pairs.length ? `; testing, ${done} of ${pairs.length} pairs done.` : '.')}
       </p>
     </div>
   );

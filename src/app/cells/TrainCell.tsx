@@ -4,7 +4,8 @@ import type { GpuChoice } from '../../core/devices';
 import type { EvalSummary } from '../../core/metrics/types';
 import { Cell, type CellStatus } from '../components/Cell';
 import { ErrorPanel } from '../components/ErrorPanel';
-import { isInteger, isNonNegative, isPositive, NumberField } from '../components/NumberField';
+import { NumberField } from '../components/NumberField';
+import { SETTINGS_TABLE } from '../state/settings';
 import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
 import { describePace, formatBytes, formatCount, formatMetric, formatRanks, formatSeconds } from '../../core/format';
@@ -18,7 +19,7 @@ import { liveTraining } from '../state/slices/training';
 import { taskError } from '../state/task';
 import { describeHeadOf, describeTraining, type ImportedHeadRun, type TrainedRun } from '../state/runs';
 import { datasetView, invalidFieldsBlocker, runChanges } from '../state/selectors';
-import { COMPARED_MIXES } from '../state/training';
+import { COMPARED_MIXES, thinSplitWarning } from '../state/training';
 import { layerTuningPlan, layerTuningProblem, PLANNED_TOKENS_PER_TEXT } from '../../core/tuning/plan';
 import { MixComparison } from './MixComparison';
 
@@ -57,6 +58,8 @@ export function TrainCell() {
       : state.mixPreview.error
         ? 'Fix the batch mix first.'
         : layerTuningBlocker(state));
+  // Warned before a start, never blocking: a tiny split is fine for a quick look.
+  const thinSplit = state.loaded && state.mixPreview.preview ? thinSplitWarning(state.mixPreview.preview.split) : null;
   const change = (patch: Partial<typeof train>) => dispatch({ type: 'trainSettingsChanged', patch });
   const lastHeadRun = state.runs.filter((run): run is TrainedRun | ImportedHeadRun => run.kind === 'trained' || run.kind === 'head').at(-1);
 
@@ -78,18 +81,18 @@ export function TrainCell() {
             </select>
           </label>
           {train.headKind === 'adapter' && train.tune !== 'layers' ? (
-            <NumberField label="Rank" value={train.rank} step={1} accept={isInteger(1, 8192)} onChange={(rank) => change({ rank })} />
+            <NumberField label="Rank" value={train.rank} step={1} setting={SETTINGS_TABLE.train.rank} onChange={(rank) => change({ rank })} />
           ) : null}
-          <NumberField label="Steps" value={train.steps} step={1} accept={isInteger(1, 100_000)} hint="at most" onChange={(steps) => change({ steps })} />
-          <NumberField label="Learning rate" value={train.learningRate} accept={isPositive} onChange={(learningRate) => change({ learningRate })} />
-          <NumberField label="Weight decay" value={train.weightDecay} accept={isNonNegative} onChange={(weightDecay) => change({ weightDecay })} />
-          <NumberField label="Warm-up" value={train.warmupSteps} step={1} accept={isInteger(0)} hint="steps" onChange={(warmupSteps) => change({ warmupSteps })} />
-          <NumberField label="Temperature" value={train.temperature} accept={isPositive} onChange={(temperature) => change({ temperature })} />
+          <NumberField label="Steps" value={train.steps} step={1} setting={SETTINGS_TABLE.train.steps} onChange={(steps) => change({ steps })} />
+          <NumberField label="Learning rate" value={train.learningRate} setting={SETTINGS_TABLE.train.learningRate} onChange={(learningRate) => change({ learningRate })} />
+          <NumberField label="Weight decay" value={train.weightDecay} setting={SETTINGS_TABLE.train.weightDecay} onChange={(weightDecay) => change({ weightDecay })} />
+          <NumberField label="Warm-up" value={train.warmupSteps} step={1} setting={SETTINGS_TABLE.train.warmupSteps} hint="steps" onChange={(warmupSteps) => change({ warmupSteps })} />
+          <NumberField label="Temperature" value={train.temperature} setting={SETTINGS_TABLE.train.temperature} onChange={(temperature) => change({ temperature })} />
           <NumberField
             label="Evaluate every"
             value={train.heldOutEvery}
             step={1}
-            accept={isInteger(0)}
+            setting={SETTINGS_TABLE.train.heldOutEvery}
             hint="steps, held-out side; 0 = at the end"
             onChange={(heldOutEvery) => change({ heldOutEvery })}
           />
@@ -97,7 +100,7 @@ export function TrainCell() {
             label="Questions per check"
             value={train.heldOutQuestions}
             step={1}
-            accept={isInteger(0)}
+            setting={SETTINGS_TABLE.train.heldOutQuestions}
             hint="sampled, against all candidates; 0 = all"
             onChange={(heldOutQuestions) => change({ heldOutQuestions })}
           />
@@ -117,7 +120,7 @@ export function TrainCell() {
       <div className="actions">
         {live?.controllable ? (
           <>
-            {live.paused ? (
+            {live.stopping ? null : live.paused ? (
               <>
                 <button type="button" className="primary" onClick={() => actions.controlTraining('resume')}>
                   Resume
@@ -131,9 +134,15 @@ export function TrainCell() {
                 Pause
               </button>
             )}
-            <button type="button" onClick={actions.stopTraining} disabled={live.stopping} title="End training now and keep the best head so far as a run">
-              Stop
-            </button>
+            {live.stopping ? (
+              <button type="button" onClick={actions.stopTraining} title="Stop measuring the kept head: the training ends with no run">
+                Cancel (keep nothing)
+              </button>
+            ) : (
+              <button type="button" onClick={actions.stopTraining} title="End training now and keep the best head so far as a run (before the first step there is none)">
+                Stop
+              </button>
+            )}
           </>
         ) : running ? null : (
           <>
@@ -161,9 +170,14 @@ export function TrainCell() {
           </>
         )}
       </div>
+      {thinSplit && !running ? (
+        <p className="split-warning small" role="note" data-testid="thin-split">
+          {thinSplit}
+        </p>
+      ) : null}
 
       {live ? <LiveProgress training={live} languages={state.loaded?.dataset.summary.languages.map((l) => l.lang) ?? []} /> : null}
-      {training.status === 'cancelled' ? <p className="hint">Cancelled; nothing was kept.</p> : null}
+      {training.status === 'cancelled' ? <p className="hint" data-testid="training-cancelled">{state.stopNote ?? 'Cancelled; nothing was kept.'}</p> : null}
       {error ? <ErrorPanel title="Training failed." error={error} /> : null}
       {state.headExportError ? <p className="error-text" role="alert">{state.headExportError}</p> : null}
       {training.status !== 'running' && lastHeadRun?.kind === 'trained' ? (
@@ -457,7 +471,7 @@ function WhatToTrain({ state, disabled, change }: { state: AppState; disabled: b
             label="Top layers"
             value={train.layers}
             step={1}
-            accept={isInteger(1, architecture?.layers ?? 48)}
+            setting={SETTINGS_TABLE.train.layers}
             hint={architecture ? `of ${architecture.layers}` : 'load the model to see how many it has'}
             onChange={(layers) => change({ layers })}
           />

@@ -19,6 +19,8 @@ import { formatBytes, formatCount } from '../../core/format';
 import { describeModelDevice } from '../../core/encoders/model-spec';
 import { HUGGING_FACE_HOST } from '../state/settings';
 import { taskError } from '../state/task';
+// The settings table's text limit: a typed or pasted prefix can be no longer than a link or storage takes.
+import { TEXT_LIMIT } from '../state/schema';
 
 type SourceTab = 'catalog' | 'hub' | 'served' | 'picked';
 
@@ -260,11 +262,11 @@ function RunSettings({ spec, available, onChange }: { spec: TransformerSpec; ava
       </label>
       <label className="field">
         <span>Query prefix</span>
-        <input type="text" value={spec.queryPrefix} placeholder="none" onChange={(event) => onChange({ queryPrefix: event.target.value })} />
+        <input type="text" value={spec.queryPrefix} placeholder="none" maxLength={TEXT_LIMIT} onChange={(event) => onChange({ queryPrefix: event.target.value })} />
       </label>
       <label className="field">
         <span>Passage prefix</span>
-        <input type="text" value={spec.passagePrefix} placeholder="none" onChange={(event) => onChange({ passagePrefix: event.target.value })} />
+        <input type="text" value={spec.passagePrefix} placeholder="none" maxLength={TEXT_LIMIT} onChange={(event) => onChange({ passagePrefix: event.target.value })} />
       </label>
     </div>
   );

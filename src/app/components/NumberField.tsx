@@ -1,31 +1,33 @@
 import { useContext, useEffect, useId, useState } from 'react';
 import { NotebookContext } from '../notebook-context';
+import { readFieldText, type Field } from '../state/setting-fields';
 
 /**
- * A number input whose text is edited freely; only a value that `accept` allows reaches `onChange`,
- * otherwise the field is marked invalid, its hint shown as an error, and the notebook told (runs
- * wait until it is fixed).
+ * A number input whose text is edited freely; only a value that its settings field (`setting`: the
+ * check a link and the stored notebook use too) accepts reaches `onChange`, otherwise the field is
+ * marked invalid, the field's words for why shown as an error, and the notebook told (runs wait
+ * until it is fixed).
  */
 export function NumberField({
   label,
   value,
   onChange,
-  accept,
+  setting,
   hint,
   step,
 }: {
   label: string;
   value: number;
   onChange: (value: number) => void;
-  accept: (value: number) => boolean;
+  setting: Field<number>;
   hint?: string;
   step?: number;
 }) {
   const [draft, setDraft] = useState(String(value));
   useEffect(() => setDraft(String(value)), [value]);
   const id = useId();
-  const parsed = draft.trim() === '' ? NaN : Number(draft);
-  const valid = Number.isFinite(parsed) && accept(parsed);
+  const read = readFieldText(setting, draft);
+  const valid = 'value' in read;
   // The notebook hears of an invalid text, so that no run starts with a value other than the one shown.
   const dispatch = useContext(NotebookContext)?.dispatch;
   useEffect(() => {
@@ -45,24 +47,23 @@ export function NumberField({
         step={step ?? 'any'}
         value={draft}
         aria-invalid={!valid}
-        aria-describedby={hint ? `${id}-hint` : undefined}
+        aria-describedby={hint || !valid ? `${id}-hint` : undefined}
         onChange={(event) => {
           const text = event.target.value;
           setDraft(text);
-          const next = Number(text);
-          if (text.trim() !== '' && Number.isFinite(next) && accept(next)) onChange(next);
+          const next = readFieldText(setting, text);
+          if ('value' in next) onChange(next.value);
         }}
       />
-      {hint ? (
-        <span id={`${id}-hint`} className={valid ? 'muted small' : 'error-text small'}>
+      {'problem' in read ? (
+        <span id={`${id}-hint`} className="error-text small" data-testid="field-problem">
+          {label}: {read.problem}
+        </span>
+      ) : hint ? (
+        <span id={`${id}-hint`} className="muted small">
           {hint}
         </span>
       ) : null}
     </div>
   );
 }
-
-export const isInteger = (min: number, max = Infinity) => (value: number) => Number.isInteger(value) && value >= min && value <= max;
-export const isBetween = (min: number, max: number) => (value: number) => value > min && value < max;
-export const isPositive = (value: number) => value > 0;
-export const isNonNegative = (value: number) => value >= 0;

@@ -1,5 +1,5 @@
 import { useRef, useState, type ReactNode } from 'react';
-import { formatTable, type TableFormat, type TextTable } from './table-text';
+import { formatTable, type TableFormat, type TextCell, type TextTable } from './table-text';
 
 const FORMATS: { format: TableFormat; label: string }[] = [
   { format: 'markdown', label: 'Markdown' },
@@ -7,14 +7,14 @@ const FORMATS: { format: TableFormat; label: string }[] = [
   { format: 'latex', label: 'LaTeX' },
 ];
 
-/** A rendered table with buttons that copy it, as shown, in Markdown, CSV or LaTeX. */
-export function CopyTable({ children, name }: { children: ReactNode; name: string }) {
+/** A rendered table with buttons that copy it, as shown, in Markdown, CSV or LaTeX, with `note` (what its marks mean) under it. */
+export function CopyTable({ children, name, note }: { children: ReactNode; name: string; note?: string }) {
   const holder = useRef<HTMLDivElement>(null);
   const [copied, setCopied] = useState<string | null>(null);
   const copy = (format: TableFormat, label: string) => {
     const table = holder.current?.querySelector('table');
     if (!table) return;
-    navigator.clipboard.writeText(formatTable(tableText(table), format)).then(
+    navigator.clipboard.writeText(formatTable({ ...tableText(table), note }, format)).then(
       () => setCopied(`Copied as ${label}.`),
       () => setCopied('The browser did not allow copying.'),
     );
@@ -37,20 +37,24 @@ export function CopyTable({ children, name }: { children: ReactNode; name: strin
   );
 }
 
-/** The table as its reader sees it: caption, last header row, body rows; columns of `.num` cells are numeric. */
+/** The table as its reader sees it: caption, last header row, body rows (a `<sup>` as a superscript); columns of `.num` cells are numeric. */
 function tableText(table: HTMLTableElement): TextTable {
   // A metric's definition (MetricTerm's tooltip) is not part of the table's text.
   const text = (cell: Element) => {
     const copy = cell.cloneNode(true) as Element;
-    copy.querySelectorAll('[role="tooltip"]').forEach((tooltip) => tooltip.remove());
+    copy.querySelectorAll('[role="tooltip"], sup').forEach((left) => left.remove());
     return (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
+  };
+  const bodyCell = (cell: Element): TextCell => {
+    const sup = [...cell.querySelectorAll('sup')].map((item) => item.textContent ?? '').join('').trim();
+    return sup ? { text: text(cell), sup } : text(cell);
   };
   const headerCells = [...(table.tHead?.rows[table.tHead.rows.length - 1]?.cells ?? [])];
   const bodyRows = [...table.tBodies].flatMap((body) => [...body.rows]);
   return {
     caption: table.caption ? text(table.caption) : '',
     header: headerCells.map(text),
-    rows: bodyRows.map((row) => [...row.cells].map(text)),
+    rows: bodyRows.map((row) => [...row.cells].map(bodyCell)),
     numeric: headerCells.map((cell) => cell.classList.contains('num')),
   };
 }

@@ -9,10 +9,10 @@ import type { Data, Layout } from 'plotly.js-dist-min';
 import type { EmbeddingMap as ComputedMap, MapProgress, MapView } from '../../../workers/lab/protocol';
 import { languageColour } from '../cells/language-colours';
 import { ErrorPanel } from '../components/ErrorPanel';
-import { isInteger, NumberField } from '../components/NumberField';
+import { NumberField } from '../components/NumberField';
 import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
-import { MAP_SIZE_LIMITS, mapUnavailable } from '../state/map';
+import { MAP_SIZE_FIELD, MAP_SIZE_LIMITS, mapUnavailable } from '../state/map';
 import { invalidFieldsBlocker } from '../state/selectors';
 import type { Run } from '../state/runs';
 import { CopyTable } from './CopyTable';
@@ -44,7 +44,7 @@ export function EmbeddingMapSection({ run }: { run: Run }) {
           label="Points in the sample"
           value={size}
           step={50}
-          accept={isInteger(MAP_SIZE_LIMITS.min, MAP_SIZE_LIMITS.max)}
+          setting={MAP_SIZE_FIELD}
           hint={`${MAP_SIZE_LIMITS.min} to ${MAP_SIZE_LIMITS.max}; a thousand take a second or two`}
           onChange={(value) => dispatch({ type: 'mapSizeChanged', size: value })}
         />

@@ -48,6 +48,9 @@ export interface LabActions {
   importHead(file: File): void;
 }
 
+const NOTHING_TRAINED = 'Stopped before the first step: nothing was trained, so no run was kept.';
+const STOPPED_WHILE_STOPPING = 'Stopped again while the head was being measured: no run was kept.';
+
 export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, getState: () => AppState): LabActions {
   // Task ids tag reducer actions; the worker call ids are kept here for Cancel.
   let nextTask = 1;
@@ -100,6 +103,11 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
     trainingCall = call.id;
     try {
       const { outcome, head, layers } = await call.reply;
+      // A Stop that reached the trainer before its first step: no head was trained, so there is no run.
+      if (outcome.stepsRun === 0) {
+        dispatch({ type: 'trainingStoppedEmpty', id, note: NOTHING_TRAINED });
+        return false;
+      }
       const run: Run = {
         kind: 'trained',
         ...(await newRun(loaded, settings, startedAt, outcome.scoringBackend, outcome.after)),
@@ -113,7 +121,8 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
       dispatch({ type: 'trainingFailed', id, error: toWireError(error) });
       return false;
     } finally {
-      trainingCall = null;
+      // A Stop that cancels ends the task at once, so a newer training may hold the call by now.
+      if (trainingCall === call.id) trainingCall = null;
     }
   }
 
@@ -287,13 +296,18 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
       stopRequested = true;
       if (trainingCall === null) return;
       const { training } = getState();
-      // A training keeps its best head so far; measuring an imported head has nothing to keep.
-      if (training.status === 'running' && training.job.controllable) {
+      if (training.status !== 'running') return;
+      const { job, progress } = training;
+      // A training keeps its best head so far. Before its first step there is none, and a second Stop
+      // while the kept head is measured asks for no more waiting: both end now with nothing kept
+      // (before, the first saved a "0 steps" run or, during encoding, was lost; the second did nothing).
+      if (job.controllable && progress.loss.length > 0 && !progress.stopping) {
         client.controlTraining(trainingCall, 'stop');
         dispatch({ type: 'trainingStopping', id: training.id });
-      } else {
-        client.cancel(trainingCall);
+        return;
       }
+      if (job.controllable) dispatch({ type: 'trainingStoppedEmpty', id: training.id, note: progress.stopping ? STOPPED_WHILE_STOPPING : NOTHING_TRAINED });
+      client.cancel(trainingCall);
     },
 
     exportHead(run) {

@@ -134,6 +134,8 @@ export interface TrainingSlice {
   training: TrainingTask;
   /** Why the last head export failed; null when it did not. */
   headExportError: string | null;
+  /** What a Stop that kept nothing ended, in words (shown once the training is cancelled); null otherwise. */
+  stopNote: string | null;
 }
 
 /** The Results cell: the runs, which are shown, their paired statistics, run files. */
@@ -209,6 +211,8 @@ export type Action =
   | { type: 'trainingStarted'; id: number; training: TrainingJob }
   | { type: 'trainingProgress'; id: number; progress: TrainingProgress }
   | { type: 'trainingStopping'; id: number }
+  /** Stop ended the training with nothing to keep (no step run yet, or Stop again while stopping): it is cancelled. */
+  | { type: 'trainingStoppedEmpty'; id: number; note: string }
   | { type: 'trainingFinished'; id: number; run: Run }
   | { type: 'trainingFailed'; id: number; error: WireError }
   | { type: 'headExportFailed'; message: string }

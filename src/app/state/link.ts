@@ -3,9 +3,11 @@
  * lesson hides, e.g. `#v=1&source=catalog&catalog=xquad-r&languages=de,en&...&seed=1&hide=train`.
  * Every keyed setting is written (not only those that differ from the defaults), so a link means the
  * same after the defaults change. Reading is forgiving: an unknown key, a bad value or another
- * version leaves the defaults in place for what it touches and says so in `problems`.
+ * version leaves the defaults in place for what it touches and says so in `problems`. A value is
+ * judged by the settings table alone (setting-fields.ts), as a field or the stored notebook would
+ * judge it, so a link never sets a value that a cell then refuses and that blocks the notebook.
  */
-import { fieldsOf, valueAt, type Field } from './setting-fields';
+import { fieldsOf, settingProblem, valueAt, type Field, type Rejection } from './setting-fields';
 import { sanitizeSettings, SETTINGS_TABLE, type Settings } from './settings';
 
 export const LINK_VERSION = '1';
@@ -54,19 +56,23 @@ export function readLink(hash: string, kept: Settings | null = null): Link | nul
   for (const { path, field } of fieldsOf(SETTINGS_TABLE)) {
     if (!field.link && kept) placeAt(input, path, valueAt(kept, path));
   }
-  const keyOfPath = new Map<string, string>();
+  const linkedAt = new Map<string, { field: Field<unknown>; key: string }>();
   for (const { path, field, key } of LINKED) {
     const text = params.get(key);
-    keyOfPath.set(path.join('.'), key);
+    linkedAt.set(path.join('.'), { field, key });
     if (text === null) continue;
     const value = field.link!.read(text);
     // A value the spelling cannot read still counts as given (and so as rejected).
     placeAt(input, path, value === undefined ? Symbol('unreadable') : value);
   }
-  const rejected: string[] = [];
+  const rejected: Rejection[] = [];
   const settings = sanitizeSettings(input, rejected);
-  const bad = rejected.map((path) => `${keyOfPath.get(path)}=${params.get(keyOfPath.get(path)!)}`);
-  if (bad.length > 0) problems.push(`Not valid, defaults used instead: ${bad.join(', ')}.`);
+  // The table's words for each refused value, with the value as the link spells it (cut short when long).
+  const bad = rejected.flatMap(({ path }) => {
+    const linked = linkedAt.get(path);
+    return linked ? [`${linked.key}: ${settingProblem(linked.field, params.get(linked.key))}`] : [];
+  });
+  if (bad.length > 0) problems.push(`Not valid, defaults used instead: ${bad.join('; ')}.`);
 
   const hideNames = (params.get('hide') ?? '').split(',').filter(Boolean);
   const unknownHidden = hideNames.filter((name) => !HIDEABLE.includes(name));

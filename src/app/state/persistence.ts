@@ -9,8 +9,10 @@ import type { AppState, PersistedState } from './app-state';
 import { isRecord } from '../../core/dataset/issues';
 import { takeInterruptedTasks } from './interrupted';
 import { runningJob } from './task';
-import { loadStoredRuns, selectionCheck, type SkippedRun } from './run-store';
+import { loadStoredRuns, type SkippedRun } from './run-store';
+import { selectionCheck } from './run-schema';
 import { sanitizeSettings, type DatasetSelection } from './settings';
+import type { Rejection } from './setting-fields';
 
 const store = createStore('xling-lab-state', 'state');
 const KEY = 'notebook';
@@ -63,10 +65,13 @@ export async function loadPersistedState(): Promise<{ persisted: PersistedState 
     if (isSelection(record.loadedSelection)) loadedSelection = record.loadedSelection;
     else report.notes.push(`the dataset loaded last time could not be restored (${selectionCheck(record.loadedSelection, 'loadedSelection')[0]}): pick it again`);
   }
+  const rejected: Rejection[] = [];
+  const settings = sanitizeSettings(record.settings, rejected);
+  for (const { path, problem } of rejected) report.notes.push(`the saved setting ${path} was left out (${problem}): its default is used`);
   const known = (id: unknown) => (typeof id === 'string' && runs.some((run) => run.id === id) ? id : null);
   return {
     persisted: {
-      settings: sanitizeSettings(record.settings),
+      settings,
       loadedSelection,
       runs,
       selectedRunId: current ? known(record.selectedRunId) : null,

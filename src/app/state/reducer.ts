@@ -34,6 +34,7 @@ export function initialState(persisted: PersistedState | null): AppState {
     mixPreview: { task: IDLE, preview: null, error: null },
     training: IDLE,
     headExportError: null,
+    stopNote: null,
     runs: persisted?.runs ?? [],
     selectedRunId: persisted?.selectedRunId ?? null,
     compareRunId: persisted?.compareRunId ?? null,

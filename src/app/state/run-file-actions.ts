@@ -2,7 +2,7 @@
 import type { Dispatch } from 'react';
 import { downloadBlob } from '../download';
 import type { Action, AppState } from './app-state';
-import { readRunsFile, RunFileError, runsFile } from './run-files';
+import { readRunsFile, RunFileError, runsFile, runsFileText } from './run-files';
 
 export interface RunFileActions {
   exportRuns(): void;
@@ -16,7 +16,7 @@ export function createRunFileActions(dispatch: Dispatch<Action>, getState: () =>
       const { runs, settings, selectedRunId, compareRunId } = getState();
       const now = new Date();
       const file = runsFile(runs, settings, selectedRunId, compareRunId, now);
-      downloadBlob(new Blob([JSON.stringify(file)], { type: 'application/json' }), `xling-runs-${now.toISOString().slice(0, 10)}.json`);
+      downloadBlob(new Blob([runsFileText(file)], { type: 'application/json' }), `xling-runs-${now.toISOString().slice(0, 10)}.json`);
     },
     importRuns(file) {
       void file.text().then(

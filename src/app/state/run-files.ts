@@ -6,15 +6,18 @@
  * (design.md), which becomes a run of kind `report`.
  *
  * Decisions: a run already in the notebook (same id) is not imported twice; an imported run keeps its
- * number unless a run here has it (then it takes the next free one); every report is checked for the
- * shape design.md gives, and a file that fails says where.
+ * number unless a run here has it (then it takes the next free one); every run goes through the run
+ * schema that stored runs pass (run-schema.ts), and a file that fails says where, in the same words.
+ * Per-query values travel as the command line writes them (`per_query`, `dataset_fingerprint`).
  */
 import { isRecord } from '../../core/dataset/issues';
 import { DEFAULT_LEXICAL_OPTIONS } from '../../core/encoders/lexical';
 import type { EvalReport } from '../../core/metrics/types';
+import { evalReportJson, perQueryFromJson } from '../../core/stats/report-json';
 import type { EncoderSpec } from '../../../workers/lab/protocol';
 import type { Run, ReportRun } from './runs';
 import { HUGGING_FACE_HOST, type Settings } from './settings';
+import { reportProblems, runProblems, summarizeProblems } from './run-schema';
 
 export const RUNS_FILE_FORMAT = 'xling-lab runs';
 export const RUNS_FILE_VERSION = 1;
@@ -48,12 +51,41 @@ export function runsFile(runs: Run[], settings: Settings, selectedRunId: string 
   return { format: RUNS_FILE_FORMAT, version: RUNS_FILE_VERSION, exported_at: now.toISOString(), settings, selectedRunId, compareRunId, runs };
 }
 
+/**
+ * The file's text. Every report that holds per-query values is written as the command line writes
+ * it (`per_query`, `dataset_fingerprint`): typed arrays have no JSON form of their own (they would
+ * become objects of numbered keys, NaN becoming null), and one form lets both files be read alike.
+ */
+export function runsFileText(file: RunsFile): string {
+  return JSON.stringify(file, (_key, value: unknown) => (isReport(value) && value.perQuery ? evalReportJson(value as unknown as EvalReport, true) : value));
+}
+
+/** JSON text with every report's `per_query` and `dataset_fingerprint` read back as per-query values. */
+function parseWithPerQuery(text: string, fileName: string): unknown {
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (!isReport(value)) return value;
+    if (value.per_query === undefined) return reportFromJson(value);
+    const { per_query: _entries, dataset_fingerprint: _fingerprint, ...report } = value;
+    try {
+      return { ...reportFromJson(report), perQuery: perQueryFromJson(value, fileName) };
+    } catch (error) {
+      throw new RunFileError((error as Error).message);
+    }
+  });
+}
+
+/** An object of a report's shape (summary and cells), wherever it sits in a file. */
+function isReport(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && isRecord(value.summary) && isRecord(value.cells);
+}
+
 /** The runs in a file's text: an exported runs file, or a report.json of the command line. */
 export function readRunsFile(text: string, fileName: string, existing: Run[], now: number): ImportedRuns {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseWithPerQuery(text, fileName);
   } catch (error) {
+    if (error instanceof RunFileError) throw error;
     throw new RunFileError(`${fileName} is not JSON (${(error as Error).message}).`);
   }
   if (!isRecord(value)) throw new RunFileError(`${fileName} holds no object: expected exported runs or a report.json of xling eval or xling train.`);
@@ -69,67 +101,45 @@ function exportedRuns(file: Record<string, unknown>, fileName: string): Run[] {
   return file.runs.map((run, index) => checkRun(run, `${fileName}, run ${index + 1}`));
 }
 
-const RUN_KINDS: readonly Run['kind'][] = ['evaluation', 'trained', 'head', 'report'];
-
-/** The fields every view of a run reads; the report in full, the rest by kind. */
+/** A run of the file through the one run schema (run-schema.ts), as stored runs are read. */
 function checkRun(value: unknown, where: string): Run {
-  if (!isRecord(value)) throw new RunFileError(`${where} is not an object.`);
-  const text = (name: string) => {
-    if (typeof value[name] !== 'string') throw new RunFileError(`${where}: "${name}" is not text.`);
-  };
-  text('id');
-  text('datasetName');
-  if (!RUN_KINDS.includes(value.kind as Run['kind'])) throw new RunFileError(`${where}: kind ${JSON.stringify(value.kind)} is not one of ${RUN_KINDS.join(', ')}.`);
-  if (!Number.isInteger(value.number) || (value.number as number) < 1) throw new RunFileError(`${where}: "number" is not a positive integer.`);
-  if (typeof value.createdAt !== 'number') throw new RunFileError(`${where}: "createdAt" is not a time.`);
-  if (!isRecord(value.selection) || !isRecord(value.selection.source)) throw new RunFileError(`${where}: "selection" names no dataset source.`);
-  if (!isStringList(value.languages)) throw new RunFileError(`${where}: "languages" is not a list of language codes.`);
-  if (!isRecord(value.encoder)) throw new RunFileError(`${where}: "encoder" is missing.`);
-  const needs: Record<Run['kind'], string | null> = { evaluation: null, trained: 'training', head: 'head', report: 'origin' };
-  const record = needs[value.kind as Run['kind']];
-  if (record && !isRecord(value[record])) throw new RunFileError(`${where}: a ${String(value.kind)} run needs "${record}".`);
-  checkReport(value.report, `${where}, report`);
-  return value as unknown as Run;
+  const problems = runProblems(value);
+  if (problems.length > 0) throw new RunFileError(`${where}: ${summarizeProblems(problems)}.`);
+  return value as Run;
 }
 
-/** A report of design.md's shape: the summary's numbers, and cells and multilingual rows of numbers. */
-export function checkReport(value: unknown, where: string): EvalReport {
-  if (!isRecord(value)) throw new RunFileError(`${where} is missing.`);
-  const { summary, cells, multilingual } = value;
-  if (!isRecord(summary)) throw new RunFileError(`${where}: "summary" is missing.`);
-  for (const metric of ['mono_map', 'cross_map', 'multi_map', 'multi_r10'] as const) {
-    if (!isFiniteNumber(summary[metric])) throw new RunFileError(`${where}: summary.${metric} is not a number.`);
-  }
-  if (summary.rank_distance !== null && !isFiniteNumber(summary.rank_distance)) throw new RunFileError(`${where}: summary.rank_distance is neither a number nor null.`);
-  if (!isRecord(cells)) throw new RunFileError(`${where}: "cells" is missing.`);
-  for (const [x, row] of Object.entries(cells)) {
-    if (!isRecord(row)) throw new RunFileError(`${where}: cells.${x} is not an object.`);
-    for (const [y, cell] of Object.entries(row)) {
-      if (!isRecord(cell) || !isFiniteNumber(cell.map) || !isFiniteNumber(cell.n)) throw new RunFileError(`${where}: cells.${x}.${y} lacks map or n.`);
-    }
-  }
-  if (!isRecord(multilingual)) throw new RunFileError(`${where}: "multilingual" is missing.`);
-  for (const [x, row] of Object.entries(multilingual)) {
-    if (!isRecord(row) || !isFiniteNumber(row.map) || !isFiniteNumber(row.r10)) throw new RunFileError(`${where}: multilingual.${x} lacks map or r10.`);
-  }
-  // Reports written before own-language share or the first-relevant language existed read as unknown
-  // (NaN and null show as a dash, an empty first_language as no heatmap).
-  const ownShare = isFiniteNumber(summary.own_share10) ? summary.own_share10 : Number.NaN;
-  const ownFirstExcess = isFiniteNumber(summary.own_first_excess) ? summary.own_first_excess : null;
-  const firstLanguage = isRecord(value.first_language) ? (value.first_language as EvalReport['first_language']) : {};
-  const timings = isRecord(value.timings) ? value.timings : {};
+/** A command line's report through the same report schema; `path` names it in messages (`after`). */
+function checkReport(value: unknown, fileName: string, path: string): EvalReport {
+  const problems = reportProblems(value, path);
+  if (problems.length > 0) throw new RunFileError(`${fileName}: ${summarizeProblems(problems)}.`);
+  return value as EvalReport;
+}
+
+/**
+ * A report as JSON holds it, in memory's terms: null means are NaN again (JSON has no NaN), and
+ * what reports written before own-language share or the first-relevant language existed lack
+ * reads as unknown (NaN and null show as a dash, an empty first_language as no heatmap). Only
+ * absences and nulls are filled: a value of the wrong type is left for the schema to refuse.
+ */
+function reportFromJson(report: Record<string, unknown>): Record<string, unknown> {
+  const nan = (row: unknown, names: string[], absent: string[] = []) =>
+    isRecord(row) ? { ...row, ...Object.fromEntries([...names, ...absent].filter((name) => row[name] === null || (absent.includes(name) && row[name] === undefined)).map((name) => [name, Number.NaN])) } : row;
+  const eachRow = (table: unknown, fill: (row: unknown) => unknown) => (isRecord(table) ? Object.fromEntries(Object.entries(table).map(([key, row]) => [key, fill(row)])) : table);
+  const summary = nan(report.summary, ['mono_map', 'cross_map', 'multi_map', 'multi_r10'], ['own_share10']);
   return {
-    ...(value as unknown as EvalReport),
-    summary: { ...(summary as unknown as EvalReport['summary']), own_share10: ownShare, own_first_excess: ownFirstExcess },
-    first_language: firstLanguage,
-    timings: { encode_s: isFiniteNumber(timings.encode_s) ? timings.encode_s : 0, score_s: isFiniteNumber(timings.score_s) ? timings.score_s : 0 },
+    ...report,
+    summary: isRecord(summary) ? { ...summary, own_first_excess: summary.own_first_excess ?? null } : summary,
+    cells: eachRow(report.cells, (row) => eachRow(row, (cell) => nan(cell, ['map', 'r1']))),
+    multilingual: eachRow(report.multilingual, (row) => nan(row, ['map', 'r10'], ['own_share10'])),
+    first_language: report.first_language ?? {},
+    timings: report.timings ?? { encode_s: 0, score_s: 0 },
   };
 }
 
 /** A report.json of the command line as a run: its dataset folder, subset and encoder as recorded in `settings`. */
 function reportRun(file: Record<string, unknown>, command: 'eval' | 'train', fileName: string, now: number): ReportRun {
-  const report = checkReport(command === 'train' ? file.after : file, `${fileName}${command === 'train' ? ', after' : ''}`);
-  const before = command === 'train' ? checkReport(file.before, `${fileName}, before`) : null;
+  const report = command === 'train' ? checkReport(file.after, fileName, 'after') : checkReport(file, fileName, 'report');
+  const before = command === 'train' ? checkReport(file.before, fileName, 'before') : null;
   const settings = isRecord(file.settings) ? file.settings : {};
   const folder = typeof settings.dataset === 'string' ? (settings.dataset.split(/[\\/]/).filter(Boolean).at(-1) ?? settings.dataset) : 'unknown';
   const articles = Number(settings.articles);
@@ -137,7 +147,7 @@ function reportRun(file: Record<string, unknown>, command: 'eval' | 'train', fil
   const encoder = typeof settings.encoder === 'string' ? settings.encoder : 'unknown';
   const steps = isRecord(file.training) && isFiniteNumber(file.training.steps_run) ? file.training.steps_run : settings.steps;
   const split = isRecord(file.split) && typeof file.split.spec === 'string' ? file.split.spec : 'a split';
-  return {
+  const run: ReportRun = {
     kind: 'report',
     id: `report-${now}-${Math.random().toString(36).slice(2, 8)}`,
     number: 1,
@@ -158,6 +168,7 @@ function reportRun(file: Record<string, unknown>, command: 'eval' | 'train', fil
       before,
     },
   };
+  return checkRun(run, fileName) as ReportRun;
 }
 
 /** The notebook's nearest encoder for the command line's name: what staleness and the runs table compare. */

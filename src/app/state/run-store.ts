@@ -8,10 +8,8 @@
  */
 import { createStore, del, entries, get, set, update } from 'idb-keyval';
 import { isRecord } from '../../core/dataset/issues';
-import { languageCodeProblem } from '../../core/dataset/languages';
-import { MIX_PRESETS } from '../../core/training';
 import type { Run } from './runs';
-import { anyRecord, byKind, count, fields, listOf, nullable, number, oneOf, optional, positiveInteger, tableOf, text, type Check } from './schema';
+import { runProblems, summarizeProblems } from './run-schema';
 
 const runStore = createStore('xling-lab-runs', 'runs');
 const counterStore = createStore('xling-lab-run-numbers', 'numbers');
@@ -29,88 +27,6 @@ export interface SkippedRun {
   record: unknown;
 }
 
-const languageCode: Check = (value, path) => {
-  if (typeof value !== 'string') return [`${path}: expected a language code`];
-  const problem = languageCodeProblem(value);
-  return problem ? [`${path}: ${problem}`] : [];
-};
-
-const report = fields({
-  summary: fields({ mono_map: number, cross_map: number, multi_map: number, multi_r10: number, rank_distance: nullable(number), own_share10: number }),
-  cells: tableOf(tableOf(fields({ map: number, r1: number, n: count }))),
-  multilingual: tableOf(fields({ map: number, r10: number, rank_distance: nullable(number), own_share10: number })),
-  timings: fields({ encode_s: number, score_s: number }),
-});
-
-export const selectionCheck: Check = fields({
-  source: byKind({
-    folder: fields({ folder: text }),
-    catalog: fields({ id: text }),
-    files: fields({ files: listOf(fields({ name: text, key: text, size: number })) }),
-  }),
-  languages: nullable(listOf(languageCode)),
-  articles: nullable(count),
-});
-
-const base = {
-  id: text,
-  number: positiveInteger,
-  createdAt: number,
-  selection: selectionCheck,
-  datasetName: text,
-  languages: listOf(languageCode),
-  encoder: fields({ kind: oneOf('lexical', 'transformer', 'files') }),
-  candidateText: oneOf('sentence', 'sentence+paragraph'),
-  scoring: text,
-  backend: text,
-  model: optional(nullable(anyRecord)),
-  report,
-};
-
-const runCheck: Check = byKind({
-  evaluation: fields(base),
-  trained: fields({
-    ...base,
-    training: fields({
-      mix: fields({
-        preset: nullable(oneOf(...Object.keys(MIX_PRESETS))),
-        weights: fields({ mono: number, mixed: number, cross: number }),
-        excludeLanguages: listOf(text),
-        batchSize: count,
-        seed: number,
-        trainFraction: number,
-      }),
-      train: fields({ steps: count, headKind: oneOf('adapter', 'linear'), rank: count }),
-      config: anyRecord,
-      outcome: fields({
-        before: report,
-        after: report,
-        loss: listOf(number),
-        validation: listOf(fields({ step: count, score: number })),
-        heldOut: listOf(fields({ step: count })),
-        split: fields({ spec: text }),
-        stepsRun: count,
-        bestStep: count,
-      }),
-      experimentId: nullable(text),
-    }),
-  }),
-  head: fields({
-    ...base,
-    head: fields({ fileName: text, kind: oneOf('adapter', 'linear'), dim: count, rank: count, split: fields({ spec: text, seed: number }), before: report }),
-  }),
-  // A command line's report.json, imported (run-files.ts).
-  report: fields({
-    ...base,
-    origin: fields({ fileName: text, command: oneOf('eval', 'train'), encoder: text, description: text, before: nullable(report) }),
-  }),
-});
-
-function isRun(value: unknown, problems: string[]): value is Run {
-  problems.push(...runCheck(value, 'run'));
-  return problems.length === 0;
-}
-
 /** A stored record as a run (migrated when older), or why it cannot be one. */
 export function readRunRecord(key: string, record: unknown): { run: Run } | { skipped: SkippedRun } {
   const skip = (reason: string) => ({ skipped: { key, reason, record } });
@@ -120,10 +36,11 @@ export function readRunRecord(key: string, record: unknown): { run: Run } | { sk
   if (version > RUN_RECORD_VERSION) return skip(`saved by a newer version of xling-lab (record version ${version}); left in storage for it`);
   let run: unknown = record.run;
   for (let v = version; v < RUN_RECORD_VERSION && isRecord(run); v++) run = MIGRATIONS[v](run);
-  const problems: string[] = [];
-  if (!isRun(run, problems)) return skip(problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : ''));
-  if (run.id !== key) return skip(`run.id "${run.id}" is not the key it is stored under`);
-  return { run };
+  const problems = runProblems(run);
+  if (problems.length > 0) return skip(summarizeProblems(problems));
+  const checked = run as Run;
+  if (checked.id !== key) return skip(`run.id "${checked.id}" is not the key it is stored under`);
+  return { run: checked };
 }
 
 /**

@@ -11,7 +11,7 @@ import { SCORING_CHOICES, type EmbeddingFilesSpec, type EncoderSpec, type Stored
 import type { ModelSource, TransformerSpec } from '../../core/encoders/model-spec';
 import { CATALOG, type CatalogId } from '../datasets/catalog';
 import { BATCH_TYPES } from '../../core/training/mix';
-import { checkedValues, choice, codes, codesOrAll, constant, countOrAll, defaultsOf, field, integer, local, nameOrNone, number, text, type ValuesOf } from './setting-fields';
+import { checkedValues, choice, codes, codesOrAll, constant, countOrAll, defaultsOf, field, integer, local, nameOrNone, number, text, type Rejection, type ValuesOf } from './setting-fields';
 import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, type BatchMix, type HeadKind, type LanguageWeighting, type MixPresetName } from '../../core/training';
 
 export const SOURCE_KINDS = ['folder', 'catalog', 'files'] as const;
@@ -27,6 +27,9 @@ const DEFAULT_MODEL = MODEL_CATALOG[0];
  * Two rules relate fields (see `sanitizeSettings`): the active encoder is the draft of its kind, and
  * a mix preset is kept only while the weights are the preset's.
  */
+/** One batch type's weight, as the Batch Mix cell's fields take it (the weights field checks all three). */
+export const WEIGHT_FIELD = number(null, 0, (value) => value >= 0 && value <= 1000, 'a number from 0 to 1,000');
+
 export const SETTINGS_TABLE = {
   dataset: {
     /** Which of the three sources the Dataset cell uses. */
@@ -35,16 +38,17 @@ export const SETTINGS_TABLE = {
     folder: nameOrNone('folder'),
     catalog: choice('catalog', CATALOG.map((entry) => entry.id), 'xquad-r'),
     /** The user's own files, kept in IndexedDB (so never in a link). */
-    files: local<StoredFile[]>([], (value) => (Array.isArray(value) ? value.filter(isStoredFile) : undefined)),
+    files: local<StoredFile[]>([], (value) => (Array.isArray(value) ? value.filter(isStoredFile) : undefined), 'a list of stored files'),
     /** Languages to keep; null keeps all. */
     languages: codesOrAll('languages'),
     /** Keep the first K articles of every file; null keeps all. */
-    articles: countOrAll('articles'),
+    articles: countOrAll('articles', 1_000_000),
   },
   /** The encoder runs use: the draft of its kind (only the kind is read from this field). */
   encoder: field<EncoderSpec>({
     default: { kind: 'lexical', ...DEFAULT_LEXICAL_OPTIONS },
     check: (value) => (isRecord(value) && ENCODER_KINDS.includes(value.kind as EncoderKind) ? draftPlaceholder(value.kind as EncoderKind) : undefined),
+    rule: 'one of lexical, transformer, files',
     link: { key: 'encoder', write: (value) => value.kind, read: (kind) => ({ kind }) },
   }),
   /** The settings of each kind of encoder, kept while another kind is chosen. */
@@ -52,6 +56,7 @@ export const SETTINGS_TABLE = {
     lexical: field<LexicalOptions>({
       default: DEFAULT_LEXICAL_OPTIONS,
       check: checkLexical,
+      rule: 'dimension,min-max n-gram lengths the lexical encoder takes (e.g. 2048,2-4)',
       link: {
         key: 'lexical',
         write: ({ dim, minN, maxN }) => `${dim},${minN}-${maxN}`,
@@ -67,6 +72,7 @@ export const SETTINGS_TABLE = {
       source: field<ModelSource>({
         default: { kind: 'hub', id: DEFAULT_MODEL.id, host: HUGGING_FACE_HOST },
         check: checkModelSource,
+        rule: 'hub:<id>, served:<name> or picked:<key>:<name>',
         link: { key: 'model', write: writeModelSource, read: readModelSource },
       }),
       dtype: choice('dtype', DTYPES, 'q8'),
@@ -78,7 +84,7 @@ export const SETTINGS_TABLE = {
     files: {
       kind: constant('files'),
       /** Embeddings picked in this browser (so never in a link). */
-      set: local<StoredEmbeddings | null>(null, (value) => (value === null || isStoredEmbeddings(value) ? value : undefined)),
+      set: local<StoredEmbeddings | null>(null, (value) => (value === null || isStoredEmbeddings(value) ? value : undefined), 'embeddings stored in this browser, or none'),
     },
   },
   candidateText: choice('candidates', ['sentence', 'sentence+paragraph'] as const, 'sentence'),
@@ -88,13 +94,15 @@ export const SETTINGS_TABLE = {
     /** The preset the weights came from; null once the weights are edited by hand. */
     preset: field<MixPresetName | null>({
       default: 'hybrid',
-      check: (value) => (value === null || (typeof value === 'string' && value in MIX_PRESETS) ? (value as MixPresetName | null) : undefined),
+      check: (value) => (value === null || (typeof value === 'string' && Object.hasOwn(MIX_PRESETS, value)) ? (value as MixPresetName | null) : undefined),
+      rule: `one of ${Object.keys(MIX_PRESETS).join(', ')}, custom`,
       link: { key: 'preset', write: (value) => value ?? 'custom', read: (text) => (text === 'custom' ? null : text) },
     }),
     /** Weights over batch types (normalised when used), `mono,mixed,cross` in links. */
     weights: field<BatchMix>({
       default: MIX_PRESETS.hybrid.mix,
       check: checkWeights,
+      rule: `mono,mixed,cross weights, each ${WEIGHT_FIELD.rule}, not all 0`,
       link: {
         key: 'weights',
         write: (value) => BATCH_TYPES.map((type) => value[type]).join(','),
@@ -107,29 +115,29 @@ export const SETTINGS_TABLE = {
     languageWeighting: choice<LanguageWeighting>('weighting', ['uniform', 'size'], DEFAULT_TRAINING_CONFIG.languageWeighting),
     /** Languages left out of training (zero-shot); still evaluated. */
     excludeLanguages: codes('exclude'),
-    batchSize: integer('batch', 2, DEFAULT_TRAINING_CONFIG.batchSize),
+    batchSize: integer('batch', 2, DEFAULT_TRAINING_CONFIG.batchSize, 4096),
     /** Seeds the split, the batches and the head. */
-    seed: integer('seed', 0, DEFAULT_TRAINING_CONFIG.seed),
+    seed: integer('seed', 0, DEFAULT_TRAINING_CONFIG.seed, 2 ** 32 - 1),
     /** Fraction of the articles on the training side (the rest is the evaluation side). */
-    trainFraction: number('train-fraction', 0.5, (value) => value > 0 && value < 1),
+    trainFraction: number('train-fraction', 0.5, (value) => value > 0 && value < 1, 'a fraction above 0 and below 1'),
   },
   /** The Train cell: the head, the optimiser and the schedule. */
   train: {
-    steps: integer('steps', 1, DEFAULT_TRAINING_CONFIG.steps),
+    steps: integer('steps', 1, DEFAULT_TRAINING_CONFIG.steps, 100_000),
     headKind: choice<HeadKind>('head', ['linear', 'adapter'], DEFAULT_TRAINING_CONFIG.head.kind),
     /** Adapter rank (the linear head has none). */
-    rank: integer('rank', 1, DEFAULT_TRAINING_CONFIG.head.rank),
+    rank: integer('rank', 1, DEFAULT_TRAINING_CONFIG.head.rank, 8192),
     /** What is trained: a projection head, or the transformer encoder's own top `layers` layers. */
     tune: choice('tune', ['head', 'layers'] as const, 'head'),
-    layers: integer('layers', 1, 1),
-    learningRate: number('lr', DEFAULT_TRAINING_CONFIG.learningRate, (value) => value > 0),
-    weightDecay: number('weight-decay', DEFAULT_TRAINING_CONFIG.weightDecay, (value) => value >= 0),
-    warmupSteps: integer('warmup', 0, DEFAULT_TRAINING_CONFIG.warmupSteps),
-    temperature: number('temperature', DEFAULT_TRAINING_CONFIG.temperature, (value) => value > 0),
+    layers: integer('layers', 1, 1, 64),
+    learningRate: number('lr', DEFAULT_TRAINING_CONFIG.learningRate, (value) => value > 0 && value <= 10, 'a number above 0, at most 10'),
+    weightDecay: number('weight-decay', DEFAULT_TRAINING_CONFIG.weightDecay, (value) => value >= 0 && value <= 10, 'a number from 0 to 10'),
+    warmupSteps: integer('warmup', 0, DEFAULT_TRAINING_CONFIG.warmupSteps, 100_000),
+    temperature: number('temperature', DEFAULT_TRAINING_CONFIG.temperature, (value) => value > 0 && value <= 100, 'a number above 0, at most 100'),
     /** Measure the evaluation side every this many steps, for the live results; 0 = only at the end. */
-    heldOutEvery: integer('held-out-every', 0, 25),
+    heldOutEvery: integer('held-out-every', 0, 25, 100_000),
     /** Questions sampled for each of those checks (against the whole pools); 0 = all. */
-    heldOutQuestions: integer('held-out-questions', 0, DEFAULT_TRAINING_CONFIG.heldOutQuestions),
+    heldOutQuestions: integer('held-out-questions', 0, DEFAULT_TRAINING_CONFIG.heldOutQuestions, 1_000_000),
     /** Where the trainer runs; auto never picks a software WebGPU adapter. */
     device: choice<GpuChoice>('device', ['auto', 'webgpu', 'cpu'], 'auto'),
   },
@@ -199,9 +207,9 @@ export function sameSelection(a: DatasetSelection, b: DatasetSelection): boolean
 
 /**
  * Settings from a store or a link, field by field: a field that is absent or invalid takes its
- * default (`rejected` gets the paths of the invalid ones). Then the table's two rules.
+ * default (`rejected` gets each invalid one and why). Then the table's two rules.
  */
-export function sanitizeSettings(value: unknown, rejected: string[] = []): Settings {
+export function sanitizeSettings(value: unknown, rejected: Rejection[] = []): Settings {
   const checked = checkedValues(SETTINGS_TABLE, value, rejected);
   const { mix, encoderDrafts } = checked;
   const preset = mix.preset && sameWeights(MIX_PRESETS[mix.preset].mix, mix.weights) ? mix.preset : null;
@@ -230,7 +238,7 @@ function checkLexical(value: unknown): LexicalOptions | undefined {
 function checkWeights(value: unknown): BatchMix | undefined {
   if (!isRecord(value)) return undefined;
   const weights = BATCH_TYPES.map((type) => value[type]);
-  const valid = weights.every((w) => typeof w === 'number' && Number.isFinite(w) && w >= 0) && (weights as number[]).some((w) => w > 0);
+  const valid = weights.every((w) => WEIGHT_FIELD.check(w) !== undefined) && (weights as number[]).some((w) => w > 0);
   return valid ? (Object.fromEntries(BATCH_TYPES.map((type, i) => [type, weights[i]])) as unknown as BatchMix) : undefined;
 }
 

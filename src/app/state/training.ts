@@ -1,5 +1,6 @@
 /** From the Batch Mix and Train settings to what the core's training takes. */
 import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, type MixPresetName, type TrainingConfig } from '../../core/training';
+import type { SplitRecord } from '../../core/training/split';
 import type { SplitChoice } from '../../../workers/lab/protocol';
 import type { TuneChoice } from '../../core/tuning/layer';
 import type { MixSettings, Settings, TrainSettings } from './settings';
@@ -9,6 +10,19 @@ export const VALIDATION_FRACTION = 0.2;
 
 /** The mixes of the paper's Tables 1 and 2, in its order. */
 export const COMPARED_MIXES: MixPresetName[] = ['x-x-mono', 'x-y', 'hybrid'];
+
+/** Fewer training articles than this and a head learns those articles rather than the mix. */
+export const FEW_TRAINING_ARTICLES = 3;
+
+/** A warning, before training starts, when the split leaves fewer than FEW_TRAINING_ARTICLES articles to train on; null otherwise. */
+export function thinSplitWarning(split: SplitRecord): string | null {
+  const articles = split.train.articles.length;
+  if (articles >= FEW_TRAINING_ARTICLES) return null;
+  const total = articles + split.validation.articles.length + split.evaluation.articles.length;
+  return `The split leaves ${articles === 0 ? 'no article' : articles === 1 ? 'only 1 article' : `only ${articles} articles`} to train on ` +
+    `(${split.spec} of ${total} article${total === 1 ? '' : 's'}, less the validation part): a head trained on so little learns ` +
+    `${articles === 1 ? 'that article' : 'those articles'}, not the mix. Load more articles, or raise "Training articles" in the Batch Mix cell.`;
+}
 
 export function splitChoice(mix: MixSettings): SplitChoice {
   return { train: mix.trainFraction, validation: VALIDATION_FRACTION, seed: mix.seed };

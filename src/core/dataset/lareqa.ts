@@ -57,6 +57,11 @@ export function parseLareqa(files: DatasetFile[], options: LoadOptions = {}): Da
   const log = new IssueLog();
   const byLang = filesByLanguage(files, log);
   const source = files.length === 1 ? files[0].name : WHOLE_DATASET;
+  // An empty file says so first: "only one language" would send the user looking for a missing file.
+  const chosen = [...byLang].filter(([lang]) => !options.languages || options.languages.includes(lang));
+  const empty = chosen.filter(([, file]) => isBlank(file.text));
+  for (const [, file] of empty) log.error(file.name, '', 'the file is empty');
+  if (empty.length > 0) log.throwIfErrors();
   const languages = orderLanguages([...byLang.keys()], options.languages, source, log);
   checkArticlesOption(options.articles, log);
   log.throwIfErrors();
@@ -70,6 +75,10 @@ export function parseLareqa(files: DatasetFile[], options: LoadOptions = {}): Da
   }
   log.throwIfErrors();
   return log.warnings.length > 0 ? { ...dataset, warnings: log.warnings } : dataset;
+}
+
+function isBlank(text: string): boolean {
+  return stripBom(text).trim() === '';
 }
 
 function checkArticlesOption(articles: number | undefined, log: IssueLog): void {
@@ -106,10 +115,6 @@ function readFile(
 ): LanguageFile {
   const empty: LanguageFile = { lang, articles: [] };
   const text = stripBom(file.text);
-  if (text.trim() === '') {
-    log.error(file.name, '', 'the file is empty');
-    return empty;
-  }
   const parsed = parseJson(text);
   if (!parsed.ok) {
     log.error(file.name, parsed.place, parsed.message);

@@ -1,7 +1,7 @@
 /** The Train cell's slice: the training (or imported head's measurement) in progress, or how the last one ended. */
 import type { TrainingProgress } from '../../../../workers/lab/protocol';
 import type { Action, AppState, LiveTraining, TrainingLive, TrainingSlice, TrainingTask } from '../app-state';
-import { ended, finished, progressed, started } from '../task';
+import { ended, finished, isCurrent, progressed, started } from '../task';
 
 const NOTHING_YET: TrainingLive = {
   phase: 'encode',
@@ -20,11 +20,13 @@ export function reduceTraining(state: AppState, action: Action): Partial<Trainin
   const { training } = state;
   switch (action.type) {
     case 'trainingStarted':
-      return { training: started(action.id, action.training, NOTHING_YET), headExportError: null };
+      return { training: started(action.id, action.training, NOTHING_YET), headExportError: null, stopNote: null };
     case 'trainingProgress':
       return { training: progressed(training, action.id, (live) => withProgress(live, action.progress)) };
     case 'trainingStopping':
       return { training: progressed(training, action.id, (live) => ({ ...live, stopping: true, paused: false })) };
+    case 'trainingStoppedEmpty':
+      return isCurrent(training, action.id) ? { training: ended(training, action.id, { name: 'AbortError', message: action.note }), stopNote: action.note } : {};
     case 'trainingFinished':
       return { training: finished(training, action.id, null) };
     case 'trainingFailed':
