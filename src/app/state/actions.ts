@@ -12,7 +12,7 @@ import type { LabClient } from '../worker-client';
 import type { Action, AppState } from './app-state';
 import { allocateRunNumber } from './run-store';
 import { saveHead, loadHead } from './heads';
-import type { Run, RunBase, SweepPoint, TrainedRun } from './runs';
+import { frozenSideOf, matchingRuns, type Run, type RunBase, type SweepPoint, type TrainedRun } from './runs';
 import type { EvalReport } from '../../core/metrics/types';
 import type { DatasetSelection, Settings } from './settings';
 import { classroomSelection, classroomSettings } from './classroom';
@@ -40,6 +40,11 @@ export interface LabActions {
   stopTraining(): void;
   /** The classroom preset: a small XQuAD-R subset, loaded, evaluated and trained with three mixes (classroom.ts). */
   classroomDemo(): void;
+  /**
+   * Adds the frozen encoder on `run`'s evaluation side (its `before`, already measured) as a run of
+   * its own and shows `run` against it: a comparison of like with like.
+   */
+  addFrozenSide(run: Run): void;
   /** Downloads a trained run's head (the JSON of serializeHead). */
   exportHead(run: TrainedRun): void;
   /** Measures an exported head on the evaluation side of the current split; the result becomes a run. */
@@ -198,7 +203,41 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
     }
   }
 
+  /** The frozen side of `run` as a run, unless one is there already; resolves with the run compared with. */
+  async function addFrozenSide(run: Run): Promise<void> {
+    const frozen = frozenSideOf(run);
+    if (!frozen) return;
+    const existing = matchingRuns(getState().runs, run).find((other) => other.kind === 'evaluation');
+    if (existing) {
+      dispatch({ type: 'runSelected', id: run.id });
+      dispatch({ type: 'compareRunChosen', id: existing.id });
+      return;
+    }
+    const { selection, datasetName, languages, encoder, candidateText, scoring, backend, model } = run;
+    const added: Run = {
+      kind: 'evaluation',
+      id: crypto.randomUUID(),
+      number: await allocateRunNumber(getState().runs),
+      createdAt: Date.now(),
+      selection,
+      datasetName,
+      languages,
+      encoder,
+      candidateText,
+      scoring,
+      backend,
+      ...(model === undefined ? {} : { model }),
+      report: frozen.report,
+      side: frozen.side,
+    };
+    dispatch({ type: 'frozenSideAdded', run: added, shownRunId: run.id });
+  }
+
   return {
+    addFrozenSide(run) {
+      void addFrozenSide(run);
+    },
+
     loadSelection(selection) {
       void loadSelection(selection);
     },

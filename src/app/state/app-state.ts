@@ -221,6 +221,8 @@ export type Action =
   | { type: 'evaluationFinished'; id: number; run: Run }
   | { type: 'evaluationFailed'; id: number; error: WireError }
   | { type: 'runSelected'; id: string }
+  /** The frozen encoder on a run's evaluation side became a run of its own; `shownRunId` is shown against it. */
+  | { type: 'frozenSideAdded'; run: Run; shownRunId: string }
   | { type: 'compareRunChosen'; id: string | null }
   | { type: 'runDeleted'; id: string }
   | { type: 'sweepStarted'; id: number; sweepId: string; total: number; startedAt: number }
