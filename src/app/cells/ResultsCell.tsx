@@ -78,17 +78,14 @@ export function ResultsCell() {
             <MapHeatmap run={other} title={`Run ${other.number}: mAP, query × passage language`} />
           </div>
           {comparable ? <SignificanceStatus run={run} other={other} /> : null}
+          {/* The difference heatmap above, the two tables below it: with their Δ, CI and p columns beside a heatmap they were cut off at 1366 px. */}
           {comparable ? (
-            <div className="results-grid">
-              <div>
-                <DifferenceHeatmap a={run} b={other} title={`Difference: Run ${run.number} − Run ${other.number}`} comparison={comparison} />
-                {comparison ? <SignificanceCaption comparison={comparison} /> : null}
-              </div>
-              <RunTables run={run} other={other} comparison={comparison} comparable />
+            <div className="difference">
+              <DifferenceHeatmap a={run} b={other} title={`Difference: Run ${run.number} − Run ${other.number}`} comparison={comparison} />
+              {comparison ? <SignificanceCaption comparison={comparison} /> : null}
             </div>
-          ) : (
-            <RunTables run={run} other={other} comparable={false} />
-          )}
+          ) : null}
+          <RunTables run={run} other={other} comparison={comparison} comparable={comparable} sideBySide />
         </>
       ) : (
         <div className="results-grid">
@@ -187,10 +184,10 @@ function SignificanceCaption({ comparison }: { comparison: ComparisonReport }) {
   );
 }
 
-/** The summary and the per-language table, each with its copy buttons; `comparable`: the runs measured the same questions. */
-function RunTables({ run, other, comparison, comparable = true }: { run: Run; other: Run | null; comparison?: ComparisonReport | null; comparable?: boolean }) {
+/** The summary and the per-language table, each with its copy buttons; `comparable`: the runs measured the same questions; `sideBySide`: side by side where they fit. */
+function RunTables({ run, other, comparison, comparable = true, sideBySide = false }: { run: Run; other: Run | null; comparison?: ComparisonReport | null; comparable?: boolean; sideBySide?: boolean }) {
   return (
-    <div className="tables">
+    <div className={sideBySide ? 'tables-pair' : 'tables'}>
       <CopyTable name="the summary">
         <SummaryTable run={run} other={other} comparison={comparison ?? null} comparable={comparable} />
       </CopyTable>
