@@ -8,6 +8,7 @@
 import type { Pace } from '../../core/progress';
 import type { DataFolderIndex } from '../../core/dataset/types';
 import type { EvalReport, EvalSummary } from '../../core/metrics/types';
+import type { BatchType } from '../../core/training';
 import type { EmbeddingFit, EmbeddingMap, EvaluateProgress, LoadedDataset, LoadProgress, MapProgress, MixPreview, StoredEmbeddings, TrainingProgress } from '../../../workers/lab/protocol';
 import type { WireError } from '../../../workers/rpc';
 import type { CachedModel } from '../../../workers/encoder/protocol';
@@ -112,6 +113,8 @@ export interface TrainingLive {
   encode: { done: number; total: number; pace?: Pace } | null;
   backend: { trainer: string; note: string | null; scoring: string } | null;
   loss: number[];
+  /** The batch type of each step of `loss`. */
+  batchTypes: BatchType[];
   /** Optimisation steps per second, and seconds to the last step (checks included). */
   pace: { stepsPerSecond: number; secondsLeft: number | null } | null;
   validation: { step: number; score: number; best: boolean }[];
