@@ -220,8 +220,8 @@ describe('results slice', () => {
 
 describe('sweep slice', () => {
   it('ends only the sweep that is running', () => {
-    const state = after(fresh(), { type: 'sweepStarted', id: 2, sweepId: 's2', total: 6, startedAt: 9 });
+    const state = after(fresh(), { type: 'sweepStarted', id: 2, sweepId: 's2', total: 6, doneAtStart: 0, startedAt: 9 });
     expect(reducer(state, { type: 'sweepEnded', id: 1 })).toBe(state);
-    expect(reducer(state, { type: 'sweepEnded', id: 2 }).sweep).toEqual({ status: 'done', job: { sweepId: 's2', total: 6, startedAt: 9 }, result: null });
+    expect(reducer(state, { type: 'sweepEnded', id: 2 }).sweep).toEqual({ status: 'done', job: { sweepId: 's2', total: 6, startedAt: 9, doneAtStart: 0 }, result: null });
   });
 });

@@ -151,11 +151,12 @@ export interface ResultsSlice {
 }
 
 /** A sweep: its runs carry `training.sweep.id` = `sweepId`. */
-export type SweepTask = Task<{ sweepId: string; total: number; startedAt: number }>;
+export type SweepTask = Task<{ sweepId: string; total: number; startedAt: number; doneAtStart: number }>;
 
-/** The Sweep cell. */
+/** The Sweep cell; and the classroom preset (load, evaluate, three mixes) while it runs, for its progress beside its button. */
 export interface SweepSlice {
   sweep: SweepTask;
+  classroom: { startedAt: number; stopping: boolean } | null;
 }
 
 /** Drawing one run's embedding map (not persisted: it takes seconds to draw again). */
@@ -228,8 +229,12 @@ export type Action =
   | { type: 'frozenSideAdded'; run: Run; shownRunId: string }
   | { type: 'compareRunChosen'; id: string | null }
   | { type: 'runDeleted'; id: string }
-  | { type: 'sweepStarted'; id: number; sweepId: string; total: number; startedAt: number }
+  /** `doneAtStart`: runs of the sweep already trained (finishing a sweep cut short). */
+  | { type: 'sweepStarted'; id: number; sweepId: string; total: number; doneAtStart: number; startedAt: number }
   | { type: 'sweepEnded'; id: number }
+  | { type: 'classroomStarted'; startedAt: number }
+  | { type: 'classroomStopping' }
+  | { type: 'classroomEnded' }
   | { type: 'significanceStarted'; id: number; key: string }
   | { type: 'significanceProgress'; id: number; key: string; progress: { done: number; total: number } }
   | { type: 'significanceFinished'; id: number; key: string; comparison: ComparisonReport }

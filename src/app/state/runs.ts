@@ -84,6 +84,9 @@ export interface SweepPoint {
   id: string;
   alpha: number;
   seed: number;
+  /** The sweep's whole grid (absent on older runs): what a sweep cut short still misses (sweep.ts). */
+  alphas?: number[];
+  seeds?: number[];
 }
 
 export interface RunBase {
