@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { ClassroomPreset } from './components/ClassroomPreset';
 import { LinkBar } from './components/LinkBar';
 import { BatchMixCell } from './cells/BatchMixCell';
 import { DatasetCell } from './cells/DatasetCell';
@@ -164,16 +165,7 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
         <div className="tour-bar">
           <Tour /> <span className="muted small">For a class: load, evaluate, read the heatmap, mix, train and compare, one cell at a time.</span>
         </div>
-        {shown('classroom') ? (
-          <p className="classroom">
-            <button type="button" onClick={actions.classroomDemo} data-testid="classroom-demo">
-              Classroom preset
-            </button>{' '}
-            <span className="muted small">
-              One click: six languages and 20 articles of XQuAD-R, evaluated with the lexical encoder, then X-X-mono, X-Y and hybrid trained and compared (about a minute).
-            </span>
-          </p>
-        ) : null}
+        {shown('classroom') ? <ClassroomPreset /> : null}
       </header>
       <StorageNotice report={storage} />
       <main className="notebook">

@@ -1,5 +1,6 @@
 /**
- * The Sweep cell in Chromium: a 2 x 2 grid (alpha 0 and 1, seeds 1 and 2) trains four ordinary runs;
+ * The Sweep cell in Chromium: a 2 x 2 grid (alpha 0 and 1, seeds 1 and 2) trains four ordinary runs,
+ * a reload in the middle leaving it incomplete until "Finish the sweep" trains the runs it misses;
  * the table, the trade-off plot and the untrained reference must equal what the core's trainHead
  * computes in Node for the same settings (each seed picking its own split, as `xling sweep` does).
  */
@@ -46,7 +47,7 @@ describe('Sweep cell in Chromium', () => {
   beforeAll(async () => {
     [harness, expected] = await Promise.all([startHarness(), expectedGrid()]);
     await mkdir(SHOTS_DIR, { recursive: true });
-  }, 180_000);
+  }, 400_000);
   afterAll(() => harness?.close());
 
   it('trains the grid as ordinary runs and plots the trade-off with the core\'s numbers', async () => {
@@ -61,8 +62,40 @@ describe('Sweep cell in Chromium', () => {
     await sweep.getByTestId('sweep-alphas').fill(ALPHAS.join(','));
     await sweep.getByTestId('sweep-seeds').fill(SEEDS.join(','));
     await sweep.getByRole('button', { name: 'Run sweep' }).click();
-    await expect.poll(() => page.getByTestId('sweep-status').textContent(), { timeout: 240_000 }).toBe('done');
-    expect(await page.getByTestId('runs-table').locator('tbody tr').count()).toBe(4);
+    const rows = page.getByTestId('runs-table').locator('tbody tr');
+    // The first run stored (in IndexedDB, where a reload reads it from).
+    const storedRuns = () =>
+      page.evaluate(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const open = indexedDB.open('xling-lab-runs');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const request = open.result.transaction('runs').objectStore('runs').count();
+              request.onsuccess = () => resolve(request.result);
+              request.onerror = () => reject(request.error);
+            };
+          }),
+      );
+    await expect.poll(storedRuns, { timeout: 400_000, interval: 500 }).toBeGreaterThanOrEqual(1);
+
+    // Leaving the page mid-sweep: after the reload the sweep is incomplete, not done, and keeps its grid.
+    await page.reload();
+    await page.getByTestId('dataset-status').filter({ hasText: 'loaded' }).waitFor({ timeout: 120_000 });
+    await expect.poll(() => page.locator('#sweep .chip').textContent(), { timeout: 60_000 }).toBe('incomplete');
+    const trainedBefore = await rows.count();
+    expect(trainedBefore).toBeLessThan(4);
+    expect(await sweep.getByTestId('sweep-alphas').inputValue()).toBe(ALPHAS.join(','));
+    expect(await sweep.getByTestId('sweep-seeds').inputValue()).toBe(SEEDS.join(','));
+    expect(await sweep.getByTestId('sweep-incomplete').textContent()).toContain(`${trainedBefore} of 4 runs of this sweep were trained`);
+    await sweep.getByTestId('sweep-incomplete').screenshot({ path: `${SHOTS_DIR}/sweep-incomplete.png` });
+    await sweep.getByRole('button', { name: 'Finish the sweep' }).click();
+    await expect.poll(() => page.getByTestId('sweep-status').textContent(), { timeout: 400_000 }).toBe('done');
+    expect(await rows.count()).toBe(4);
+    // The runs table tells the four runs apart: each names its seed.
+    const heads = await page.getByTestId('head-of-run').allTextContents();
+    expect(new Set(heads).size).toBe(4);
+    expect(heads.filter((head) => head.includes('seed 2'))).toHaveLength(2);
 
     const table = sweep.getByTestId('sweep-table');
     for (const alpha of ALPHAS) {
@@ -81,9 +114,17 @@ describe('Sweep cell in Chromium', () => {
     expect(points.x).toEqual(ALPHAS.map((alpha) => meanAndSd(expected.filter((e) => e.alpha === alpha).map((e) => e.result.after.summary)).mean.mono_map));
     expect(traces.find((t) => t.name === 'Pareto front')!.x.length).toBeGreaterThan(0);
     expect(await table.getAttribute('data-tsv')).toMatch(/^alpha\tseeds\tmono_map mean\tmono_map sd/);
+    // Every point's label lies inside the plot area (the label of alpha = 0, at the edge, was cut off).
+    const area = (await plot.locator('.nsewdrag').first().boundingBox())!;
+    for (const alpha of ALPHAS) {
+      const label = (await plot.locator('text', { hasText: `α=${alpha}` }).first().boundingBox())!;
+      expect(label.x, `α=${alpha} left`).toBeGreaterThanOrEqual(area.x);
+      expect(label.y, `α=${alpha} top`).toBeGreaterThanOrEqual(area.y);
+      expect(label.x + label.width, `α=${alpha} right`).toBeLessThanOrEqual(area.x + area.width);
+    }
 
     await sweep.screenshot({ path: `${SHOTS_DIR}/sweep.png` });
     expect(errors).toEqual([]);
     await context.close();
-  }, 400_000);
+  }, 1_000_000);
 });

@@ -109,14 +109,15 @@ describe('training slice', () => {
     state = after(
       state,
       { type: 'trainingProgress', id: 4, progress: { type: 'phase', phase: 'train' } },
-      { type: 'trainingProgress', id: 4, progress: { type: 'step', step: 1, loss: 2.5, stepsPerSecond: 10, secondsLeft: 0.2 } },
+      { type: 'trainingProgress', id: 4, progress: { type: 'step', step: 1, loss: 2.5, batchType: 'cross', stepsPerSecond: 10, secondsLeft: 0.2 } },
       { type: 'trainingProgress', id: 4, progress: { type: 'paused', paused: true } },
-      { type: 'trainingProgress', id: 4, progress: { type: 'step', step: 2, loss: 2.25, stepsPerSecond: 8, secondsLeft: null } },
+      { type: 'trainingProgress', id: 4, progress: { type: 'step', step: 2, loss: 2.25, batchType: 'mono', stepsPerSecond: 8, secondsLeft: null } },
       { type: 'trainingStopping', id: 4 },
     );
     expect(state.training.status === 'running' && state.training.progress).toMatchObject({
       phase: 'train',
       loss: [2.5, 2.25],
+      batchTypes: ['cross', 'mono'],
       pace: { stepsPerSecond: 8, secondsLeft: null },
       paused: false,
       stopping: true,
@@ -219,8 +220,8 @@ describe('results slice', () => {
 
 describe('sweep slice', () => {
   it('ends only the sweep that is running', () => {
-    const state = after(fresh(), { type: 'sweepStarted', id: 2, sweepId: 's2', total: 6, startedAt: 9 });
+    const state = after(fresh(), { type: 'sweepStarted', id: 2, sweepId: 's2', total: 6, doneAtStart: 0, startedAt: 9 });
     expect(reducer(state, { type: 'sweepEnded', id: 1 })).toBe(state);
-    expect(reducer(state, { type: 'sweepEnded', id: 2 }).sweep).toEqual({ status: 'done', job: { sweepId: 's2', total: 6, startedAt: 9 }, result: null });
+    expect(reducer(state, { type: 'sweepEnded', id: 2 }).sweep).toEqual({ status: 'done', job: { sweepId: 's2', total: 6, startedAt: 9, doneAtStart: 0 }, result: null });
   });
 });

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLexicalEncoder } from '../../src/core/encoders/lexical';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
+import { buildTrainingExamples, createBatchSampler } from '../../src/core/training/sampler';
 import { DEFAULT_TRAINING_CONFIG, measurePart, TrainingSession, type TrainingConfig, type TrainingEvent, type TrainingInputs } from '../../src/core/training/run';
 import { sampleQuestions, splitByArticles } from '../../src/core/training/split';
 import { readDatasetFolder } from '../../src/node/read-dataset';
@@ -48,6 +49,12 @@ describe('TrainingSession', () => {
     expect(order).toEqual(['before', 'train', 'v0', 's1', 's2', 's3', 's4', 'v4', 's5', 'h5', 's6', 's7', 's8', 'v8', 's9', 's10', 'h10', 'v10', 'after']);
     const steps = events.filter((e): e is Extract<TrainingEvent, { type: 'step' }> => e.type === 'step');
     expect(steps.map((e) => e.loss)).toEqual(result.loss);
+    // Each step's batch type is the one the sampler drew for it (a hybrid mix: mono and cross in turn).
+    const sampler = createBatchSampler(buildTrainingExamples(inputs.split.train), { mix: CONFIG.mix, languageWeighting: CONFIG.languageWeighting, excludeLanguages: CONFIG.excludeLanguages, batchSize: CONFIG.batchSize, seed: CONFIG.seed });
+    const drawn = Array.from({ length: 10 }, () => sampler.next().type);
+    expect(steps.map((e) => e.batchType)).toEqual(drawn);
+    expect(result.batchTypes).toEqual(drawn);
+    expect(new Set(drawn)).toEqual(new Set(['mono', 'cross']));
     expect(steps.every((e) => e.stepsPerSecond > 0)).toBe(true);
     expect(steps.at(-1)!.secondsLeft).toBe(0);
     expect(result.stopped).toBe(false);

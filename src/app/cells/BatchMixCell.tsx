@@ -8,7 +8,7 @@ import { formatMetric } from '../../core/format';
 import type { AppState } from '../state/app-state';
 import { SETTINGS_TABLE, WEIGHT_FIELD, type MixSettings } from '../state/settings';
 import { withPreset } from '../state/training';
-import { languageColour } from './language-colours';
+import { languageChipStyle } from './language-colours';
 
 const BATCH_TYPE_LABELS: Record<BatchType, { label: string; hint: string }> = {
   mono: { label: 'Mono', hint: 'X-X-mono' },
@@ -110,7 +110,7 @@ export function BatchMixCell() {
                       })
                     }
                   />
-                  <span className="lang-chip" style={{ background: languageColour(languages, lang) }}>
+                  <span className="lang-chip" style={languageChipStyle(languages, lang)}>
                     {lang}
                   </span>
                 </label>
@@ -140,7 +140,7 @@ function Preview({ preview, languages }: { preview: MixPreview; languages: strin
   const side = (name: string, s: { articles: unknown[]; question_ids: string[] }) =>
     `${name} ${s.articles.length} article${s.articles.length === 1 ? '' : 's'} / ${s.question_ids.length} question${s.question_ids.length === 1 ? '' : 's'}`;
   const chip = (lang: string) => (
-    <span className="lang-chip" style={{ background: languageColour(languages, lang) }}>
+    <span className="lang-chip" style={languageChipStyle(languages, lang)}>
       {lang}
     </span>
   );

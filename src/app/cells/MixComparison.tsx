@@ -7,6 +7,10 @@ import { mixComparison, type MixRow } from '../state/comparisons';
 import type { Run } from '../state/runs';
 import { comparisonKey, finishedComparison, significanceResamples, type SignificanceTask } from '../state/significance';
 import { COMPARED_MIXES } from '../state/training';
+import { useMemo } from 'react';
+import type { Data, Layout } from 'plotly.js-dist-min';
+import { PlotlyChart } from '../results/plotly';
+import { describeMixFindings, type MixFinding } from '../results/mix-findings';
 
 const LOWER_IS_BETTER: ReadonlySet<ComparedMetric> = new Set(['rank_distance']);
 
@@ -91,6 +95,61 @@ export function MixComparison({ runs }: { runs: Run[] }) {
       <p className="small muted" data-testid="mix-significance">
         {testNote + (testable && done < pairs.length ? `; testing, ${done} of ${pairs.length} pairs done.` : '.')}
       </p>
+      <MixFindings rows={rows} tasks={state.significance} />
+    </div>
+  );
+}
+
+/** Each mix against the frozen encoder (the Untrained row), once its paired statistics are computed. */
+function findingsOf(rows: MixRow[], tasks: Record<string, SignificanceTask>): MixFinding[] {
+  const [untrained, ...mixes] = rows;
+  return mixes.map((row) => {
+    const summary = finishedComparison(tasks, comparisonKey(untrained.key, row.key))?.summary;
+    const none = { a: null, b: null, delta: null, ci: null, p: null };
+    return { label: row.label, cross: summary?.cross_map ?? none, mono: summary?.mono_map ?? none };
+  });
+}
+
+/** The plain sentence of what the tables show, and a bar per mix: its change of mono and cross mAP over the frozen encoder, with 95% CIs. */
+function MixFindings({ rows, tasks }: { rows: MixRow[]; tasks: Record<string, SignificanceTask> }) {
+  const findings = findingsOf(rows, tasks);
+  const sentence = describeMixFindings(findings);
+  const { data, layout } = useMemo(() => {
+    const bars = (metric: 'mono' | 'cross', name: string, color: string): Data => ({
+      type: 'bar',
+      name,
+      x: findings.map((f) => f.label),
+      y: findings.map((f) => f[metric].delta),
+      error_y: {
+        type: 'data',
+        symmetric: false,
+        array: findings.map((f) => (f[metric].ci && f[metric].delta !== null ? f[metric].ci![1] - f[metric].delta! : 0)),
+        arrayminus: findings.map((f) => (f[metric].ci && f[metric].delta !== null ? f[metric].delta! - f[metric].ci![0] : 0)),
+        visible: true,
+        color: '#1f2933',
+      },
+      marker: { color },
+      hovertemplate: `%{x}: ${name} %{y:+.4f}<extra></extra>`,
+    });
+    const layout: Partial<Layout> = {
+      title: { text: 'Change over the frozen encoder (95% CI)', font: { size: 13 }, x: 0, xanchor: 'left' },
+      height: 240,
+      margin: { l: 60, r: 10, t: 36, b: 40 },
+      barmode: 'group',
+      yaxis: { title: { text: 'Δ mAP' }, zeroline: true, zerolinecolor: '#1f2933', tickformat: '+.3f', gridcolor: '#e4e8ee' },
+      legend: { orientation: 'h', y: -0.2 },
+    };
+    return { data: [bars('mono', 'Δ mono mAP', '#56b4e9'), bars('cross', 'Δ cross mAP', '#d55e00')], layout };
+  }, [findings]);
+  if (!sentence) return null;
+  return (
+    <div className="mix-findings" data-testid="mix-findings">
+      <p data-testid="mix-findings-sentence">
+        <strong>In short:</strong> {sentence} <span className="muted small">(Paired randomization test by question id, p &lt; {SIGNIFICANCE_LEVEL}, on the evaluation side.)</span>
+      </p>
+      <div className="mix-findings-chart">
+        <PlotlyChart data={data} layout={layout} label="Change of mono and cross-lingual mAP per mix over the frozen encoder" testId="mix-findings-chart" />
+      </div>
     </div>
   );
 }

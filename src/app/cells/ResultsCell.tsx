@@ -12,7 +12,7 @@ import { MapColumnHeads } from '../results/MetricTerm';
 import { RunFiles } from '../results/RunFiles';
 import { EmbeddingMapSection } from '../results/EmbeddingMap';
 import { LanguageTable, SummaryTable } from '../results/SummaryTable';
-import { describeEncoder, describeSource, describeSubset, describeHeadOf, type Run } from '../state/runs';
+import { describeEncoder, describeSource, describeSubset, describeHeadOf, describeMeasured, frozenSideOf, matchingRuns, sameQuestions, type Run } from '../state/runs';
 import { shownRuns } from '../state/comparisons';
 import { runChanges } from '../state/selectors';
 import { finishedComparison, significanceKey, significanceUnavailable } from '../state/significance';
@@ -38,6 +38,7 @@ export function ResultsCell() {
     );
   }
   const { run, other } = shown;
+  const comparable = other === null || sameQuestions(run, other);
   const changes = runChanges(state, run);
   const comparison = other ? finishedComparison(state.significance, significanceKey(run, other)) : null;
   const rest = heatmapSettled.has(run.id);
@@ -62,7 +63,7 @@ export function ResultsCell() {
               .map((r) => (
                 <option key={r.id} value={r.id}>
                   Run {r.number} · {r.datasetName} ({describeSubset(r.selection)}) · {describeEncoder(r.encoder)}
-                  {r.kind === 'evaluation' ? '' : ` + ${describeHeadOf(r)}`}
+                  {describeHeadOf(r) === '' ? '' : ` + ${describeHeadOf(r)}`}
                 </option>
               ))}
           </select>
@@ -82,19 +83,23 @@ export function ResultsCell() {
 
       {other ? (
         <>
+          {comparable ? null : <DifferentQuestions run={run} other={other} />}
           <div className="chart-pair">
             <MapHeatmap run={run} title={`Run ${run.number}: mAP, query × passage language`} onSettled={onHeatmapSettled} />
             <MapHeatmap run={other} title={`Run ${other.number}: mAP, query × passage language`} />
           </div>
-          <SignificanceStatus run={run} other={other} />
+          {comparable ? <SignificanceStatus run={run} other={other} /> : null}
+          {/* The difference heatmap above, the two tables below it: with their Δ, CI and p columns beside a heatmap they were cut off at 1366 px. */}
           {rest ? (
-            <div className="results-grid">
-              <div>
-                <DifferenceHeatmap a={run} b={other} title={`Difference: Run ${run.number} − Run ${other.number}`} comparison={comparison} />
-                {comparison ? <SignificanceCaption comparison={comparison} /> : null}
-              </div>
-              <RunTables run={run} other={other} comparison={comparison} />
-            </div>
+            <>
+              {comparable ? (
+                <div className="difference">
+                  <DifferenceHeatmap a={run} b={other} title={`Difference: Run ${run.number} − Run ${other.number}`} comparison={comparison} />
+                  {comparison ? <SignificanceCaption comparison={comparison} /> : null}
+                </div>
+              ) : null}
+              <RunTables run={run} other={other} comparison={comparison} comparable={comparable} sideBySide />
+            </>
           ) : null}
         </>
       ) : (
@@ -111,6 +116,47 @@ export function ResultsCell() {
         </>
       ) : null}
     </Cell>
+  );
+}
+
+/**
+ * Two runs that measured different questions (another subset, or the whole subset against a split's
+ * evaluation side): their differences are no gains or losses. Says so, and offers the runs that
+ * measured the same questions, or the frozen encoder on the shown run's evaluation side.
+ */
+function DifferentQuestions({ run, other }: { run: Run; other: Run }) {
+  const { state, dispatch, actions } = useNotebook();
+  const matching = matchingRuns(state.runs, run).slice(0, 3);
+  const measuredA = describeMeasured(run);
+  const measuredB = describeMeasured(other);
+  return (
+    <div className="stale-banner" role="status" data-testid="different-questions">
+      <p>
+        <strong>Not comparable:</strong> Run {run.number} and Run {other.number} measured different questions
+        {measuredA === measuredB ? ' (their dataset fingerprints differ)' : ` (Run ${run.number}: ${measuredA}; Run ${other.number}: ${measuredB})`}.
+        A difference between them is no gain or loss, so the differences below are not coloured, no difference heatmap is drawn and
+        no confidence intervals are computed.
+      </p>
+      {matching.length > 0 ? (
+        <p>
+          Measured on the same questions as Run {run.number}:{' '}
+          {matching.map((match) => (
+            <button key={match.id} type="button" className="link" onClick={() => dispatch({ type: 'compareRunChosen', id: match.id })} data-testid="compare-matching">
+              Compare with Run {match.number} ({describeHeadOf(match) || describeEncoder(match.encoder)})
+            </button>
+          ))}
+        </p>
+      ) : frozenSideOf(run) ? (
+        <p>
+          <button type="button" onClick={() => actions.addFrozenSide(run)} data-testid="add-frozen-side">
+            Compare with the frozen encoder on Run {run.number}'s evaluation side
+          </button>{' '}
+          <span className="muted small">(measured before training already; it becomes a run of its own)</span>
+        </p>
+      ) : (
+        <p className="muted small">Evaluate on the same questions as Run {run.number} to compare it.</p>
+      )}
+    </div>
   );
 }
 
@@ -157,15 +203,15 @@ function SignificanceCaption({ comparison }: { comparison: ComparisonReport }) {
   );
 }
 
-/** The summary and the per-language table, each with its copy buttons. */
-function RunTables({ run, other, comparison }: { run: Run; other: Run | null; comparison?: ComparisonReport | null }) {
+/** The summary and the per-language table, each with its copy buttons; `comparable`: the runs measured the same questions; `sideBySide`: side by side where they fit. */
+function RunTables({ run, other, comparison, comparable = true, sideBySide = false }: { run: Run; other: Run | null; comparison?: ComparisonReport | null; comparable?: boolean; sideBySide?: boolean }) {
   return (
-    <div className="tables">
+    <div className={sideBySide ? 'tables-pair' : 'tables'}>
       <CopyTable name="the summary">
-        <SummaryTable run={run} other={other} comparison={comparison ?? null} />
+        <SummaryTable run={run} other={other} comparison={comparison ?? null} comparable={comparable} />
       </CopyTable>
       <CopyTable name="the language table">
-        <LanguageTable run={run} other={other} />
+        <LanguageTable run={run} other={other} comparable={comparable} />
       </CopyTable>
     </div>
   );
@@ -208,7 +254,7 @@ function RunsTable({ runs, selected }: { runs: Run[]; selected: Run }) {
             <td>
               {describeEncoder(run.encoder)}
               {run.candidateText === 'sentence' ? '' : ', sentence + paragraph'}
-              {run.kind === 'evaluation' ? null : (
+              {describeHeadOf(run) === '' ? null : (
                 <span className="muted small" data-testid="head-of-run">
                   {' '}
                   + {describeHeadOf(run)}

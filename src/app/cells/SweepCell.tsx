@@ -8,13 +8,15 @@ import { useMemo, useState } from 'react';
 import type { Data, Layout } from 'plotly.js-dist-min';
 import type { EvalSummary } from '../../core/metrics/types';
 import { meanAndSd, paretoFront, type SummaryStatistic } from '../../core/stats/sweep';
-import { Cell } from '../components/Cell';
+import { Cell, type CellStatus } from '../components/Cell';
 import { ProgressBar } from '../components/ProgressBar';
 import { useNotebook } from '../notebook-context';
 import { formatMetric, formatSeconds } from '../../core/format';
 import { PlotlyChart } from '../results/plotly';
-import type { Run, TrainedRun } from '../state/runs';
-import { invalidFieldsBlocker } from '../state/selectors';
+import type { TrainedRun } from '../state/runs';
+import { invalidFieldsBlocker, runChanges } from '../state/selectors';
+import { liveTraining } from '../state/slices/training';
+import { latestSweep, sweepSecondsLeft, type SweepState } from '../state/sweep';
 import { runningJob } from '../state/task';
 
 interface AlphaRow {
@@ -38,17 +40,20 @@ function parseList(text: string, valid: (x: number) => boolean): number[] | null
 
 export function SweepCell() {
   const { state, actions } = useNotebook();
-  const [alphaText, setAlphaText] = useState('0,0.25,0.5,0.75,1');
-  const [seedText, setSeedText] = useState('1,2,3');
+  const sweep = useMemo(() => latestSweep(state.runs), [state.runs]);
+  // A sweep cut short (a reload, Stop) keeps its grid in the fields, so that it reads as it was run.
+  const [alphaText, setAlphaText] = useState(() => sweep?.alphas?.join(',') ?? '0,0.25,0.5,0.75,1');
+  const [seedText, setSeedText] = useState(() => sweep?.seeds?.join(',') ?? '1,2,3');
   const alphas = parseList(alphaText, (a) => a >= 0 && a <= 1);
   const seeds = parseList(seedText, (s) => Number.isInteger(s) && s >= 0);
-  const sweepRuns = useMemo(() => latestSweep(state.runs), [state.runs]);
   const running = runningJob(state.sweep);
   const done = running ? state.runs.filter((run) => run.kind === 'trained' && run.training.sweep?.id === running.sweepId).length : 0;
   const blocker = invalidFieldsBlocker(state) ?? (!state.loaded ? 'Load a dataset first.' : state.training.status === 'running' ? 'A training is running.' : null);
+  const incomplete = !running && sweep !== null && sweep.missing.length > 0 ? sweep : null;
+  const status: CellStatus | undefined = running ? { tone: 'busy', text: 'training' } : incomplete ? { tone: 'stale', text: 'incomplete' } : sweep ? { tone: 'ready', text: 'done' } : undefined;
 
   return (
-    <Cell index={7} title="Sweep" id="sweep" status={running ? { tone: 'busy', text: 'training' } : sweepRuns.length > 0 ? { tone: 'ready', text: 'done' } : undefined}>
+    <Cell index={7} title="Sweep" id="sweep" status={status}>
       <p className="muted">
         Trains one head per alpha and seed with the batch mix mono = alpha, cross = 1 − alpha and the Batch mix and Train
         cells' other settings. The seed picks the split and the batches, as <code>xling sweep</code> does, so the spread
@@ -68,31 +73,65 @@ export function SweepCell() {
             Stop sweep
           </button>
         ) : (
-          <button type="button" className="primary" disabled={blocker !== null || !alphas || !seeds} onClick={() => alphas && seeds && actions.sweep(alphas, seeds)}>
+          <button type="button" className={incomplete ? undefined : 'primary'} disabled={blocker !== null || !alphas || !seeds} onClick={() => alphas && seeds && actions.sweep(alphas, seeds)}>
             Run sweep
           </button>
         )}
       </div>
       {blocker && !running ? <p className="muted small">{blocker}</p> : null}
       {alphas === null || seeds === null ? <p className="error-text">Alphas are numbers from 0 to 1, seeds non-negative integers, comma-separated, each once.</p> : null}
-      {running ? (
-        <ProgressBar
-          label={`Sweep: run ${Math.min(done + 1, running.total)} of ${running.total}`}
-          done={done}
-          total={running.total}
-          detail={done > 0 ? `about ${formatSeconds(((Date.now() - running.startedAt) / 1000 / done) * (running.total - done))} left` : undefined}
-        />
-      ) : null}
-      {sweepRuns.length > 0 ? <SweepResults runs={sweepRuns} /> : null}
+      {incomplete ? <IncompleteSweep sweep={incomplete} blocker={blocker} /> : null}
+      {running ? <SweepProgress running={running} done={done} /> : null}
+      {sweep && sweep.runs.length > 0 ? <SweepResults runs={sweep.runs} /> : null}
     </Cell>
   );
 }
 
-/** The runs of the most recent sweep, in training order. */
-function latestSweep(runs: Run[]): TrainedRun[] {
-  const trained = runs.filter((run): run is TrainedRun => run.kind === 'trained' && run.training.sweep !== undefined);
-  const id = trained.at(-1)?.training.sweep?.id;
-  return trained.filter((run) => run.training.sweep?.id === id);
+/** A sweep cut short: what it misses, and Finish, which trains only that with the sweep's own settings. */
+function IncompleteSweep({ sweep, blocker }: { sweep: SweepState; blocker: string | null }) {
+  const { state, actions } = useNotebook();
+  // The other settings must be the sweep's, or its runs would not belong together.
+  const changes = runChanges(state, sweep.runs[0]);
+  const total = (sweep.alphas?.length ?? 0) * (sweep.seeds?.length ?? 0);
+  return (
+    <div className="stale-banner" role="status" data-testid="sweep-incomplete">
+      <p>
+        <strong>Incomplete:</strong> {total - sweep.missing.length} of {total} runs of this sweep were trained (the page was left or the
+        sweep was stopped). Missing: {sweep.missing.map((point) => `α = ${point.alpha}, seed ${point.seed}`).join('; ')}.
+      </p>
+      <button
+        type="button"
+        className="primary"
+        disabled={blocker !== null || changes.length > 0}
+        onClick={() => sweep.alphas && sweep.seeds && actions.sweep(sweep.alphas, sweep.seeds, sweep.id)}
+      >
+        Finish the sweep
+      </button>
+      {changes.length > 0 ? <p className="muted small">To finish it, set back what changed since its runs: {changes.join('; ')}.</p> : null}
+    </div>
+  );
+}
+
+/** The run being trained, and the time left from the runs' pace so far. */
+function SweepProgress({ running, done }: { running: { total: number; startedAt: number; doneAtStart: number }; done: number }) {
+  const { state } = useNotebook();
+  const live = liveTraining(state.training);
+  const left = sweepSecondsLeft({
+    now: Date.now(),
+    sweepStartedAt: running.startedAt,
+    runStartedAt: live?.startedAt ?? null,
+    finished: done - running.doneAtStart,
+    runLeftSeconds: live?.phase === 'train' ? (live.pace?.secondsLeft ?? null) : null,
+    runsAfterCurrent: Math.max(0, running.total - done - 1),
+  });
+  return (
+    <ProgressBar
+      label={`Sweep: run ${Math.min(done + 1, running.total)} of ${running.total}`}
+      done={done}
+      total={running.total}
+      detail={left === null ? 'estimating the time left…' : `about ${formatSeconds(left)} left`}
+    />
+  );
 }
 
 function SweepResults({ runs }: { runs: TrainedRun[] }) {
@@ -167,6 +206,8 @@ function TradeOffPlot({ rows, untrained }: { rows: AlphaRow[]; untrained: Summar
         y: points.map((p) => p.y),
         text: rows.map((row) => `α=${row.alpha}`),
         textposition: 'top center',
+        // The label of a point at the plot's edge (alpha = 0 has the lowest mono mAP) is drawn whole.
+        cliponaxis: false,
         error_x: { type: 'data', array: rows.map((row) => row.sd.mono_map ?? 0), visible: true },
         error_y: { type: 'data', array: rows.map((row) => row.sd.cross_map ?? 0), visible: true },
         marker: { size: 9, color: '#2f5bd3' },
@@ -191,7 +232,21 @@ function TradeOffPlot({ rows, untrained }: { rows: AlphaRow[]; untrained: Summar
         hovertemplate: 'untrained: mono %{x:.4f}, cross %{y:.4f}<extra></extra>',
       },
     ];
-    return { data, layout: sweepLayout('Trade-off: cross-lingual against monolingual mAP', 'monolingual mAP', 'cross-lingual mAP') };
+    const layout = sweepLayout('Trade-off: cross-lingual against monolingual mAP', 'monolingual mAP', 'cross-lingual mAP');
+    // Room around the points for their labels ("α=0" above a point at the left edge was cut off).
+    const extent = (values: number[], spreads: number[]) => {
+      const finite = values.flatMap((v, i) => (Number.isFinite(v) ? [v - (spreads[i] ?? 0), v + (spreads[i] ?? 0)] : []));
+      const low = Math.min(...finite);
+      const high = Math.max(...finite);
+      return { low, high, pad: Math.max((high - low) * 0.15, 0.004) };
+    };
+    const x = extent([...points.map((p) => p.x), untrained.mono_map ?? NaN], rows.map((row) => row.sd.mono_map ?? 0));
+    const y = extent([...points.map((p) => p.y), untrained.cross_map ?? NaN], rows.map((row) => row.sd.cross_map ?? 0));
+    if (Number.isFinite(x.low) && Number.isFinite(y.low)) {
+      layout.xaxis = { ...layout.xaxis, range: [x.low - x.pad, x.high + x.pad] };
+      layout.yaxis = { ...layout.yaxis, range: [y.low - y.pad, y.high + 2 * y.pad] };
+    }
+    return { data, layout };
   }, [rows, untrained]);
   return <PlotlyChart data={data} layout={layout} label="Sweep trade-off" testId="sweep-trade-off" />;
 }

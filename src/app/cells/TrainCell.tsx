@@ -22,12 +22,18 @@ import { datasetView, invalidFieldsBlocker, runChanges } from '../state/selector
 import { COMPARED_MIXES, thinSplitWarning } from '../state/training';
 import { layerTuningPlan, layerTuningProblem, PLANNED_TOKENS_PER_TEXT } from '../../core/tuning/plan';
 import { MixComparison } from './MixComparison';
+import type { BatchType } from '../../core/training';
+import { lossLines, type LossLine } from '../results/loss-lines';
 
-/** The curves a chart draws: the live training's, or a finished run's. */
+/** The curves a chart draws: the live training's, or a finished run's (stored before steps kept their batch type: no `batchTypes`). */
 interface Curves {
   loss: number[];
+  batchTypes?: BatchType[];
   heldOut: HeldOutPoint[];
 }
+
+const LOSS_COLOURS: Record<LossLine['type'], string> = { mono: '#0072b2', mixed: '#009e73', cross: '#d55e00', all: '#0072b2' };
+const LOSS_NAMES: Record<LossLine['type'], string> = { mono: 'mono batches', mixed: 'mixed batches', cross: 'cross batches', all: 'training loss' };
 
 /** A held-out check; runs stored before checks were sampled have no `questions`. */
 interface HeldOutPoint {
@@ -316,11 +322,36 @@ function ImportedHead({ run }: { run: ImportedHeadRun }) {
   );
 }
 
+/** One smoothed loss line per batch type with its raw values faint behind it, and the held-out cross-lingual mAP. */
 function LossChart({ curves }: { curves: Curves }) {
   const heldOutValues = useMemo(() => curves.heldOut.map((point) => point.summary.cross_map), [curves.heldOut]);
+  const lines = useMemo(() => lossLines(curves.loss, curves.batchTypes), [curves.loss, curves.batchTypes]);
   const data = useMemo<Data[]>(
     () => [
-      { type: 'scatter', mode: 'lines', name: 'training loss', x: curves.loss.map((_, i) => i + 1), y: curves.loss, line: { color: '#2f5bd3', width: 1.5 } },
+      ...lines.flatMap((line): Data[] => [
+        {
+          type: 'scatter',
+          mode: 'lines',
+          name: `${LOSS_NAMES[line.type]}, raw`,
+          legendgroup: line.type,
+          showlegend: false,
+          x: line.steps,
+          y: line.raw,
+          line: { color: LOSS_COLOURS[line.type], width: 1 },
+          opacity: 0.25,
+          hovertemplate: `step %{x}: loss %{y:.4f} (${LOSS_NAMES[line.type]})<extra></extra>`,
+        },
+        {
+          type: 'scatter',
+          mode: 'lines',
+          name: `${LOSS_NAMES[line.type]} (smoothed)`,
+          legendgroup: line.type,
+          x: line.steps,
+          y: line.smoothed,
+          line: { color: LOSS_COLOURS[line.type], width: 2.5 },
+          hovertemplate: `step %{x}: smoothed loss %{y:.4f} (${LOSS_NAMES[line.type]})<extra></extra>`,
+        },
+      ]),
       ...(curves.heldOut.length > 0
         ? [
             {
@@ -330,12 +361,12 @@ function LossChart({ curves }: { curves: Curves }) {
               x: curves.heldOut.map((point) => point.step),
               y: heldOutValues,
               yaxis: 'y2',
-              line: { color: '#c2410c', width: 1.5 },
+              line: { color: '#1f2933', width: 1.5, dash: 'dot' as const },
             },
           ]
         : []),
     ],
-    [curves.loss, curves.heldOut, heldOutValues],
+    [lines, curves.heldOut, heldOutValues],
   );
   const layout = useMemo<Partial<Layout>>(
     () => ({
@@ -351,7 +382,7 @@ function LossChart({ curves }: { curves: Curves }) {
     }),
     [heldOutValues],
   );
-  return <PlotlyChart data={data} layout={layout} label="Training loss per step, with the held-out cross-lingual mAP" testId="loss-chart" />;
+  return <PlotlyChart data={data} layout={layout} label="Training loss per step and batch type, with the held-out cross-lingual mAP" testId="loss-chart" />;
 }
 
 const HELD_OUT_ROWS: { label: string; metric: MetricKey; value: (s: EvalSummary) => number | null; format: (v: number | null) => string }[] = [

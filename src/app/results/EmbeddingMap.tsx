@@ -140,6 +140,8 @@ function MapChart({ run, map, view, highlighted }: { run: Run; map: ComputedMap;
         marker: {
           color: languageColour(map.languages, language),
           size: 6,
+          // A thin outline keeps the light colours (yellow, sky blue) visible on the white ground.
+          line: { color: 'rgba(0, 0, 0, 0.35)', width: 0.5 },
           symbol: indices.map((i) => (map.points[i].kind === 'query' ? 'circle' : 'diamond')),
           opacity: highlighted === null ? 0.75 : language === highlighted ? 0.95 : 0.08,
         },

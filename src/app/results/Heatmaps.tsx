@@ -11,6 +11,7 @@ import { SIGNIFICANCE_LEVEL, type ComparisonReport } from '../../core/stats/pair
 import type { Run } from '../state/runs';
 import { formatDelta, formatInterval, formatP } from '../../core/format';
 import { PlotlyChart, plainLabels } from './plotly';
+import { decimalsForScale } from './axis';
 
 const MAP_COLORS: [number, string][] = [
   [0, '#f7fbff'],
@@ -123,6 +124,7 @@ export function DifferenceHeatmap({ a, b, title, comparison }: { a: Run; b: Run;
       }),
     );
     const largest = Math.max(0.01, ...z.flat().map((value) => Math.abs(value ?? 0)));
+    const decimals = decimalsForScale(largest);
     const trace: Data = {
       type: 'heatmap',
       x: plainLabels(languages),
@@ -133,8 +135,10 @@ export function DifferenceHeatmap({ a, b, title, comparison }: { a: Run; b: Run;
       colorscale: DELTA_COLORS,
       xgap: 1,
       ygap: 1,
-      text: z.map((row, i) => row.map((value, j) => (value === null ? '' : formatDelta(value, 2) + (significant(languages[i], languages[j]) ? '*' : '')))),
+      text: z.map((row, i) => row.map((value, j) => (value === null ? '' : formatDelta(value, decimals) + (significant(languages[i], languages[j]) ? '*' : '')))),
       texttemplate: '%{text}',
+      // Three decimals in eleven columns: a smaller font keeps each value inside its cell.
+      ...(decimals > 2 && languages.length > 6 ? { textfont: { size: 10 } } : {}),
       // The CI and p of each cell as preformatted text (empty without a comparison).
       customdata: languages.map((x) =>
         languages.map((y) => {

@@ -56,14 +56,15 @@ function ValueCell({ value, format }: { value: number | null | undefined; format
   );
 }
 
-function DeltaCell({ a, b, higherIsBetter, digits }: { a: number | null | undefined; b: number | null | undefined; higherIsBetter: boolean | null; digits: number }) {
+/** `comparable`: both runs measured the same questions; otherwise a difference is no gain or loss and gets no colour. */
+function DeltaCell({ a, b, higherIsBetter, digits, comparable }: { a: number | null | undefined; b: number | null | undefined; higherIsBetter: boolean | null; digits: number; comparable: boolean }) {
   const delta = a === null || a === undefined || b === null || b === undefined ? null : a - b;
-  const tone = delta === null || higherIsBetter === null || Math.abs(delta) < 10 ** -digits / 2 ? '' : (delta > 0) === higherIsBetter ? 'better' : 'worse';
+  const tone = !comparable || delta === null || higherIsBetter === null || Math.abs(delta) < 10 ** -digits / 2 ? '' : (delta > 0) === higherIsBetter ? 'better' : 'worse';
   return <td className={`num delta ${tone}`}>{formatDelta(delta, digits)}</td>;
 }
 
 /** `comparison`: the paired statistics of run against other (delta = run − other), when computed. */
-export function SummaryTable({ run, other, comparison = null }: { run: Run; other: Run | null; comparison?: ComparisonReport | null }) {
+export function SummaryTable({ run, other, comparison = null, comparable }: { run: Run; other: Run | null; comparison?: ComparisonReport | null; comparable: boolean }) {
   return (
     <table className="summary-table" data-testid="summary-table">
       <caption>Summary{other ? `: Run ${run.number} against Run ${other.number}` : ''}</caption>
@@ -100,6 +101,7 @@ export function SummaryTable({ run, other, comparison = null }: { run: Run; othe
                   b={row.value(other.report)}
                   higherIsBetter={row.higherIsBetter}
                   digits={row.format === formatRanks ? 1 : 3}
+                  comparable={comparable}
                 />
                 {comparison ? <SignificanceCells comparison={comparison} metric={row.key} digits={row.format === formatRanks ? 1 : 3} /> : null}
               </>
@@ -134,7 +136,7 @@ function SignificanceCells({ comparison, metric, digits }: { comparison: Compari
 }
 
 /** Multilingual metrics per query language (the macro means above average these rows). */
-export function LanguageTable({ run, other }: { run: Run; other: Run | null }) {
+export function LanguageTable({ run, other, comparable }: { run: Run; other: Run | null; comparable: boolean }) {
   return (
     <table className="summary-table language-table" data-testid="language-table">
       <caption>Multilingual retrieval by query language{other ? ` (Δ against Run ${other.number})` : ''}</caption>
@@ -170,8 +172,8 @@ export function LanguageTable({ run, other }: { run: Run; other: Run | null }) {
               ))}
               {other ? (
                 <>
-                  <DeltaCell a={metrics?.map} b={base?.map} higherIsBetter digits={3} />
-                  <DeltaCell a={metrics?.rank_distance} b={base?.rank_distance} higherIsBetter={false} digits={1} />
+                  <DeltaCell a={metrics?.map} b={base?.map} higherIsBetter digits={3} comparable={comparable} />
+                  <DeltaCell a={metrics?.rank_distance} b={base?.rank_distance} higherIsBetter={false} digits={1} comparable={comparable} />
                 </>
               ) : null}
             </tr>

@@ -12,7 +12,7 @@ import type { LabClient } from '../worker-client';
 import type { Action, AppState } from './app-state';
 import { allocateRunNumber } from './run-store';
 import { saveHead, loadHead, loadTunedLayers, saveTunedLayers } from './heads';
-import type { Run, RunBase, SweepPoint, TrainedRun } from './runs';
+import { frozenSideOf, matchingRuns, type Run, type RunBase, type SweepPoint, type TrainedRun } from './runs';
 import type { EvalReport } from '../../core/metrics/types';
 import type { DatasetSelection, Settings } from './settings';
 import { classroomSelection, classroomSettings } from './classroom';
@@ -34,12 +34,20 @@ export interface LabActions {
   /**
    * Trains mono = alpha, cross = 1 - alpha for every alpha and seed (the seed picks the split and the
    * batches, as `xling sweep` does), each an ordinary trained run; Stop keeps the finished runs.
+   * `resumeId`: finish that sweep, training only the points it has no run for.
    */
-  sweep(alphas: number[], seeds: number[]): void;
+  sweep(alphas: number[], seeds: number[], resumeId?: string): void;
   controlTraining(control: TrainingControl): void;
   stopTraining(): void;
   /** The classroom preset: a small XQuAD-R subset, loaded, evaluated and trained with three mixes (classroom.ts). */
   classroomDemo(): void;
+  /** Stops the classroom preset where it is: a load or evaluation is cancelled, a training keeps its best head so far, no further mix. */
+  stopClassroom(): void;
+  /**
+   * Adds the frozen encoder on `run`'s evaluation side (its `before`, already measured) as a run of
+   * its own and shows `run` against it: a comparison of like with like.
+   */
+  addFrozenSide(run: Run): void;
   /** Downloads a trained run's head (the JSON of serializeHead). */
   exportHead(run: TrainedRun): void;
   /** Downloads a layer run's tuned encoder as a zipped model folder. */
@@ -59,6 +67,8 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
   let trainingCall: number | null = null;
   /** Set by Stop: a "Compare mixes" experiment trains no further mix. */
   let stopRequested = false;
+  /** Set by the classroom preset's Stop: its chain (load, evaluate, mixes) goes no further. */
+  let classroomStopped = false;
 
   /** The fields every kind of run shares: what it was computed on and with, numbered after the last run. */
   async function newRun(loaded: NonNullable<AppState['loaded']>, settings: Settings, startedAt: number, backend: string, report: EvalReport): Promise<RunBase> {
@@ -210,7 +220,59 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
     }
   }
 
+  function stopTraining(): void {
+    stopRequested = true;
+    if (trainingCall === null) return;
+    const { training } = getState();
+    if (training.status !== 'running') return;
+    const { job, progress } = training;
+    // A training keeps its best head so far. Before its first step there is none, and a second Stop
+    // while the kept head is measured asks for no more waiting: both end now with nothing kept
+    // (before, the first saved a "0 steps" run or, during encoding, was lost; the second did nothing).
+    if (job.controllable && progress.loss.length > 0 && !progress.stopping) {
+      client.controlTraining(trainingCall, 'stop');
+      dispatch({ type: 'trainingStopping', id: training.id });
+      return;
+    }
+    if (job.controllable) dispatch({ type: 'trainingStoppedEmpty', id: training.id, note: progress.stopping ? STOPPED_WHILE_STOPPING : NOTHING_TRAINED });
+    client.cancel(trainingCall);
+  }
+
+  /** The frozen side of `run` as a run, unless one is there already; resolves with the run compared with. */
+  async function addFrozenSide(run: Run): Promise<void> {
+    const frozen = frozenSideOf(run);
+    if (!frozen) return;
+    const existing = matchingRuns(getState().runs, run).find((other) => other.kind === 'evaluation');
+    if (existing) {
+      dispatch({ type: 'runSelected', id: run.id });
+      dispatch({ type: 'compareRunChosen', id: existing.id });
+      return;
+    }
+    const { selection, datasetName, languages, encoder, candidateText, scoring, backend, model } = run;
+    const added: Run = {
+      kind: 'evaluation',
+      id: crypto.randomUUID(),
+      number: await allocateRunNumber(getState().runs),
+      createdAt: Date.now(),
+      selection,
+      datasetName,
+      languages,
+      encoder,
+      candidateText,
+      scoring,
+      backend,
+      ...(model === undefined ? {} : { model }),
+      report: frozen.report,
+      side: frozen.side,
+    };
+    dispatch({ type: 'frozenSideAdded', run: added, shownRunId: run.id });
+  }
+
   return {
+    addFrozenSide(run) {
+      void addFrozenSide(run);
+    },
+
     loadSelection(selection) {
       void loadSelection(selection);
     },
@@ -254,31 +316,54 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
 
     classroomDemo() {
       const state = getState();
-      if (state.datasetTask.status === 'running' || state.evaluation.status === 'running' || state.training.status === 'running') return;
+      if (state.classroom || state.datasetTask.status === 'running' || state.evaluation.status === 'running' || state.training.status === 'running') return;
       const folder = state.folderIndex?.folders.some((f) => f.name === 'xquad-r') ? 'xquad-r' : null;
       dispatch({ type: 'settingsReplaced', settings: classroomSettings(state.settings, folder) });
+      dispatch({ type: 'classroomStarted', startedAt: Date.now() });
+      classroomStopped = false;
       const selection = classroomSelection(folder);
       void (async () => {
-        const previous = getState().loaded;
-        if (!(await loadSelection(selection)) || !(await settled((next) => next.loaded !== previous && next.loaded !== null))) return;
-        const runs = getState().runs.length;
-        if ((await evaluate()) && (await settled((next) => next.runs.length > runs))) await compareMixes();
+        try {
+          const previous = getState().loaded;
+          if (!(await loadSelection(selection)) || !(await settled((next) => next.loaded !== previous && next.loaded !== null)) || classroomStopped) return;
+          const runs = getState().runs.length;
+          if (!(await evaluate()) || !(await settled((next) => next.runs.length > runs)) || classroomStopped) return;
+          await compareMixes();
+          // The frozen encoder on the mixes' evaluation side, as a run: the tour's comparison is like with like.
+          const last = getState().runs.at(-1);
+          if (last?.kind === 'trained' && last.training.experimentId !== null) await addFrozenSide(last);
+        } finally {
+          dispatch({ type: 'classroomEnded' });
+        }
       })();
     },
 
-    sweep(alphas, seeds) {
+    stopClassroom() {
+      classroomStopped = true;
+      dispatch({ type: 'classroomStopping' });
+      if (datasetCall !== null) client.cancel(datasetCall);
+      if (evaluationCall !== null) client.cancel(evaluationCall);
+      stopTraining();
+    },
+
+    sweep(alphas, seeds, resumeId) {
       if (!canTrain() || alphas.length === 0 || seeds.length === 0) return;
       stopRequested = false;
       const id = nextTask++;
-      const sweepId = crypto.randomUUID();
+      const sweepId = resumeId ?? crypto.randomUUID();
+      const done = (alpha: number, seed: number) =>
+        getState().runs.some((run) => run.kind === 'trained' && run.training.sweep?.id === sweepId && run.training.sweep.alpha === alpha && run.training.sweep.seed === seed);
       const base = getState().settings;
-      dispatch({ type: 'sweepStarted', id, sweepId, total: alphas.length * seeds.length, startedAt: Date.now() });
+      const doneAtStart = seeds.flatMap((seed) => alphas.filter((alpha) => done(alpha, seed))).length;
+      dispatch({ type: 'sweepStarted', id, sweepId, total: alphas.length * seeds.length, doneAtStart, startedAt: Date.now() });
       void (async () => {
         try {
           for (const seed of seeds) {
             for (const alpha of alphas) {
+              // Finishing a sweep trains only the points it misses.
+              if (done(alpha, seed)) continue;
               const mix = { ...base.mix, preset: null, weights: { mono: alpha, mixed: 0, cross: 1 - alpha }, seed };
-              const finished = await trainOnce({ ...base, mix }, null, { id: sweepId, alpha, seed });
+              const finished = await trainOnce({ ...base, mix }, null, { id: sweepId, alpha, seed, alphas, seeds });
               if (!finished || stopRequested) return;
             }
           }
@@ -292,23 +377,7 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
       if (trainingCall !== null) client.controlTraining(trainingCall, control);
     },
 
-    stopTraining() {
-      stopRequested = true;
-      if (trainingCall === null) return;
-      const { training } = getState();
-      if (training.status !== 'running') return;
-      const { job, progress } = training;
-      // A training keeps its best head so far. Before its first step there is none, and a second Stop
-      // while the kept head is measured asks for no more waiting: both end now with nothing kept
-      // (before, the first saved a "0 steps" run or, during encoding, was lost; the second did nothing).
-      if (job.controllable && progress.loss.length > 0 && !progress.stopping) {
-        client.controlTraining(trainingCall, 'stop');
-        dispatch({ type: 'trainingStopping', id: training.id });
-        return;
-      }
-      if (job.controllable) dispatch({ type: 'trainingStoppedEmpty', id: training.id, note: progress.stopping ? STOPPED_WHILE_STOPPING : NOTHING_TRAINED });
-      client.cancel(trainingCall);
-    },
+    stopTraining,
 
     exportHead(run) {
       void loadHead(run.id).then(

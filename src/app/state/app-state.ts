@@ -8,6 +8,7 @@
 import type { Pace } from '../../core/progress';
 import type { DataFolderIndex } from '../../core/dataset/types';
 import type { EvalReport, EvalSummary } from '../../core/metrics/types';
+import type { BatchType } from '../../core/training';
 import type { EmbeddingFit, EmbeddingMap, EvaluateProgress, LoadedDataset, LoadProgress, MapProgress, MixPreview, StoredEmbeddings, TrainingProgress } from '../../../workers/lab/protocol';
 import type { WireError } from '../../../workers/rpc';
 import type { CachedModel } from '../../../workers/encoder/protocol';
@@ -112,6 +113,8 @@ export interface TrainingLive {
   encode: { done: number; total: number; pace?: Pace } | null;
   backend: { trainer: string; note: string | null; scoring: string } | null;
   loss: number[];
+  /** The batch type of each step of `loss`. */
+  batchTypes: BatchType[];
   /** Optimisation steps per second, and seconds to the last step (checks included). */
   pace: { stepsPerSecond: number; secondsLeft: number | null } | null;
   validation: { step: number; score: number; best: boolean }[];
@@ -150,11 +153,12 @@ export interface ResultsSlice {
 }
 
 /** A sweep: its runs carry `training.sweep.id` = `sweepId`. */
-export type SweepTask = Task<{ sweepId: string; total: number; startedAt: number }>;
+export type SweepTask = Task<{ sweepId: string; total: number; startedAt: number; doneAtStart: number }>;
 
-/** The Sweep cell. */
+/** The Sweep cell; and the classroom preset (load, evaluate, three mixes) while it runs, for its progress beside its button. */
 export interface SweepSlice {
   sweep: SweepTask;
+  classroom: { startedAt: number; stopping: boolean } | null;
 }
 
 /** Drawing one run's embedding map (not persisted: it takes seconds to draw again). */
@@ -225,10 +229,16 @@ export type Action =
   | { type: 'evaluationFinished'; id: number; run: Run }
   | { type: 'evaluationFailed'; id: number; error: WireError }
   | { type: 'runSelected'; id: string }
+  /** The frozen encoder on a run's evaluation side became a run of its own; `shownRunId` is shown against it. */
+  | { type: 'frozenSideAdded'; run: Run; shownRunId: string }
   | { type: 'compareRunChosen'; id: string | null }
   | { type: 'runDeleted'; id: string }
-  | { type: 'sweepStarted'; id: number; sweepId: string; total: number; startedAt: number }
+  /** `doneAtStart`: runs of the sweep already trained (finishing a sweep cut short). */
+  | { type: 'sweepStarted'; id: number; sweepId: string; total: number; doneAtStart: number; startedAt: number }
   | { type: 'sweepEnded'; id: number }
+  | { type: 'classroomStarted'; startedAt: number }
+  | { type: 'classroomStopping' }
+  | { type: 'classroomEnded' }
   | { type: 'significanceStarted'; id: number; key: string }
   | { type: 'significanceProgress'; id: number; key: string; progress: { done: number; total: number } }
   | { type: 'significanceFinished'; id: number; key: string; comparison: ComparisonReport }

@@ -41,6 +41,7 @@ export function initialState(persisted: PersistedState | null): AppState {
     significance: {},
     runsImport: null,
     sweep: IDLE,
+    classroom: null,
     map: { size: DEFAULT_MAP_SIZE, highlighted: null, task: IDLE },
   };
 }

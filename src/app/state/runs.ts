@@ -17,6 +17,12 @@ export type Run = EvaluationRun | TrainedRun | ImportedHeadRun | ReportRun;
 
 export interface EvaluationRun extends RunBase {
   kind: 'evaluation';
+  /**
+   * Set when the run measured only the evaluation side of this split: the frozen encoder on the
+   * questions a trained run of that split is measured on (its `before`), so the two compare like
+   * with like. Absent: the whole loaded subset.
+   */
+  side?: SplitRecord;
 }
 
 export interface TrainedRun extends RunBase {
@@ -78,6 +84,9 @@ export interface SweepPoint {
   id: string;
   alpha: number;
   seed: number;
+  /** The sweep's whole grid (absent on older runs): what a sweep cut short still misses (sweep.ts). */
+  alphas?: number[];
+  seeds?: number[];
 }
 
 export interface RunBase {
@@ -136,7 +145,7 @@ export function describeEncoder(encoder: EncoderSpec): string {
 export function describeHeadOf(run: Run): string {
   switch (run.kind) {
     case 'evaluation':
-      return '';
+      return run.side ? `nothing trained; evaluation side of ${run.side.spec}, seed ${run.side.seed}` : '';
     case 'trained':
       return `${describeTraining(run.training)}; evaluation side of ${run.training.outcome.split.spec}`;
     case 'head':
@@ -146,9 +155,54 @@ export function describeHeadOf(run: Run): string {
   }
 }
 
-/** A trained run's head and mix in words, e.g. "linear head, Hybrid, 300 steps". */
+/** A trained run's head and mix in words, e.g. "linear head, Hybrid, 300 steps, seed 1" (the seed tells a sweep's runs apart). */
 export function describeTraining(training: TrainingRecord): string {
-  return `${describeHead(training.train)}, ${mixLabel(training.mix)}, ${training.outcome.stepsRun} steps`;
+  return `${describeHead(training.train)}, ${mixLabel(training.mix)}, ${training.outcome.stepsRun} steps, seed ${training.mix.seed}`;
+}
+
+/** The split whose evaluation side a run measured; null when it measured the whole loaded subset (or, for an imported report, is not known). */
+export function evaluationSide(run: Run): SplitRecord | null {
+  switch (run.kind) {
+    case 'evaluation':
+      return run.side ?? null;
+    case 'trained':
+      return run.training.outcome.split;
+    case 'head':
+      return run.head.split;
+    case 'report':
+      return null;
+  }
+}
+
+/** The questions a run measured, in words: the dataset, the subset and the side of a split. */
+export function describeMeasured(run: Run): string {
+  const side = evaluationSide(run);
+  const subset = `${run.datasetName} (${describeSubset(run.selection)})`;
+  return side ? `${subset}, evaluation side of ${side.spec} seed ${side.seed}` : `${subset}, all of it`;
+}
+
+/**
+ * Whether two runs measured the same questions and candidates: by their dataset fingerprints when
+ * both kept per-query values, else by what they say they measured.
+ */
+export function sameQuestions(a: Run, b: Run): boolean {
+  const fingerprintA = a.report.perQuery?.datasetFingerprint;
+  const fingerprintB = b.report.perQuery?.datasetFingerprint;
+  if (fingerprintA !== undefined && fingerprintB !== undefined) return fingerprintA === fingerprintB;
+  return describeSource(a.selection.source) === describeSource(b.selection.source) && describeMeasured(a) === describeMeasured(b);
+}
+
+/** The other runs that measured the same questions as `run`, evaluations of the frozen encoder first. */
+export function matchingRuns(runs: Run[], run: Run): Run[] {
+  const matching = runs.filter((other) => other.id !== run.id && sameQuestions(other, run));
+  return [...matching.filter((other) => other.kind === 'evaluation'), ...matching.filter((other) => other.kind !== 'evaluation')];
+}
+
+/** The frozen encoder on a run's evaluation side, when the run carries it (a trained run's or an imported head's `before`). */
+export function frozenSideOf(run: Run): { report: EvalReport; side: SplitRecord } | null {
+  if (run.kind === 'trained') return { report: run.training.outcome.before, side: run.training.outcome.split };
+  if (run.kind === 'head') return { report: run.head.before, side: run.head.split };
+  return null;
 }
 
 /** What a run trained; runs stored before layer tuning have no `tune` and trained a head. */

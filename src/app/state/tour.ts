@@ -39,7 +39,7 @@ export const TOUR_STEPS: readonly TourStep[] = [
   {
     targets: ['#results .compare-row', '#results'],
     title: 'Compare the runs',
-    text: 'Show the trained run and compare it with the frozen encoder: the difference heatmap marks the cells that really changed. Below, the map of the embedding space shows whether the language islands merged.',
+    text: 'Show the trained run and compare it with the frozen encoder on the same questions: the run marked "nothing trained; evaluation side of …" (the classroom preset adds it; a comparison with a run on other questions offers it). The difference heatmap marks the cells that really changed. Below, the map of the embedding space shows whether the language islands merged.',
   },
 ];
 

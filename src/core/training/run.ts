@@ -24,7 +24,7 @@ import type { EvalReport, EvalSummary } from '../metrics/types';
 import { applyHead, type ProjectionHead } from './head';
 import { RateMeter } from '../progress';
 import { gatherRows } from './kernels';
-import type { BatchMix, LanguageWeighting } from './mix';
+import type { BatchMix, BatchType, LanguageWeighting } from './mix';
 import { buildTrainingExamples, createBatchSampler, type Batch, type SamplerSettings } from './sampler';
 import { sampleQuestions, type DataSplit, type DatasetPart } from './split';
 import { createCpuTrainer, type HeadSettings, type HeadTrainerFactory, type TrainerSettings } from './trainer';
@@ -119,7 +119,7 @@ export interface ModelTrainingInputs<P> {
 export type TrainingEvent =
   | { type: 'phase'; phase: 'before' | 'train' | 'after' }
   /** `stepsPerSecond`: optimisation steps alone; `secondsLeft`: to the last step, checks included. */
-  | { type: 'step'; step: number; loss: number; stepsPerSecond: number; secondsLeft: number | null }
+  | { type: 'step'; step: number; loss: number; batchType: BatchType; stepsPerSecond: number; secondsLeft: number | null }
   | { type: 'validation'; step: number; summary: EvalSummary; score: number; best: boolean }
   /** A held-out check: `report` on `questions` of the evaluation side's `ofQuestions` questions. */
   | { type: 'held-out'; step: number; report: MeasuredReport; questions: number; ofQuestions: number; seconds: number }
@@ -152,6 +152,8 @@ export interface TrainingResult<P = ProjectionHead> {
   after: MeasuredReport;
   /** One value per step run. */
   loss: number[];
+  /** The batch type of each step (its loss is `loss` at the same index): mono batches have an easier loss than cross ones. */
+  batchTypes: BatchType[];
   validation: Array<{ step: number; summary: EvalSummary; score: number }>;
   heldOut: HeldOutCheck[];
   /** The step whose head was kept (0 = the untrained head won on validation). */
@@ -271,6 +273,7 @@ export class TrainingSession<P = ProjectionHead> {
       measureEmbedded(part, dim, (kind, rows) => model.embed(side, kind, rows, params), params !== undefined, options.matmul);
 
     const loss: number[] = [];
+    const batchTypes: BatchType[] = [];
     const validation: TrainingResult['validation'] = [];
     const heldOut: HeldOutCheck[] = [];
     const heldOutPart = config.heldOutEvery > 0 ? sampleQuestions(split.evaluation, config.heldOutQuestions, config.seed) : null;
@@ -333,8 +336,9 @@ export class TrainingSession<P = ProjectionHead> {
         time.train += (performance.now() - start) / 1000;
         if (!Number.isFinite(value)) throw new Error(`Training diverged at step ${step} (loss ${value}); try a lower learning rate`);
         loss.push(value);
+        batchTypes.push(batch.type);
         const left = pace.update('train', step, config.steps, performance.now());
-        emit({ type: 'step', step, loss: value, stepsPerSecond: step / Math.max(time.train, 1e-9), secondsLeft: left.secondsLeft });
+        emit({ type: 'step', step, loss: value, batchType: batch.type, stepsPerSecond: step / Math.max(time.train, 1e-9), secondsLeft: left.secondsLeft });
         if (heldOutPart && step % config.heldOutEvery === 0) await checkHeldOut(step, heldOutPart);
         if (useValidation && (step % config.evalEvery === 0 || step === config.steps)) {
           if (await validate(step)) {
@@ -356,6 +360,7 @@ export class TrainingSession<P = ProjectionHead> {
         before,
         after,
         loss,
+        batchTypes,
         validation,
         heldOut,
         bestStep: best.step,

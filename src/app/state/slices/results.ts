@@ -13,6 +13,8 @@ export function reduceResults(state: AppState, action: Action): Partial<ResultsS
       return isCurrent(state.training, action.id) ? added(state, action.run) : {};
     case 'runSelected':
       return { selectedRunId: action.id, compareRunId: state.compareRunId === action.id ? null : state.compareRunId };
+    case 'frozenSideAdded':
+      return { runs: [...state.runs, action.run], selectedRunId: action.shownRunId, compareRunId: action.run.id };
     case 'compareRunChosen':
       return { compareRunId: action.id };
     case 'runsImported': {

@@ -8,6 +8,7 @@ const NOTHING_YET: TrainingLive = {
   encode: null,
   backend: null,
   loss: [],
+  batchTypes: [],
   validation: [],
   heldOut: [],
   heldOutReport: null,
@@ -56,7 +57,7 @@ export function withProgress(live: TrainingLive, progress: TrainingProgress): Tr
     case 'phase':
       return { ...live, phase: progress.phase };
     case 'step':
-      return { ...live, loss: [...live.loss, progress.loss], pace: { stepsPerSecond: progress.stepsPerSecond, secondsLeft: progress.secondsLeft } };
+      return { ...live, loss: [...live.loss, progress.loss], batchTypes: [...live.batchTypes, progress.batchType], pace: { stepsPerSecond: progress.stepsPerSecond, secondsLeft: progress.secondsLeft } };
     case 'validation':
       return { ...live, validation: [...live.validation, { step: progress.step, score: progress.score, best: progress.best }] };
     case 'held-out':
