@@ -2,9 +2,11 @@
  * The layer tuner's frozen bottom on onnxruntime-node (src/node/hidden-states.ts) on make-test-model
  * models: per-text hidden states against the full model's own intermediate tensor run text by text,
  * and the parity rule of design.md: bottom model + the CPU engine's top K layers + pooling gives the
- * frozen model's embeddings (transformers.js on onnxruntime-node, fp32) to 1e-5.
+ * frozen model's embeddings (transformers.js on onnxruntime-node, fp32) to 1e-5; and the exported
+ * folder of a tuned model, loaded as an encoder, gives the tuned path's embeddings.
  */
-import { readFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
 import onnxProto from 'onnx-proto';
@@ -13,11 +15,13 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { createCpuLayerEngine } from '../../src/core/tuning/cpu-layer';
 import { layerInputOf } from '../../src/core/tuning/hidden-states';
 import { poolNormalised } from '../../src/core/tuning/loss';
-import { findLayers, readLayerWeights } from '../../src/core/tuning/onnx-layers';
+import { exportTunedModel, findLayers, readLayerWeights } from '../../src/core/tuning/onnx-layers';
 import { createHiddenStateRunner } from '../../src/node/hidden-states';
 import { createOnnxEncoder, useLocalFolder } from '../../src/node/onnx-encoder';
+import { writeTunedModelFolder } from '../../src/node/tuned-model-folder';
 import { withExtraOutput } from '../support/onnx-fixtures';
 import { MINILM_MODEL, testModel, TINY_MODEL } from '../support/test-models';
+import { perturbedLayer } from '../support/tuning';
 
 /** Lengths from 3 to ~40 tokens in five scripts, so that batches of 3 are regrouped by length. */
 const TEXTS = [
@@ -110,4 +114,44 @@ describe('parity: bottom model + CPU engine + pooling = the frozen model, fp32, 
       await runner.dispose();
     }
   }, 120_000);
+});
+
+describe('export round trip', () => {
+  test('a tuned top layer: the exported folder loads as an encoder and gives the tuned path\'s embeddings; stale weight files are left out', async () => {
+    const source = await mkdtemp(join(tmpdir(), 'xling-tuned-source-'));
+    const target = await mkdtemp(join(tmpdir(), 'xling-tuned-export-'));
+    try {
+      await cp(tinyDir, source, { recursive: true });
+      // What real model folders also hold: other weights (stale after tuning) and other configs (kept).
+      await copyFile(join(source, 'onnx', 'model.onnx'), join(source, 'onnx', 'model_quantized.onnx'));
+      await writeFile(join(source, 'model.safetensors'), 'untuned weights');
+      await mkdir(join(source, '1_Pooling'));
+      await writeFile(join(source, '1_Pooling', 'config.json'), '{"pooling_mode_mean_tokens": true}');
+
+      const runner = await createHiddenStateRunner(source, 1);
+      const tuned = perturbedLayer(readLayerWeights(runner.model, runner.layers, 1));
+      const { shape } = runner.layers;
+      const input = layerInputOf(await runner.hiddenStates(TEXTS, 'passage'), shape.hidden);
+      const engine = createCpuLayerEngine(shape);
+      const output = await engine.forward([tuned], input);
+      const tunedEmbeddings = poolNormalised(output, input.mask, input.batch, input.seq, shape.hidden, runner.settings.pooling);
+      await engine.dispose();
+      const files = await writeTunedModelFolder(source, target, exportTunedModel(runner.modelBytes, runner.layers, new Map([[1, tuned]])));
+      await runner.dispose();
+
+      expect(files).toEqual(['1_Pooling/config.json', 'config.json', 'onnx/model.onnx', 'tokenizer.json', 'tokenizer_config.json']);
+      expect((await readdir(join(target, 'onnx'))).sort()).toEqual(['model.onnx']);
+      for (const file of ['config.json', 'tokenizer.json', '1_Pooling/config.json']) {
+        expect((await readFile(join(target, file))).equals(await readFile(join(source, file)))).toBe(true);
+      }
+      const exported = await createOnnxEncoder(target);
+      const original = await createOnnxEncoder(source);
+      const [fromExport, fromOriginal] = [await exported.encode(TEXTS, 'passage'), await original.encode(TEXTS, 'passage')];
+      await Promise.all([exported.dispose(), original.dispose()]);
+      expect(Math.max(...fromExport.map((v, i) => Math.abs(v - tunedEmbeddings[i])))).toBeLessThan(1e-5);
+      expect(Math.max(...fromExport.map((v, i) => Math.abs(v - fromOriginal[i])))).toBeGreaterThan(1e-2);
+    } finally {
+      await Promise.all([rm(source, { recursive: true, force: true }), rm(target, { recursive: true, force: true })]);
+    }
+  }, 60_000);
 });
