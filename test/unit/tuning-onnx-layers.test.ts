@@ -120,6 +120,11 @@ describe('findLayers', () => {
     const unnamed = decode(tiny.bytes);
     for (const node of unnamed.graph!.node!) node.name = '';
     expect(() => findLayers(unnamed, tiny.config)).toThrow(/nodes have no names/);
+    // onnxruntime's optimiser fuses layers into com.microsoft ops and renames them: the message says so.
+    const optimised = decode(tiny.bytes);
+    for (const node of optimised.graph!.node!) node.name = `Attention_${node.name!.length}`;
+    Object.assign(optimised.graph!.node![20], { opType: 'Attention', domain: 'com.microsoft' });
+    expect(() => findLayers(optimised, tiny.config)).toThrow(/onnxruntime's fused ops \(Attention\), so it is an optimised export: use the unoptimised fp32 onnx\/model.onnx/);
   });
 
   test('a layer missing a part, a config that does not match, an activation it does not implement', () => {
