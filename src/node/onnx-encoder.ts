@@ -22,20 +22,15 @@ export async function createOnnxEncoder(folder: string, options: OnnxEncoderOpti
   const path = resolve(folder);
   const dtype = options.dtype ?? 'fp32';
   await checkEncoderFolder(path, dtype);
-  return loadTransformerEncoder(useLocalFolder(path), { ...options, dtype, device: 'cpu', name: `onnx:${folder}` });
-}
-
-/** Points transformers.js at a local model folder; returns the id to load it by. */
-export function useLocalFolder(path: string): string {
   // transformers.js resolves local models as `localModelPath/<id>`, and its env is global: set both
   // right before loading, with the hub off (a local folder must never be silently replaced by a download).
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = dirname(path);
-  return basename(path);
+  return loadTransformerEncoder(basename(path), { ...options, dtype, device: 'cpu', name: `onnx:${folder}` });
 }
 
-export async function checkEncoderFolder(path: string, dtype: Dtype): Promise<void> {
+async function checkEncoderFolder(path: string, dtype: Dtype): Promise<void> {
   const missing: string[] = [];
   for (const file of requiredFiles(dtype)) {
     await access(join(path, file)).catch(() => missing.push(file));

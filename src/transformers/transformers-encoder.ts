@@ -6,7 +6,7 @@
  * src/core/encoders/transformer.ts.
  */
 import { AutoConfig, AutoModel, AutoTokenizer, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { DEFAULT_TRANSFORMER_SETTINGS, describePlan, encodeWithModel, type TokenizerLike, type TransformerSettings } from '../core/encoders/transformer';
+import { DEFAULT_TRANSFORMER_SETTINGS, describePlan, encodeWithModel, type TransformerSettings } from '../core/encoders/transformer';
 import { DTYPE_FILES, type Dtype } from '../core/encoders/model-folder';
 
 import type { EncodeOptions, SentenceEncoder, TextRole } from '../core/encoders/types';
@@ -69,8 +69,12 @@ export async function loadTransformerEncoder(modelId: string, options: LoadTrans
   const session_options = options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : undefined;
   const model = await stage([weights], () => AutoModel.from_pretrained(modelId, { dtype: options.dtype, device: options.device, progress_callback, session_options }));
   const dim = await checkEncoder(model, options.name, weights);
-  const settings = transformerSettings(options, tokenizer, model.config as ModelConfig);
-  const tokens = tokenizerLike(tokenizer);
+  const settings: TransformerSettings = {
+    ...DEFAULT_TRANSFORMER_SETTINGS,
+    ...withoutUndefined(options),
+    maxTokens: options.maxTokens ?? maxTokensOf(tokenizer, model.config as ModelConfig),
+  };
+  const tokens = { encode: (text: string) => tokenizer.encode(text), padTokenId: tokenizer.pad_token_id };
   const run = (inputIds: BigInt64Array, attentionMask: BigInt64Array, rows: number, seq: number) =>
     runModel(model, {
       input_ids: new Tensor('int64', inputIds, [rows, seq]),
@@ -98,17 +102,7 @@ export async function loadTransformerEncoder(modelId: string, options: LoadTrans
   };
 }
 
-/** The settings an encode runs with: the defaults, what the caller set, and the model's own token limit. */
-export function transformerSettings(options: Partial<TransformerSettings>, tokenizer: PreTrainedTokenizer, config: ModelConfig): TransformerSettings {
-  return { ...DEFAULT_TRANSFORMER_SETTINGS, ...withoutUndefined(options), maxTokens: options.maxTokens ?? maxTokensOf(tokenizer, config) };
-}
-
-/** A transformers.js tokenizer as the shared maths reads it. */
-export function tokenizerLike(tokenizer: PreTrainedTokenizer): TokenizerLike {
-  return { encode: (text: string) => tokenizer.encode(text), padTokenId: tokenizer.pad_token_id };
-}
-
-export interface ModelConfig {
+interface ModelConfig {
   hidden_size?: number;
   max_position_embeddings?: number;
   model_type?: string;

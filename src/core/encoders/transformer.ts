@@ -58,75 +58,38 @@ export async function encodeWithModel(
   run: RunModel,
   dim: number,
   settings: TransformerSettings,
-  options: TransformerEncodeOptions = {},
+  { onProgress, signal, onPlan }: TransformerEncodeOptions = {},
 ): Promise<Float32Array> {
-  const pool = settings.pooling === 'cls' ? clsPoolNormalised : meanPoolNormalised;
-  const out = new Float32Array(texts.length * dim);
-  await runInBatches(texts, role, tokenizer, run, dim, settings, options, ({ hidden, attentionMask, batch, seq }) =>
-    pool(hidden, attentionMask, batch.length, seq, dim, out, batch));
-  return out;
-}
-
-/** One model call's result: token states [batch.length, seq, dim] of the texts `batch` (indices into the input). */
-export interface ModelBatch {
-  hidden: Float32Array;
-  attentionMask: BigInt64Array;
-  batch: readonly number[];
-  seq: number;
-}
-
-/**
- * Tokenises the texts (prefix, special tokens, truncation), runs the model on length-grouped padded
- * batches and hands each batch's states to `use`: what every transformer path shares, whatever it
- * makes of the states (pooled embeddings, per-text hidden states).
- */
-export async function runInBatches(
-  texts: readonly string[],
-  role: TextRole,
-  tokenizer: TokenizerLike,
-  run: RunModel,
-  dim: number,
-  settings: TransformerSettings,
-  { onProgress, signal, onPlan }: TransformerEncodeOptions,
-  use: (batch: ModelBatch) => void,
-): Promise<void> {
-  const ids = tokenizeTexts(texts, role, tokenizer, settings);
+  const prefix = prefixFor(settings, role);
+  const ids = texts.map((text) => truncate(tokenizer.encode(prefix + text), settings.maxTokens));
   const plan = planLengthBatches(ids.map((row) => row.length), settings.batchSize);
   onPlan?.(plan);
+  const pool = settings.pooling === 'cls' ? clsPoolNormalised : meanPoolNormalised;
+
+  const out = new Float32Array(texts.length * dim);
   let done = 0;
   onProgress?.(0, texts.length);
   for (const batch of plan.batches) {
     signal?.throwIfAborted();
-    const { inputIds, attentionMask, seq } = padBatch(ids, batch, tokenizer.padTokenId);
+    const seq = Math.max(...batch.map((i) => ids[i].length));
+    const inputIds = new BigInt64Array(batch.length * seq).fill(BigInt(tokenizer.padTokenId));
+    const attentionMask = new BigInt64Array(batch.length * seq);
+    batch.forEach((textIndex, row) => {
+      ids[textIndex].forEach((id, t) => {
+        inputIds[row * seq + t] = BigInt(id);
+        attentionMask[row * seq + t] = 1n;
+      });
+    });
     const hidden = await run(inputIds, attentionMask, batch.length, seq);
     if (hidden.length !== batch.length * seq * dim) {
       throw new Error(`the model returned ${hidden.length} values for a ${batch.length} x ${seq} batch; expected ${batch.length * seq * dim} (hidden size ${dim}).`);
     }
-    use({ hidden, attentionMask, batch, seq });
+    pool(hidden, attentionMask, batch.length, seq, dim, out, batch);
     done += batch.length;
     onProgress?.(done, texts.length);
     await nextTurn();
   }
-}
-
-/** Each text's token ids as the model reads them: the role's prefix, special tokens, truncated to maxTokens. */
-function tokenizeTexts(texts: readonly string[], role: TextRole, tokenizer: TokenizerLike, settings: TransformerSettings): number[][] {
-  const prefix = prefixFor(settings, role);
-  return texts.map((text) => truncate(tokenizer.encode(prefix + text), settings.maxTokens));
-}
-
-/** The texts `batch` (indices into `ids`) as one model input [rows, seq], padded to the longest. */
-function padBatch(ids: readonly number[][], batch: readonly number[], padTokenId: number): { inputIds: BigInt64Array; attentionMask: BigInt64Array; seq: number } {
-  const seq = Math.max(...batch.map((i) => ids[i].length));
-  const inputIds = new BigInt64Array(batch.length * seq).fill(BigInt(padTokenId));
-  const attentionMask = new BigInt64Array(batch.length * seq);
-  batch.forEach((textIndex, row) => {
-    ids[textIndex].forEach((id, t) => {
-      inputIds[row * seq + t] = BigInt(id);
-      attentionMask[row * seq + t] = 1n;
-    });
-  });
-  return { inputIds, attentionMask, seq };
+  return out;
 }
 
 function truncate(ids: number[], maxTokens: number): number[] {
