@@ -41,3 +41,12 @@ export function randomInput(lengths: readonly number[], seq: number, hidden: num
   const values = Float32Array.from({ length: batch * seq * hidden }, () => scale * (2 * random() - 1));
   return { hidden: values, mask, batch, seq };
 }
+
+/** The weights moved by a fixed pattern of ±0.03 (every parameter changes; a tuned layer stand-in). */
+export function perturbedLayer(weights: LayerWeights): LayerWeights {
+  const bump = (values: Float32Array) => values.map((v, i) => v + 0.01 * ((i % 7) - 3));
+  const out = zeroLayerWeights({ hidden: weights.query.bias.length, heads: 1, intermediate: weights.intermediate.bias.length, layerNormEps: 0 });
+  for (const name of LINEAR_NAMES) out[name] = { weight: bump(weights[name].weight), bias: bump(weights[name].bias) };
+  for (const name of NORM_NAMES) out[name] = { gamma: bump(weights[name].gamma), beta: bump(weights[name].beta) };
+  return out;
+}

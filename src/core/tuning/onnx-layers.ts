@@ -150,7 +150,11 @@ function graphIndex(model: ModelProto): GraphIndex {
   const consumers = new Map<string, NodeProto[]>();
   for (const node of nodes) {
     for (const output of node.output ?? []) producers.set(output, node);
-    for (const input of node.input ?? []) consumers.set(input, [...(consumers.get(input) ?? []), node]);
+    for (const input of node.input ?? []) {
+      const readers = consumers.get(input);
+      if (readers) readers.push(node);
+      else consumers.set(input, [node]);
+    }
   }
   const initializers = new Map((model.graph?.initializer ?? []).map((t) => [t.name ?? '', t]));
   return { nodes, initializers, producers, consumers };
