@@ -41,3 +41,10 @@ export function randomInput(lengths: readonly number[], seq: number, hidden: num
   const values = Float32Array.from({ length: batch * seq * hidden }, () => scale * (2 * random() - 1));
   return { hidden: values, mask, batch, seq };
 }
+
+/** The rows of `values` ([batch · seq, dim]) that are tokens, one after another: what engines promise. */
+export function tokenRows(values: ArrayLike<number>, mask: Uint8Array, dim: number): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < mask.length; r++) if (mask[r] !== 0) for (let d = 0; d < dim; d++) out.push(values[r * dim + d]);
+  return out;
+}

@@ -9,8 +9,9 @@
  * Activations and scratch buffers are kept from step to step and grow only when a batch does.
  *
  * Padded keys get attention weight exactly 0, which is what the model's -1e9 mask bias gives in float32
- * (exp underflows to 0). Padded rows are computed like any other (as the model does); the loss gives
- * them no gradient, so they do not move the weights. Their hidden states must be finite.
+ * (exp underflows to 0). Padded rows enter as zeros, whatever the cache holds there (NaN would
+ * otherwise reach the weight gradients through Xᵀ·dY), and are then computed like any other; their
+ * outputs are not the model's, and the loss gives them no gradient.
  *
  * Backward, per layer, with r1 = x + attention(x), h1 = LN(r1), r2 = h1 + f(h1), out = LN(r2):
  *   LN:        dr = rstd · (dŷ − mean(dŷ) − x̂ · mean(dŷ · x̂)),  dŷ = dy · γ;  dγ = Σ dy · x̂, dβ = Σ dy
@@ -48,10 +49,13 @@ export function createCpuLayerEngine(shape: LayerShape): LayerStackEngine {
   const activations: LayerActivations[] = [];
   const scratch = new BackwardScratch();
   const transposed = new Transposed();
+  /** The input with padded rows zeroed (the first layer's x). */
+  let paddedZero: Float32Array = new Float32Array(0);
 
   function run(layers: readonly LayerWeights[], input: LayerInput): Float32Array {
     checkInput(shape, layers, input);
-    let x = input.hidden;
+    let x: Float32Array = withPaddingZeroed(input, shape.hidden, paddedZero);
+    paddedZero = x;
     layers.forEach((weights, k) => {
       activations[k] ??= new LayerActivations();
       const act = activations[k];
@@ -81,7 +85,7 @@ export function createCpuLayerEngine(shape: LayerShape): LayerStackEngine {
       dy.set(gradient);
       const grads = layers.map(() => zeroLayerWeights(shape));
       for (let k = layers.length - 1; k >= 0; k--) {
-        const x = k === 0 ? input.hidden : activations[k - 1].out;
+        const x = k === 0 ? paddedZero : activations[k - 1].out;
         layerBackward(shape, layers[k], x, input, activations[k], dy, grads[k], k > 0 ? dx : null, scratch);
         [dy, dx] = [dx, dy];
       }
@@ -91,6 +95,14 @@ export function createCpuLayerEngine(shape: LayerShape): LayerStackEngine {
       activations.length = 0;
     },
   };
+}
+
+/** `input.hidden` with its padded rows set to 0, in `buffer` (grown when too small). */
+function withPaddingZeroed({ hidden, mask, batch, seq }: LayerInput, dim: number, buffer: Float32Array): Float32Array {
+  const out = (buffer.length >= batch * seq * dim ? buffer : new Float32Array(batch * seq * dim)).subarray(0, batch * seq * dim);
+  out.set(hidden);
+  for (let r = 0; r < batch * seq; r++) if (mask[r] === 0) out.fill(0, r * dim, (r + 1) * dim);
+  return out;
 }
 
 /** What one layer's forward keeps for its backward ([rows = batch · seq] rows each). */
