@@ -50,3 +50,10 @@ export function perturbedLayer(weights: LayerWeights): LayerWeights {
   for (const name of NORM_NAMES) out[name] = { gamma: bump(weights[name].gamma), beta: bump(weights[name].beta) };
   return out;
 }
+
+/** The rows of `values` ([batch · seq, dim]) that are tokens, one after another: what engines promise. */
+export function tokenRows(values: ArrayLike<number>, mask: Uint8Array, dim: number): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < mask.length; r++) if (mask[r] !== 0) for (let d = 0; d < dim; d++) out.push(values[r * dim + d]);
+  return out;
+}

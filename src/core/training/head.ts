@@ -137,8 +137,8 @@ async function productPlan(head: ProjectionHead, matmul: ScoreMatmulFactory | un
   };
 }
 
-export function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
-  const t = new Float32Array(rows * cols);
+/** mᵀ (cols x rows), into `t` when given (the layer tuner reuses one buffer). */
+export function transpose(m: Float32Array, rows: number, cols: number, t = new Float32Array(rows * cols)): Float32Array {
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j];
   return t;
 }

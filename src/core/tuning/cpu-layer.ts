@@ -1,13 +1,17 @@
 /**
  * The top K encoder layers on the CPU, forward and backward, in plain TypeScript (layer.ts has the
  * maths; engine.ts the contract). Storage is float32 like the model file; sums that are cheap to keep
- * in float64 are (LayerNorm statistics, softmax sums, attention inner products, bias gradients). The
- * matrix products are the head trainer's kernels (training/kernels.ts, i-k-j loops over row-major
- * arrays); activations and scratch buffers are kept from step to step and grow only when a batch does.
+ * in float64 are (LayerNorm statistics, softmax sums, attention inner products, bias gradients).
+ * Every matrix product is the scoring kernel's A·Bᵀ (training/kernels.ts matmulNT: 4 x 4 register
+ * blocks of float64 dot products over contiguous rows), the other operand transposed first where
+ * needed: about 1.5x the i-k-j axpy loops of matmulNN / matmulTN here, and a transpose costs one pass
+ * over a matrix against the product's `inner` passes (docs/training.md, "Tuning layers: the engine").
+ * Activations and scratch buffers are kept from step to step and grow only when a batch does.
  *
  * Padded keys get attention weight exactly 0, which is what the model's -1e9 mask bias gives in float32
- * (exp underflows to 0). Padded rows are computed like any other (as the model does); the loss gives
- * them no gradient, so they do not move the weights. Their hidden states must be finite.
+ * (exp underflows to 0). Padded rows enter as zeros, whatever the cache holds there (NaN would
+ * otherwise reach the weight gradients through Xᵀ·dY), and are then computed like any other; their
+ * outputs are not the model's, and the loss gives them no gradient.
  *
  * Backward, per layer, with r1 = x + attention(x), h1 = LN(r1), r2 = h1 + f(h1), out = LN(r2):
  *   LN:        dr = rstd · (dŷ − mean(dŷ) − x̂ · mean(dŷ · x̂)),  dŷ = dy · γ;  dγ = Σ dy · x̂, dβ = Σ dy
@@ -15,7 +19,8 @@
  *   GELU:      dz = dg · (Φ(z) + z·φ(z))
  *   softmax:   dS_ij = P_ij (dP_ij − Σ_j' P_ij' dP_ij'),  dP_ij = dctx_i · v_j
  */
-import { matmulNN, matmulNT, matmulTN } from '../training/kernels';
+import { transpose } from '../training/head';
+import { matmulNT } from '../training/kernels';
 import type { LayerInput, LayerStackEngine, OutputGradient } from './engine';
 import { gelu, geluDerivative } from './gelu';
 import { LINEAR_NAMES, NORM_NAMES, type LayerShape, type LayerWeights, type Linear, type Norm } from './layer';
@@ -43,15 +48,19 @@ export function createCpuLayerEngine(shape: LayerShape): LayerStackEngine {
   }
   const activations: LayerActivations[] = [];
   const scratch = new BackwardScratch();
+  const transposed = new Transposed();
+  /** The input with padded rows zeroed (the first layer's x). */
+  let paddedZero: Float32Array = new Float32Array(0);
 
   function run(layers: readonly LayerWeights[], input: LayerInput): Float32Array {
     checkInput(shape, layers, input);
-    let x = input.hidden;
+    let x: Float32Array = withPaddingZeroed(input, shape.hidden, paddedZero);
+    paddedZero = x;
     layers.forEach((weights, k) => {
       activations[k] ??= new LayerActivations();
       const act = activations[k];
       act.ensure(shape, input.batch, input.seq);
-      layerForward(shape, weights, x, input, act);
+      layerForward(shape, weights, x, input, act, transposed);
       x = act.out;
     });
     return x;
@@ -76,7 +85,7 @@ export function createCpuLayerEngine(shape: LayerShape): LayerStackEngine {
       dy.set(gradient);
       const grads = layers.map(() => zeroLayerWeights(shape));
       for (let k = layers.length - 1; k >= 0; k--) {
-        const x = k === 0 ? input.hidden : activations[k - 1].out;
+        const x = k === 0 ? paddedZero : activations[k - 1].out;
         layerBackward(shape, layers[k], x, input, activations[k], dy, grads[k], k > 0 ? dx : null, scratch);
         [dy, dx] = [dx, dy];
       }
@@ -86,6 +95,14 @@ export function createCpuLayerEngine(shape: LayerShape): LayerStackEngine {
       activations.length = 0;
     },
   };
+}
+
+/** `input.hidden` with its padded rows set to 0, in `buffer` (grown when too small). */
+function withPaddingZeroed({ hidden, mask, batch, seq }: LayerInput, dim: number, buffer: Float32Array): Float32Array {
+  const out = (buffer.length >= batch * seq * dim ? buffer : new Float32Array(batch * seq * dim)).subarray(0, batch * seq * dim);
+  out.set(hidden);
+  for (let r = 0; r < batch * seq; r++) if (mask[r] === 0) out.fill(0, r * dim, (r + 1) * dim);
+  return out;
 }
 
 /** What one layer's forward keeps for its backward ([rows = batch · seq] rows each). */
@@ -136,6 +153,7 @@ class BackwardScratch {
   dg = new Float32Array(0);
   dp = new Float64Array(0);
   biasSums = new Float64Array(0);
+  transposed = new Transposed();
 
   ensure({ hidden, intermediate }: LayerShape, batch: number, seq: number): void {
     const rows = batch * seq;
@@ -148,21 +166,21 @@ class BackwardScratch {
   }
 }
 
-function layerForward(shape: LayerShape, w: LayerWeights, x: Float32Array, input: LayerInput, act: LayerActivations): void {
+function layerForward(shape: LayerShape, w: LayerWeights, x: Float32Array, input: LayerInput, act: LayerActivations, t: Transposed): void {
   const { hidden, intermediate, layerNormEps } = shape;
   const rows = input.batch * input.seq;
-  linearForward(x, rows, hidden, w.query, hidden, act.q);
-  linearForward(x, rows, hidden, w.key, hidden, act.k);
-  linearForward(x, rows, hidden, w.value, hidden, act.v);
+  linearForward(x, rows, hidden, w.query, hidden, act.q, t);
+  linearForward(x, rows, hidden, w.key, hidden, act.k, t);
+  linearForward(x, rows, hidden, w.value, hidden, act.v, t);
   attentionForward(shape, input, act);
   // r1 = x + context·Wo + bo;  h1 = LN(r1)
-  linearForward(act.context, rows, hidden, w.attentionOutput, hidden, act.residual);
+  linearForward(act.context, rows, hidden, w.attentionOutput, hidden, act.residual, t);
   for (let t = 0; t < rows * hidden; t++) act.residual[t] += x[t];
   layerNormForward(act.residual, rows, hidden, w.attentionNorm, layerNormEps, act.xhat1, act.rstd1, act.h1);
   // r2 = h1 + gelu(h1·Wi + bi)·Wf + bf;  out = LN(r2)
-  linearForward(act.h1, rows, hidden, w.intermediate, intermediate, act.z);
+  linearForward(act.h1, rows, hidden, w.intermediate, intermediate, act.z, t);
   for (let t = 0; t < rows * intermediate; t++) act.g[t] = gelu(act.z[t]);
-  linearForward(act.g, rows, intermediate, w.output, hidden, act.residual);
+  linearForward(act.g, rows, intermediate, w.output, hidden, act.residual, t);
   for (let t = 0; t < rows * hidden; t++) act.residual[t] += act.h1[t];
   layerNormForward(act.residual, rows, hidden, w.outputNorm, layerNormEps, act.xhat2, act.rstd2, act.out);
 }
@@ -181,16 +199,16 @@ function layerBackward(
   layerNormBackward(dy, rows, hidden, w.outputNorm, act.xhat2, act.rstd2, grads.outputNorm, dr2);
   // Feed-forward: dg = dr2·Wfᵀ, dz = dg · gelu'(z), dh1 = dr2 + dz·Wiᵀ.
   const dg = s.dg.subarray(0, rows * intermediate);
-  linearBackward(act.g, rows, intermediate, w.output, hidden, dr2, grads.output, dg, s.biasSums);
+  linearBackward(act.g, rows, intermediate, w.output, hidden, dr2, grads.output, dg, s.biasSums, s.transposed);
   for (let t = 0; t < rows * intermediate; t++) dg[t] *= geluDerivative(act.z[t]);
   const dh1 = s.dh1.subarray(0, rows * hidden);
-  linearBackward(act.h1, rows, hidden, w.intermediate, intermediate, dg, grads.intermediate, dh1, s.biasSums);
+  linearBackward(act.h1, rows, hidden, w.intermediate, intermediate, dg, grads.intermediate, dh1, s.biasSums, s.transposed);
   for (let t = 0; t < rows * hidden; t++) dh1[t] += dr2[t];
   const dr1 = dh1;
   layerNormBackward(dh1, rows, hidden, w.attentionNorm, act.xhat1, act.rstd1, grads.attentionNorm, dr1);
   // Attention: dcontext = dr1·Woᵀ, then through the softmax to dq, dk, dv.
   const dContext = s.dContext.subarray(0, rows * hidden);
-  linearBackward(act.context, rows, hidden, w.attentionOutput, hidden, dr1, grads.attentionOutput, dContext, s.biasSums);
+  linearBackward(act.context, rows, hidden, w.attentionOutput, hidden, dr1, grads.attentionOutput, dContext, s.biasSums, s.transposed);
   const dq = s.dq.subarray(0, rows * hidden);
   const dk = s.dk.subarray(0, rows * hidden);
   const dv = s.dv.subarray(0, rows * hidden);
@@ -199,14 +217,25 @@ function layerBackward(
   const product = dx === null ? null : s.product.subarray(0, rows * hidden);
   if (dx !== null) dx.set(dr1);
   for (const [name, d] of [['query', dq], ['key', dk], ['value', dv]] as const) {
-    linearBackward(x, rows, hidden, w[name], hidden, d, grads[name], product, s.biasSums);
+    linearBackward(x, rows, hidden, w[name], hidden, d, grads[name], product, s.biasSums, s.transposed);
     if (dx !== null && product !== null) for (let t = 0; t < rows * hidden; t++) dx[t] += product[t];
   }
 }
 
+/** Transposed copies of a product's operands, reused from product to product. */
+class Transposed {
+  left = new Float32Array(0);
+  right = new Float32Array(0);
+
+  of(side: 'left' | 'right', m: Float32Array, rows: number, cols: number): Float32Array {
+    if (this[side].length < rows * cols) this[side] = new Float32Array(rows * cols);
+    return transpose(m, rows, cols, this[side].subarray(0, rows * cols));
+  }
+}
+
 /** y = x·W + b for x [rows, inDim], W [inDim, outDim]. */
-function linearForward(x: Float32Array, rows: number, inDim: number, linear: Linear, outDim: number, y: Float32Array): void {
-  matmulNN(x, rows, inDim, linear.weight, outDim, y);
+function linearForward(x: Float32Array, rows: number, inDim: number, linear: Linear, outDim: number, y: Float32Array, t: Transposed): void {
+  matmulNT(x, rows, inDim, t.of('right', linear.weight, inDim, outDim), outDim, y);
   const b = linear.bias;
   for (let r = 0; r < rows; r++) {
     const o = r * outDim;
@@ -217,10 +246,11 @@ function linearForward(x: Float32Array, rows: number, inDim: number, linear: Lin
 /** grads += (xᵀ·dy, Σ_rows dy); dx = dy·Wᵀ unless null. */
 function linearBackward(
   x: Float32Array, rows: number, inDim: number, linear: Linear, outDim: number,
-  dy: Float32Array, grads: Linear, dx: Float32Array | null, sums: Float64Array,
+  dy: Float32Array, grads: Linear, dx: Float32Array | null, sums: Float64Array, t: Transposed,
 ): void {
   // Each layer's gradients start at zero and every linear is visited once, so writing is adding.
-  matmulTN(x, rows, inDim, dy, outDim, grads.weight);
+  // dW [inDim, outDim] = xᵀ·dy = (xᵀ)·(dyᵀ)ᵀ.
+  matmulNT(t.of('left', x, rows, inDim), inDim, rows, t.of('right', dy, rows, outDim), outDim, grads.weight);
   sums.fill(0, 0, outDim);
   for (let r = 0; r < rows; r++) {
     const o = r * outDim;
