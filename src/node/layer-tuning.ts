@@ -18,6 +18,8 @@ import type { TransformerEncoder } from '../transformers/transformers-encoder';
 import { modelCacheDir } from './hub-encoder';
 
 const MODEL_FILE = join('onnx', 'model.onnx');
+/** Weight files of other frameworks (and their shard indexes) beside the ONNX model. */
+const OTHER_WEIGHTS = /\.(safetensors|bin|h5|msgpack|ot|pt|pth|ckpt)$|\.(safetensors|bin)\.index\.json$/;
 
 export interface NodeLayerTuning {
   folder: string;
@@ -100,7 +102,7 @@ export async function tunedModelFiles(tuning: NodeLayerTuning, kept: readonly La
   const files: Array<{ path: string; data: Uint8Array }> = [];
   for (const entry of (await readdir(tuning.folder)).sort()) {
     const from = join(tuning.folder, entry);
-    if (entry !== 'onnx' && (await stat(from)).isFile()) files.push({ path: entry, data: await readFile(from) });
+    if (entry !== 'onnx' && !OTHER_WEIGHTS.test(entry) && (await stat(from)).isFile()) files.push({ path: entry, data: await readFile(from) });
   }
   const firstTuned = tuning.graph.layers.length - kept.length;
   const original = await readFile(join(tuning.folder, MODEL_FILE));
