@@ -126,11 +126,12 @@ describe('model folders on the dev and preview servers', () => {
     expect(reply.headers['cache-control']).toBe('no-store');
     const index = JSON.parse(reply.body.toString('utf8')) as ModelFolderIndex;
 
-    const paths = ['config.json', 'onnx/model.onnx', 'tokenizer.json', 'tokenizer_config.json'];
+    // make-test-model writes the fp32 weights and the dynamic int8 ones transformers.js calls q8.
+    const paths = ['config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'tokenizer.json', 'tokenizer_config.json'];
     const sizes = await Promise.all(paths.map(async (path) => (await stat(join(tinyDir, path))).size));
     const needs = ': a transformers.js model folder needs config.json, tokenizer.json and onnx/model.onnx (an export with Optimum writes them)';
     expect(index).toEqual({
-      models: [{ name: 'tiny', files: paths.map((path, i) => ({ path, size: sizes[i] })), dtypes: ['fp32'] }],
+      models: [{ name: 'tiny', files: paths.map((path, i) => ({ path, size: sizes[i] })), dtypes: ['fp32', 'q8'] }],
       unusable: [
         { name: 'no-config', reason: `missing config.json${needs}` },
         { name: 'no-onnx', reason: `missing onnx/*.onnx${needs}` },
