@@ -24,8 +24,9 @@ export interface TuneSpec {
   input?: { hidden: number[]; mask: number[]; batch: number; seq: number };
   random?: { layers: number; lengths: number[]; seq: number; seed: number };
   temperature: number;
-  /** Timed forward + backward steps after one untimed warm-up step. */
+  /** Timed forward + backward steps, after one untimed step when `warmUp`. */
   steps: number;
+  warmUp: boolean;
   /** Return the output, loss and gradients of the last step. */
   results: boolean;
 }
@@ -65,7 +66,7 @@ const fromArrays = (layer) => Object.fromEntries(Object.entries(layer).map(([g, 
   let last;
   const seconds = [];
   try {
-    for (let step = 0; step <= spec.steps; step++) {
+    for (let step = spec.warmUp ? 0 : 1; step <= spec.steps; step++) {
       const started = performance.now();
       last = await engine.forwardBackward(layers, input, lossOf);
       if (step > 0) seconds.push((performance.now() - started) / 1000);

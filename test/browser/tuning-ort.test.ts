@@ -35,7 +35,7 @@ describe.skipIf(!chromiumAvailable())('onnxruntime layer engine in Chromium', ()
       const layers = randomLayers(SHAPE, 2, 5);
       const input = randomInput(LENGTHS, 5, SHAPE.hidden, 6);
       const inPage = await browser.tuneLayers({
-        engine, shape: SHAPE, temperature: TAU, steps: 0, results: true,
+        engine, shape: SHAPE, temperature: TAU, steps: 0, warmUp: true, results: true,
         layers: layers.map(toPlainLayer),
         input: { hidden: Array.from(input.hidden), mask: Array.from(input.mask), batch: input.batch, seq: input.seq },
       });
