@@ -29,14 +29,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { seededRandom } from '../src/core/linalg/random';
-import { createCpuLayerEngine } from '../src/core/tuning/cpu-layer';
-import type { LayerStackEngine } from '../src/core/tuning/engine';
-import type { LayerShape } from '../src/core/tuning/layer';
+import { createCpuLayerEngine, zeroLayerWeights } from '../src/core/tuning/cpu-layer';
+import type { LayerInput, LayerStackEngine } from '../src/core/tuning/engine';
+import { LINEAR_NAMES, NORM_NAMES, type LayerShape, type LayerWeights } from '../src/core/tuning/layer';
 import { poolingLoss } from '../src/core/tuning/loss';
 import { createOrtLayerEngine } from '../src/core/tuning/ort-engine';
 import { chromiumAvailable } from '../src/dev-server/chromium';
-import { openTuningPage } from '../src/dev-server/tuning-page';
-import { randomInput, randomLayers } from '../test/support/tuning';
+import { encodeForPage, openTuningPage } from '../src/dev-server/tuning-page';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,8 +65,8 @@ async function main(): Promise<void> {
   };
   const rows: Row[] = [];
 
-  const layers = randomLayers(MINILM, Math.max(...LAYER_COUNTS), SEED);
-  const input = randomInput(lengths, seq, MINILM.hidden, SEED + 1);
+  const layers = benchLayers(MINILM, Math.max(...LAYER_COUNTS), random);
+  const input = benchInput(lengths, seq, MINILM.hidden, random);
   const lossOf = (output: Float32Array) => poolingLoss(output, input.mask, input.batch, seq, MINILM.hidden, 'mean', PAIRS, TEMPERATURE);
   const firstLosses: Record<string, number> = {};
   /** Without warm-up, the first step (which also creates an onnxruntime session) is timed too. */
@@ -107,7 +106,7 @@ async function main(): Promise<void> {
         for (const count of LAYER_COUNTS) {
           const measured = await page.tuneLayers({
             engine, shape: MINILM, temperature: TEMPERATURE, steps: engine === 'cpu' ? cpuSteps : steps, warmUp: engine !== 'cpu',
-            results: false, random: { layers: count, lengths, seq, seed: SEED },
+            results: false, ...encodeForPage(layers.slice(0, count), input),
           });
           result.cross_origin_isolated = measured.crossOriginIsolated;
           rows.push({ engine, where: 'Chromium', layers: count, threads: engine === 'cpu' ? 1 : measured.threads, seconds: measured.seconds });
@@ -138,6 +137,30 @@ async function torchRun(lengths: number[], threads: number, steps: number, blasD
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Weights uniform with variance 1/in (activations stay O(1)), biases and betas ±0.1, gammas 1 ± 0.25. */
+function benchLayers(shape: LayerShape, count: number, random: () => number): LayerWeights[] {
+  const fill = (values: Float32Array, half: number, centre = 0) => values.forEach((_, i) => { values[i] = centre + half * (2 * random() - 1); });
+  return Array.from({ length: count }, () => {
+    const layer = zeroLayerWeights(shape);
+    for (const name of LINEAR_NAMES) {
+      fill(layer[name].weight, Math.sqrt(3 / (layer[name].weight.length / layer[name].bias.length)));
+      fill(layer[name].bias, 0.1);
+    }
+    for (const name of NORM_NAMES) {
+      fill(layer[name].gamma, 0.25, 1);
+      fill(layer[name].beta, 0.1);
+    }
+    return layer;
+  });
+}
+
+/** Hidden states uniform in ±1, the given token counts, the rest padding. */
+function benchInput(lengths: number[], seq: number, hidden: number, random: () => number): LayerInput {
+  const mask = new Uint8Array(lengths.length * seq);
+  lengths.forEach((length, b) => mask.fill(1, b * seq, b * seq + length));
+  return { hidden: Float32Array.from({ length: mask.length * hidden }, () => 2 * random() - 1), mask, batch: lengths.length, seq };
 }
 
 function median(values: number[]): number {
