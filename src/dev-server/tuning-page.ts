@@ -2,10 +2,11 @@
  * The layer-tuning engines in a bare Chromium page (webgpu-page.ts), for the browser test and
  * `bench:tune`: onnxruntime-web (its own .wasm and .mjs served beside the page, which is
  * cross-origin isolated so WASM runs multi-threaded) with the WASM or the WebGPU EP, and the CPU
- * engine. `tuneLayers(spec)` runs forward + backward with the pooled InfoNCE loss `steps` times
- * (weights and texts sent, or made in the page from a seed, as bench:tune does in Node).
+ * engine. `tuneLayers(spec)` runs forward + backward with the pooled InfoNCE loss `steps` times on
+ * the weights and texts it is sent (float32 as base64: a MiniLM layer is 1.8 M values).
  */
 import path from 'node:path';
+import type { LayerInput } from '../core/tuning/engine';
 import type { LayerShape, LayerWeights } from '../core/tuning/layer';
 import { LINEAR_NAMES, NORM_NAMES } from '../core/tuning/layer';
 import { ROOT } from './chromium';
@@ -13,19 +14,21 @@ import { openWebGpuPage, type WebGpuPage } from './webgpu-page';
 
 export type PageEngine = 'ort-wasm' | 'ort-webgpu' | 'cpu';
 
-/** LayerWeights with plain arrays: what page.evaluate carries. */
+/** LayerWeights with plain arrays: what page.evaluate carries back. */
 export type PlainLayer = Record<string, Record<string, number[]>>;
+/** LayerWeights with each array as the base64 of its float32 bytes: what page.evaluate carries there. */
+export type EncodedLayer = Record<string, Record<string, string>>;
 
 export interface TuneSpec {
   engine: PageEngine;
   shape: LayerShape;
-  /** Either the layers and the batch themselves, or seeds to make them as test/support/tuning.ts does. */
-  layers?: PlainLayer[];
-  input?: { hidden: number[]; mask: number[]; batch: number; seq: number };
-  random?: { layers: number; lengths: number[]; seq: number; seed: number };
+  layers: EncodedLayer[];
+  /** hidden: base64 float32 [batch, seq, hidden]. */
+  input: { hidden: string; mask: number[]; batch: number; seq: number };
   temperature: number;
-  /** Timed forward + backward steps after one untimed warm-up step. */
+  /** Timed forward + backward steps, after one untimed step when `warmUp`. */
   steps: number;
+  warmUp: boolean;
   /** Return the output, loss and gradients of the last step. */
   results: boolean;
 }
@@ -46,18 +49,16 @@ import * as ort from 'onnxruntime-web';
 import { createOrtLayerEngine } from './src/core/tuning/ort-engine';
 import { createCpuLayerEngine } from './src/core/tuning/cpu-layer';
 import { poolingLoss } from './src/core/tuning/loss';
-import { randomInput, randomLayers } from './test/support/tuning';
 
 ort.env.wasm.wasmPaths = location.origin + '/ort/';
 ort.env.wasm.numThreads = navigator.hardwareConcurrency;
 const toArrays = (layer) => Object.fromEntries(Object.entries(layer).map(([g, p]) => [g, Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Array.from(v)]))]));
-const fromArrays = (layer) => Object.fromEntries(Object.entries(layer).map(([g, p]) => [g, Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Float32Array.from(v)]))]));
+const decode = (base64) => new Float32Array(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)).buffer);
+const fromBase64 = (layer) => Object.fromEntries(Object.entries(layer).map(([g, p]) => [g, Object.fromEntries(Object.entries(p).map(([k, v]) => [k, decode(v)]))]));
 
 (window as any).tuneLayers = async (spec) => {
-  const layers = spec.layers ? spec.layers.map(fromArrays) : randomLayers(spec.shape, spec.random.layers, spec.random.seed);
-  const input = spec.input
-    ? { ...spec.input, hidden: Float32Array.from(spec.input.hidden), mask: Uint8Array.from(spec.input.mask) }
-    : randomInput(spec.random.lengths, spec.random.seq, spec.shape.hidden, spec.random.seed + 1);
+  const layers = spec.layers.map(fromBase64);
+  const input = { ...spec.input, hidden: decode(spec.input.hidden), mask: Uint8Array.from(spec.input.mask) };
   const engine = spec.engine === 'cpu'
     ? createCpuLayerEngine(spec.shape)
     : createOrtLayerEngine(ort, spec.shape, { backend: spec.engine, executionProviders: [spec.engine === 'ort-webgpu' ? 'webgpu' : 'wasm'] });
@@ -65,7 +66,7 @@ const fromArrays = (layer) => Object.fromEntries(Object.entries(layer).map(([g, 
   let last;
   const seconds = [];
   try {
-    for (let step = 0; step <= spec.steps; step++) {
+    for (let step = spec.warmUp ? 0 : 1; step <= spec.steps; step++) {
       const started = performance.now();
       last = await engine.forwardBackward(layers, input, lossOf);
       if (step > 0) seconds.push((performance.now() - started) / 1000);
@@ -94,6 +95,19 @@ export async function openTuningPage(): Promise<TuningPage> {
     ...page,
     tuneLayers: (spec) => page.page.evaluate((s) => (window as unknown as { tuneLayers(s: TuneSpec): Promise<TuneResult> }).tuneLayers(s), spec),
   };
+}
+
+const base64 = (values: Float32Array) => Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+
+/** The layers and the batch as `tuneLayers` takes them. */
+export function encodeForPage(layers: readonly LayerWeights[], input: LayerInput): Pick<TuneSpec, 'layers' | 'input'> {
+  const encodeLayer = (layer: LayerWeights): EncodedLayer => {
+    const encoded: EncodedLayer = {};
+    for (const name of LINEAR_NAMES) encoded[name] = { weight: base64(layer[name].weight), bias: base64(layer[name].bias) };
+    for (const name of NORM_NAMES) encoded[name] = { gamma: base64(layer[name].gamma), beta: base64(layer[name].beta) };
+    return encoded;
+  };
+  return { layers: layers.map(encodeLayer), input: { hidden: base64(input.hidden), mask: Array.from(input.mask), batch: input.batch, seq: input.seq } };
 }
 
 export function toPlainLayer(layer: LayerWeights): PlainLayer {

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CHROMIUM, chromiumAvailable } from '../../src/dev-server/chromium';
-import { openTuningPage, toPlainLayer, type TuningPage } from '../../src/dev-server/tuning-page';
+import { encodeForPage, openTuningPage, toPlainLayer, type TuningPage } from '../../src/dev-server/tuning-page';
 import { createCpuLayerEngine } from '../../src/core/tuning/cpu-layer';
 import type { LayerShape } from '../../src/core/tuning/layer';
 import { poolingLoss } from '../../src/core/tuning/loss';
@@ -35,9 +35,7 @@ describe.skipIf(!chromiumAvailable())('onnxruntime layer engine in Chromium', ()
       const layers = randomLayers(SHAPE, 2, 5);
       const input = randomInput(LENGTHS, 5, SHAPE.hidden, 6);
       const inPage = await browser.tuneLayers({
-        engine, shape: SHAPE, temperature: TAU, steps: 0, results: true,
-        layers: layers.map(toPlainLayer),
-        input: { hidden: Array.from(input.hidden), mask: Array.from(input.mask), batch: input.batch, seq: input.seq },
+        engine, shape: SHAPE, temperature: TAU, steps: 0, warmUp: true, results: true, ...encodeForPage(layers, input),
       });
       if (engine === 'ort-wasm') {
         expect(inPage.crossOriginIsolated).toBe(true);
