@@ -11,6 +11,7 @@
  */
 import { candidateTexts, type CandidateTextMode } from '../core/dataset/texts';
 import { shardRange } from '../core/metrics/streaming';
+import { streamingPays } from '../core/job-size';
 import { DatasetError } from '../core/dataset/types';
 import { EmbeddingFilesError } from '../core/encoders/precomputed';
 import { evaluateDataset } from '../core/evaluate';
@@ -116,14 +117,15 @@ async function evalCommand(args: string[]): Promise<void> {
     await evalShard({ dataset, encoder, choice: shard, candidateText, matmul: ortNodeMatmul(), out: values.out, settings, encoderPlan, log });
     return;
   }
-  logJobEstimate(dataset, encoder.dim, log, undefined, { streaming: true });
+  const streaming = streamingPays({ queries: dataset.queries.length, candidates: dataset.candidates.length, dim: encoder.dim });
+  logJobEstimate(dataset, encoder.dim, log, undefined, { streaming });
 
   const progress = new ProgressLog(log);
   const { report, embeddings } = await evaluateDataset(dataset, encoder, {
     matmul: ortNodeMatmul(),
     candidateText,
-    streaming: true,
-    onProgress: ({ phase, done, total }) => progress.count(phase, phase === 'score' ? 'candidates' : 'texts', done, total),
+    streaming,
+    onProgress: ({ phase, done, total }) => progress.count(phase, phase !== 'score' ? 'texts' : streaming ? 'candidates' : 'queries', done, total),
   });
   const output = { ...evalReportJson(report, values['per-query']), settings };
   await writeOutputFile('--out', values.out, JSON.stringify(output, null, 2));
