@@ -99,7 +99,14 @@ async function main(): Promise<void> {
   const dim = Number(flag('dim', '128'));
   const loadBefore = os.loadavg();
   const base = await readDatasetFolder(XQUAD_R);
-  const rows: string[] = [];
+  // Rows are printed as they are measured: on a busy machine a run may be cut short.
+  console.log([
+    `Lexical vectors at ${dim} dimensions, onnxruntime-node on ${os.availableParallelism()} cores; times exclude encoding and file reading; peak RSS of each process (VmHWM).`,
+    '',
+    '| corpus (candidates) | path | time | per candidate | peak RSS |',
+    '| --- | --- | ---: | ---: | ---: |',
+  ].join('\n'));
+  const rows = { push: (...lines: string[]) => console.log(lines.join('\n')) };
   for (const [label, dataset] of [['XQuAD-R', base], [`XQuAD-R x${factor}`, withDistractors(base, factor)]] as const) {
     const encoder = createLexicalEncoder({ dim });
     const queries = await encoder.encode(dataset.queries.map((x) => x.text), 'query');
@@ -110,8 +117,14 @@ async function main(): Promise<void> {
       await writeFile(path.join(dir, 'queries.npy'), encodeNpyFloat32(queries, task.queryCount, dim));
       await writeFile(path.join(dir, 'candidates.npy'), encodeNpyFloat32(candidates, task.candidateCount, dim));
       await writeFile(path.join(dir, 'task.json'), JSON.stringify(task, (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as Int32Array) : v)));
+      const n = task.candidateCount;
+      const perCandidate = (s: number) => `${((s / n) * 1e6).toFixed(0)} µs`;
+      const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MB`;
+      const row = (path: string, seconds: number, rss: string) => `| ${label} (${n.toLocaleString('en')}) | ${path} | ${seconds.toFixed(1)} s | ${perCandidate(seconds)} | ${rss} |`;
       const matrix = await runChild('matrix', dir);
+      rows.push(row('rankAndMeasure (whole score rows)', matrix.seconds, mb(matrix.peak_rss)));
       const stream = await runChild('stream', dir);
+      rows.push(row('streamAndMeasure (command line)', stream.seconds, mb(stream.peak_rss)));
       if (JSON.stringify(matrix.summary) !== JSON.stringify(stream.summary)) throw new Error(`${label}: streaming and rankAndMeasure disagree`);
       const one = await runChild('0/1', dir);
       const twoStart = performance.now();
@@ -121,28 +134,14 @@ async function main(): Promise<void> {
         console.error(`NumPy run failed: ${e.message}`);
         return [{ seconds: NaN }];
       });
-      const n = task.candidateCount;
-      const perCandidate = (s: number) => `${((s / n) * 1e6).toFixed(0)} µs`;
-      const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MB`;
-      const row = (path: string, seconds: number, rss: string) => `| ${label} (${n.toLocaleString('en')}) | ${path} | ${seconds.toFixed(1)} s | ${perCandidate(seconds)} | ${rss} |`;
-      rows.push(
-        row('rankAndMeasure (whole score rows)', matrix.seconds, mb(matrix.peak_rss)),
-        row('streamAndMeasure (command line)', stream.seconds, mb(stream.peak_rss)),
-        row('NumPy (numpy_eval.py, GEMM + ranking)', numpy.seconds, '–'),
-        row('1 shard process (0/1)', one.seconds, mb(one.peak_rss)),
-        row('2 shard processes at once (wall)', twoSeconds, `${mb(two[0].peak_rss)} + ${mb(two[1].peak_rss)}`),
-      );
+      rows.push(row('1 shard process (0/1)', one.seconds, mb(one.peak_rss)), row('2 shard processes at once (wall)', twoSeconds, `${mb(two[0].peak_rss)} + ${mb(two[1].peak_rss)}`));
+      rows.push(row('NumPy (numpy_eval.py, GEMM + ranking)', numpy.seconds, '–'));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
   const loadAfter = os.loadavg();
   console.log([
-    `Lexical vectors at ${dim} dimensions, onnxruntime-node on ${os.availableParallelism()} cores; times exclude encoding and file reading; peak RSS of each process (VmHWM).`,
-    '',
-    '| corpus (candidates) | path | time | per candidate | peak RSS |',
-    '| --- | --- | ---: | ---: | ---: |',
-    ...rows,
     '',
     `Load average (1/5/15 min) at start ${loadBefore.map((l) => l.toFixed(1)).join(' / ')}, at end ${loadAfter.map((l) => l.toFixed(1)).join(' / ')}; ${new Date().toISOString().slice(0, 16)} UTC.`,
   ].join('\n'));

@@ -9,7 +9,9 @@
  *   npm run xling -- eval ... --shard I/N --out <counts.json>; merge <counts...> --out <report.json>   (src/cli/shard.ts)
  * Contract: ../shared/design.md, "Command line".
  */
-import type { CandidateTextMode } from '../core/dataset/texts';
+import { candidateTexts, type CandidateTextMode } from '../core/dataset/texts';
+import { shardRange } from '../core/metrics/streaming';
+import { streamingPays } from '../core/job-size';
 import { DatasetError } from '../core/dataset/types';
 import { EmbeddingFilesError } from '../core/encoders/precomputed';
 import { evaluateDataset } from '../core/evaluate';
@@ -46,6 +48,13 @@ ${SHARD_USAGE}
 
 ${MERGE_USAGE}
 
+  npm run xling -- encode --dataset <dir> --encoder <name> --out <dir> [--shard I/N] [--languages ...]
+                          [--articles K] [--candidate-text MODE]
+
+  Writes the --export format (queries.npy, candidates.npy, queries.jsonl, candidates.jsonl) for shard
+  I of N contiguous ranges of the queries and of the candidates (all of them without --shard);
+  --encoder npy:<folder> reads a folder of such shard folders.
+
 ${TRAIN_USAGE}
 
 ${COMPARE_USAGE}
@@ -59,6 +68,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'compare') return compareCommand(rest);
   if (command === 'sweep') return sweepCommand(rest);
   if (command === 'merge') return mergeCommand(rest, log);
+  if (command === 'encode') return encodeCommand(rest);
   if (command === undefined || command === '--help' || command === '-h') {
     console.log(USAGE);
     return;
@@ -107,14 +117,15 @@ async function evalCommand(args: string[]): Promise<void> {
     await evalShard({ dataset, encoder, choice: shard, candidateText, matmul: cliScoringMatmul(), out: values.out, settings, encoderPlan, log });
     return;
   }
-  logJobEstimate(dataset, encoder.dim, log, undefined, { streaming: true });
+  const streaming = streamingPays({ queries: dataset.queries.length, candidates: dataset.candidates.length, dim: encoder.dim });
+  logJobEstimate(dataset, encoder.dim, log, undefined, { streaming });
 
   const progress = new ProgressLog(log);
   const { report, embeddings } = await evaluateDataset(dataset, encoder, {
     matmul: cliScoringMatmul(),
     candidateText,
-    streaming: true,
-    onProgress: ({ phase, done, total }) => progress.count(phase, phase === 'score' ? 'candidates' : 'texts', done, total),
+    streaming,
+    onProgress: ({ phase, done, total }) => progress.count(phase, phase !== 'score' ? 'texts' : streaming ? 'candidates' : 'queries', done, total),
   });
   const output = { ...evalReportJson(report, values['per-query']), settings };
   await writeOutputFile('--out', values.out, JSON.stringify(output, null, 2));
@@ -127,6 +138,40 @@ async function evalCommand(args: string[]): Promise<void> {
   log(`mono ${formatLogMetric(s.mono_map)}  cross ${formatLogMetric(s.cross_map)}  multi ${formatLogMetric(s.multi_map)}  ` +
     `R@10 ${formatLogMetric(s.multi_r10)}  rank distance ${formatLogMetric(s.rank_distance, 1)}  ` +
     `(encode ${report.timings.encode_s.toFixed(2)} s, score ${report.timings.score_s.toFixed(2)} s) -> ${values.out}`);
+}
+
+/** `xling encode`: one shard of the texts encoded into the export format (docs/scale.md). */
+async function encodeCommand(args: string[]): Promise<void> {
+  const { values } = parseFlags(args, {
+    dataset: { type: 'string' },
+    encoder: { type: 'string', default: 'lexical' },
+    out: { type: 'string' },
+    languages: { type: 'string' },
+    articles: { type: 'string' },
+    'candidate-text': { type: 'string', default: 'sentence' },
+    shard: { type: 'string' },
+    ...ENCODER_FLAG_OPTIONS,
+  });
+  if (!values.dataset) throw new UsageError('encode needs --dataset <dir>.');
+  if (!values.out) throw new UsageError('encode needs --out <dir>.');
+  const candidateText = parseCandidateText(values['candidate-text']);
+  const encoderFlags = await asUsage(() => parseEncoderFlags(values.encoder, values));
+  const articles = values.articles === undefined ? undefined : parsePositiveInteger('--articles', values.articles);
+  const { shard, shards } = values.shard === undefined ? { shard: 0, shards: 1 } : parseShard(values.shard);
+  await checkOutputs([{ flag: '--out', path: values.out, kind: 'folder' }], [values.dataset]);
+  const dataset = await readDatasetFolder(values.dataset, { languages: values.languages?.split(',').map((l) => l.trim()).filter(Boolean), articles });
+  const encoder = await resolveEncoder(values.encoder, encoderFlags, [dataset]);
+  const rows = { queries: shardRange(dataset.queries.length, shard, shards), candidates: shardRange(dataset.candidates.length, shard, shards) };
+  const name = `encode ${shard}/${shards}`;
+  log(`${name}: queries ${rows.queries.from} to ${rows.queries.to}, candidates ${rows.candidates.from} to ${rows.candidates.to} of ${dataset.name}; encoder ${encoder.id}`);
+  const progress = new ProgressLog(log);
+  const texts = candidateTexts(dataset, candidateText);
+  const queries = await encoder.encode(dataset.queries.slice(rows.queries.from, rows.queries.to).map((q) => q.text), 'query',
+    { onProgress: (done, total) => progress.count(`${name} queries`, 'texts', done, total) });
+  const candidates = await encoder.encode(texts.slice(rows.candidates.from, rows.candidates.to), 'passage',
+    { onProgress: (done, total) => progress.count(`${name} candidates`, 'texts', done, total) });
+  await writeOutputFolder('--out', values.out, (dir) => writeEmbeddingFolder(dir, dataset, { queries, candidates, dim: encoder.dim }, rows));
+  log(`${name}: ${rows.queries.to - rows.queries.from} query and ${rows.candidates.to - rows.candidates.from} candidate vectors -> ${values.out}`);
 }
 
 function parseCandidateText(value: string | undefined): CandidateTextMode {

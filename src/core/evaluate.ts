@@ -21,7 +21,7 @@ export interface EvaluateOptions {
   signal?: AbortSignal;
   /**
    * Score block by block against the candidates (metrics/streaming.ts): the same report, memory
-   * for queries + one block. The command line streams (as fast as rankAndMeasure: docs/benchmarks.md).
+   * for queries + one block. The command line streams where that pays (job-size.ts, streamingPays).
    */
   streaming?: boolean;
 }

@@ -70,6 +70,15 @@ export function estimateJob({ queries, candidates, dim, streaming = false }: Job
   return { bytes, scoreSeconds };
 }
 
+/**
+ * Whether the command line streams (metrics/streaming.ts): where it was measured as fast as whole
+ * rows (the candidates fit one block: XQuAD-R) and wherever whole rows would pass the job limit;
+ * between the two, whole rows were faster (docs/benchmarks.md, "Streaming evaluation and shards").
+ */
+export function streamingPays(counts: JobCounts): boolean {
+  return counts.candidates <= DEFAULT_CANDIDATE_BLOCK || estimateJob({ ...counts, streaming: false }).bytes > BROWSER_JOB_LIMIT_BYTES;
+}
+
 /** "1.2 GB", "340 MB" (binary units); rough, as the estimate is. */
 export function formatBytesRough(bytes: number): string {
   if (bytes >= GB) return `${(bytes / GB).toFixed(1)} GB`;

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { logJobEstimate } from '../../src/cli/job-estimate';
 import type { Dataset } from '../../src/core/dataset/types';
-import { browserFilesProblem, browserJobProblem, describeEstimate, estimateJob } from '../../src/core/job-size';
+import { browserFilesProblem, browserJobProblem, describeEstimate, estimateJob, streamingPays } from '../../src/core/job-size';
 
 const XQUAD_R = { queries: 13_090, candidates: 13_014 };
 const TEN_TIMES = { queries: 130_900, candidates: 130_140 };
@@ -46,6 +46,13 @@ describe('job size', () => {
     // Ten times at 2048: (130,900 + 130,140 + 16,384) x 2048 x 4 = 2,272,657,408; 512 x 16,384 x 4 = 33,554,432;
     // 130,900 x 256 = 33,510,400; twice the sum, against 6,944,228,800 unstreamed.
     expect(estimateJob({ ...TEN_TIMES, dim: 2048, streaming: true }).bytes).toBe(4_679_444_480);
+  });
+
+  it('the command line streams XQuAD-R (one block) and what whole rows would hold past 2 GB, not what lies between', () => {
+    expect(streamingPays({ ...XQUAD_R, dim: 2048 })).toBe(true);
+    // Ten times at 384: 1,736,840,640 bytes of whole rows, under 2 GB: whole rows (faster there).
+    expect(streamingPays({ ...TEN_TIMES, dim: 384 })).toBe(false);
+    expect(streamingPays({ ...TEN_TIMES, dim: 1024 })).toBe(true); // 3.5 GB
   });
 
   it('dataset files: 100 MB a file, 300 MB together (binary megabytes)', () => {

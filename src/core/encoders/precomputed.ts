@@ -64,6 +64,36 @@ export interface EmbeddingTable {
   notes: string[];
 }
 
+/**
+ * The tables of several shard folders (`xling encode --shard I/N`, or rows computed elsewhere in
+ * parts) as one, named `name`: rows are matched by key later, so their order does not matter. A
+ * dimension that differs, or a row in two folders (a shard given twice), is an error naming them.
+ */
+export function joinEmbeddingTables(name: string, parts: { folder: string; table: EmbeddingTable }[]): EmbeddingTable {
+  const [first] = parts;
+  const issues: DatasetIssue[] = [];
+  const seen = new Map<string, string>();
+  for (const { folder, table } of parts) {
+    if (table.dim !== first.table.dim) issues.push({ file: folder, place: '', message: `${table.dim} dimensions, but ${first.folder} has ${first.table.dim}: the shards come from different encoders` });
+    for (const key of [...table.queries.keys.map((k) => `q${k}`), ...table.candidates.keys.map((k) => `c${k}`)]) {
+      const earlier = seen.get(key);
+      if (earlier !== undefined && issues.length < 5) issues.push({ file: folder, place: '', message: `row ${key.slice(1)} is also in ${earlier}: give each shard folder once` });
+      seen.set(key, folder);
+    }
+  }
+  if (issues.length > 0) throw new EmbeddingFilesError(issues);
+  const join = (side: 'queries' | 'candidates'): EmbeddingRows => {
+    const vectors = new Float32Array(parts.reduce((n, p) => n + p.table[side].vectors.length, 0));
+    let at = 0;
+    for (const { table } of parts) {
+      vectors.set(table[side].vectors, at);
+      at += table[side].vectors.length;
+    }
+    return { keys: parts.flatMap((p) => p.table[side].keys), vectors };
+  };
+  return { name, dim: first.table.dim, queries: join('queries'), candidates: join('candidates'), notes: [...new Set(parts.flatMap((p) => p.table.notes))] };
+}
+
 /** The four files' contents: the .npy files as bytes, the row files as text. */
 export interface EmbeddingFileContents {
   queryVectors: Uint8Array;
