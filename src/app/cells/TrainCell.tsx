@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Data, Layout } from 'plotly.js-dist-min';
 import type { GpuChoice } from '../../core/devices';
 import type { EvalSummary } from '../../core/metrics/types';
@@ -261,7 +261,7 @@ function LiveProgress({ training, languages }: { training: LiveTraining; languag
         <ProgressBar label={PHASE_LABELS[training.phase]} done={0} total={null} />
       )}
       <div className="results-grid">
-        <LossChart curves={training} />
+        <LossChart curves={training} live />
         <HeldOutTable heldOut={training.heldOut} />
       </div>
       {training.heldOutReport ? (
@@ -322,8 +322,16 @@ function ImportedHead({ run }: { run: ImportedHeadRun }) {
   );
 }
 
+/**
+ * While a training runs, the chart is redrawn at most once a second (LIVE_REDRAW_MS), not at every step:
+ * each plotly redraw is main-thread work, and on a 2-core machine the page shares the cores with the
+ * lab worker that trains (the evaluation's profile, docs/benchmarks.md). The last step always shows.
+ */
+const LIVE_REDRAW_MS = 1000;
+
 /** One smoothed loss line per batch type with its raw values faint behind it, and the held-out cross-lingual mAP. */
-function LossChart({ curves }: { curves: Curves }) {
+function LossChart({ curves: latest, live = false }: { curves: Curves; live?: boolean }) {
+  const curves = useThrottled(latest, live ? LIVE_REDRAW_MS : 0);
   const heldOutValues = useMemo(() => curves.heldOut.map((point) => point.summary.cross_map), [curves.heldOut]);
   const lines = useMemo(() => lossLines(curves.loss, curves.batchTypes), [curves.loss, curves.batchTypes]);
   const data = useMemo<Data[]>(
@@ -383,6 +391,24 @@ function LossChart({ curves }: { curves: Curves }) {
     [heldOutValues],
   );
   return <PlotlyChart data={data} layout={layout} label="Training loss per step and batch type, with the held-out cross-lingual mAP" testId="loss-chart" />;
+}
+
+/** `value`, passed on at most once per `intervalMs` (0: at once); a newer value waits out the rest of the interval. */
+function useThrottled<T>(value: T, intervalMs: number): T {
+  const [shown, setShown] = useState(value);
+  const lastShown = useRef(0);
+  useEffect(() => {
+    if (intervalMs === 0) return;
+    const show = () => {
+      lastShown.current = Date.now();
+      setShown(value);
+    };
+    const wait = lastShown.current + intervalMs - Date.now();
+    if (wait <= 0) return show();
+    const timer = setTimeout(show, wait);
+    return () => clearTimeout(timer);
+  }, [value, intervalMs]);
+  return intervalMs === 0 ? value : shown;
 }
 
 const HELD_OUT_ROWS: { label: string; metric: MetricKey; value: (s: EvalSummary) => number | null; format: (v: number | null) => string }[] = [
