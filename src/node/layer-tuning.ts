@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { candidateTexts, type CandidateTextMode } from '../core/dataset/texts';
 import type { Dataset } from '../core/dataset/types';
-import { computeHiddenStates, packTokens, type BottomRunner } from '../core/tuning/hidden-states';
+import { computeHiddenStates, ortBottomRunner, packTokens } from '../core/tuning/hidden-states';
 import type { LayerWeights } from '../core/tuning/layer';
 import type { HiddenStates } from '../core/tuning/layer-model';
 import { bottomModel, exportTunedModel, findLayers, readLayerWeights, type LayerConfig, type ModelLayers } from '../core/tuning/onnx-layers';
@@ -57,15 +57,7 @@ export async function prepareNodeLayerTuning(
   if (layers > count) throw new RangeError(`--tune layers:${layers}: ${encoder.id} has ${count} layers; K must be between 1 and ${count}.`);
   const firstTuned = count - layers;
   const initial = Array.from({ length: layers }, (_, k) => readLayerWeights(model, graph, firstTuned + k));
-  const session = await ort.InferenceSession.create(bottomModel(model, graph, firstTuned));
-  const bottom: BottomRunner = {
-    inputNames: session.inputNames,
-    async run(inputs) {
-      const feeds = Object.fromEntries(Object.entries(inputs).map(([name, { data, dims }]) => [name, new ort.Tensor('int64', data, dims)]));
-      const outputs = await session.run(feeds);
-      return outputs[session.outputNames[0]].data as Float32Array;
-    },
-  };
+  const bottom = await ortBottomRunner(ort, bottomModel(model, graph, firstTuned));
   try {
     const total = datasets.reduce((sum, d) => sum + d.queries.length + d.candidates.length, 0);
     let before = 0;
@@ -88,7 +80,7 @@ export async function prepareNodeLayerTuning(
       `(${((tokens * graph.shape.hidden * 4) / 2 ** 20).toFixed(0)} MiB)`);
     return { folder, graph, initial, states, tokens };
   } finally {
-    await session.release();
+    await bottom.release();
   }
 }
 

@@ -18,7 +18,7 @@ import type { HiddenStates } from '../../src/core/tuning/layer-model';
 import { bottomModel, exportTunedModel, findLayers, readLayerWeights, type LayerConfig, type ModelLayers } from '../../src/core/tuning/onnx-layers';
 import onnxProto from 'onnx-proto';
 import { modelFileBytes } from '../encoder/model-cache';
-import { computeHiddenStates, type BottomRunner, type TokenizedTexts } from '../../src/core/tuning/hidden-states';
+import { computeHiddenStates, ortBottomRunner, type TokenizedTexts } from '../../src/core/tuning/hidden-states';
 import { labOrt } from './scoring-backend';
 import type { TrainingProgress } from './protocol';
 
@@ -64,20 +64,12 @@ export async function prepareLayerTuning(
   const firstTuned = count - layers;
   const initial = Array.from({ length: layers }, (_, k) => readLayerWeights(model, graph, firstTuned + k));
   const ort = await labOrt();
-  const session = await ort.InferenceSession.create(bottomModel(model, graph, firstTuned), { executionProviders: ['wasm'] });
+  const bottom = await ortBottomRunner(ort, bottomModel(model, graph, firstTuned), { executionProviders: ['wasm'] });
   try {
     const texts = { queries: dataset.queries.map((q) => q.text), candidates: candidateTexts(dataset, candidateText) };
     const total = texts.queries.length + texts.candidates.length;
     const meter = new RateMeter();
     const progress = (done: number) => report({ type: 'encode', done, total, pace: meter.update('encode', done, total, performance.now()) });
-    const bottom: BottomRunner = {
-      inputNames: session.inputNames,
-      async run(inputs) {
-        const feeds = Object.fromEntries(Object.entries(inputs).map(([name, { data, dims }]) => [name, new ort.Tensor('int64', data, dims)]));
-        const outputs = await session.run(feeds);
-        return outputs[session.outputNames[0]].data as Float32Array;
-      },
-    };
     const hidden = graph.shape.hidden;
     const queries = await computeHiddenStates(await tokenize(texts.queries, 'query', signal), hidden, bottom, { signal, onProgress: progress });
     const candidates = await computeHiddenStates(await tokenize(texts.candidates, 'passage', signal), hidden, bottom, {
@@ -92,7 +84,7 @@ export async function prepareLayerTuning(
       tokens: queries.offsets[queries.offsets.length - 1] + candidates.offsets[candidates.offsets.length - 1],
     };
   } finally {
-    await session.release();
+    await bottom.release();
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { planLengthBatches } from '../encoders/pooling';
 import type { HiddenStateTable } from './layer-model';
+import type { OrtLike, OrtMatmulOptions } from '../linalg/ort-matmul';
 
 /** Token ids of many texts in one buffer: text i is ids[offsets[i] .. offsets[i + 1] - 1]. */
 export interface TokenizedTexts {
@@ -30,6 +31,23 @@ export function packTokens(rows: readonly number[][]): TokenizedTexts {
 export interface BottomRunner {
   inputNames: readonly string[];
   run(inputs: Record<string, { data: BigInt64Array; dims: [number, number] }>): Promise<Float32Array>;
+}
+
+/**
+ * The bottom graph (onnx-layers.ts's bottomModel) in a session of any onnxruntime (node or web, passed
+ * in as for ortMatmul), as a BottomRunner. The caller releases the session.
+ */
+export async function ortBottomRunner(ort: OrtLike, bottomGraph: Uint8Array, options: OrtMatmulOptions = {}): Promise<BottomRunner & { release(): Promise<void> }> {
+  const session = await ort.InferenceSession.create(bottomGraph, options.executionProviders ? { executionProviders: options.executionProviders } : {});
+  return {
+    inputNames: session.inputNames,
+    async run(inputs) {
+      const feeds = Object.fromEntries(Object.entries(inputs).map(([name, { data, dims }]) => [name, new ort.Tensor('int64', data, dims)]));
+      const outputs = await session.run(feeds);
+      return outputs[session.outputNames[0]].data as Float32Array;
+    },
+    release: () => session.release(),
+  };
 }
 
 /** Texts per run of the bottom layers. */
