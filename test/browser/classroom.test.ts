@@ -27,10 +27,10 @@ describe('classroom preset in Chromium', () => {
     expect(await page.getByTestId('classroom-stop').isEnabled()).toBe(true);
     await page.getByTestId('dataset-summary').filter({ hasText: `${CLASSROOM_LANGUAGES.length} languages` }).waitFor({ timeout: 300_000 });
     expect(await page.getByLabel('First K articles').inputValue()).toBe(String(CLASSROOM_ARTICLES));
+    await expect.poll(() => page.getByTestId('classroom-phase').textContent(), { timeout: 600_000 }).toMatch(/^Step 3 of 3: training .*step \d+ of 100, [\d.]+ steps\/s, about .* left$/);
+    await page.locator('header.page-header').screenshot({ path: `${SHOTS_DIR}/classroom-progress.png` });
     const table1 = page.getByTestId('table-1');
     await expect.poll(() => table1.locator('tbody tr').count(), { timeout: 600_000 }).toBe(4);
-    await expect.poll(() => page.getByTestId('classroom-phase').textContent(), { timeout: 600_000 }).toMatch(/^Step 3 of 3: training .*step \d+ of 100, [\d.]+ steps\/s, about .* left$/);
-    await page.locator('header').screenshot({ path: `${SHOTS_DIR}/classroom-progress.png` });
     await progress.waitFor({ state: 'detached', timeout: 600_000 });
     console.info(`classroom preset: ${((Date.now() - clicked) / 1000).toFixed(1)} s from the click to its end (Tables 1 and 2, the frozen side run)`);
     await expect.poll(() => page.getByTestId('train-status').textContent(), { timeout: 120_000 }).toBe('trained');
