@@ -70,13 +70,16 @@ export function TrainCell() {
       <fieldset disabled={running}>
         <legend>{train.tune === 'layers' ? 'Optimiser' : 'Head and optimiser'}</legend>
         <div className="field-row">
-          <label className="field" hidden={train.tune === 'layers'}>
-            <span>Head</span>
-            <select value={train.headKind} onChange={(event) => change({ headKind: event.target.value === 'adapter' ? 'adapter' : 'linear' })}>
-              <option value="linear">linear (d × d)</option>
-              <option value="adapter">low-rank residual adapter</option>
-            </select>
-          </label>
+          {/* Rendered only for a head: the .field class's display would override a `hidden` attribute. */}
+          {train.tune === 'layers' ? null : (
+            <label className="field">
+              <span>Head</span>
+              <select value={train.headKind} onChange={(event) => change({ headKind: event.target.value === 'adapter' ? 'adapter' : 'linear' })}>
+                <option value="linear">linear (d × d)</option>
+                <option value="adapter">low-rank residual adapter</option>
+              </select>
+            </label>
+          )}
           {train.headKind === 'adapter' && train.tune !== 'layers' ? (
             <NumberField label="Rank" value={train.rank} step={1} accept={isInteger(1, 8192)} onChange={(rank) => change({ rank })} />
           ) : null}
