@@ -132,8 +132,9 @@ describe('tuning the top layers in the notebook', () => {
     for (const metric of METRICS) {
       // Before: the tuned path with 0 steps is the frozen model.
       expect(Math.abs(table.before[metric] - frozen.summary[metric]!)).toBeLessThan(1e-4);
-      // After: the same training as the CLI, on another onnxruntime build (float rounding).
-      expect(Math.abs(table.after[metric] - cli.after.summary[metric])).toBeLessThan(1e-3);
+      // After: the same training as the CLI, on another onnxruntime build; float rounding has not moved a rank
+      // (0 difference seen), and 1e-4 stays well under what 6 steps change (over 1e-3).
+      expect(Math.abs(table.after[metric] - cli.after.summary[metric])).toBeLessThan(1e-4);
     }
 
     // The exported zip is the model folder: config and tokenizer unchanged, the model's tuned weights replaced.

@@ -63,7 +63,8 @@ export function TrainCell() {
   return (
     <Cell index={5} title="Train" id="train" status={trainingStatus(state)}>
       <p className="muted">
-        Contrastive fine-tuning (InfoNCE, in-batch negatives, AdamW) of a projection head on the frozen encoder&apos;s cached embeddings, in the worker.
+        Contrastive fine-tuning (InfoNCE, in-batch negatives, AdamW) of{' '}
+        {train.tune === 'layers' ? "the encoder's top layers, from the hidden states entering them" : "a projection head on the frozen encoder's cached embeddings"}, in the worker.
         Batches come from the Batch mix cell; the run reports the evaluation side of its split, before and after.
       </p>
       <WhatToTrain state={state} disabled={running} change={change} />
