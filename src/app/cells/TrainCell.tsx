@@ -72,20 +72,24 @@ export function TrainCell() {
   return (
     <Cell index={5} title="Train" id="train" status={trainingStatus(state)}>
       <p className="muted">
-        Contrastive fine-tuning (InfoNCE, in-batch negatives, AdamW) of a projection head on the frozen encoder&apos;s cached embeddings, in the worker.
+        Contrastive fine-tuning (InfoNCE, in-batch negatives, AdamW) of{' '}
+        {train.tune === 'layers' ? "the encoder's top layers, from the hidden states entering them" : "a projection head on the frozen encoder's cached embeddings"}, in the worker.
         Batches come from the Batch mix cell; the run reports the evaluation side of its split, before and after.
       </p>
       <WhatToTrain state={state} disabled={running} change={change} />
       <fieldset disabled={running}>
         <legend>{train.tune === 'layers' ? 'Optimiser' : 'Head and optimiser'}</legend>
         <div className="field-row">
-          <label className="field" hidden={train.tune === 'layers'}>
-            <span>Head</span>
-            <select value={train.headKind} onChange={(event) => change({ headKind: event.target.value === 'adapter' ? 'adapter' : 'linear' })}>
-              <option value="linear">linear (d × d)</option>
-              <option value="adapter">low-rank residual adapter</option>
-            </select>
-          </label>
+          {/* Rendered only for a head: the .field class's display would override a `hidden` attribute. */}
+          {train.tune === 'layers' ? null : (
+            <label className="field">
+              <span>Head</span>
+              <select value={train.headKind} onChange={(event) => change({ headKind: event.target.value === 'adapter' ? 'adapter' : 'linear' })}>
+                <option value="linear">linear (d × d)</option>
+                <option value="adapter">low-rank residual adapter</option>
+              </select>
+            </label>
+          )}
           {train.headKind === 'adapter' && train.tune !== 'layers' ? (
             <NumberField label="Rank" value={train.rank} step={1} setting={SETTINGS_TABLE.train.rank} onChange={(rank) => change({ rank })} />
           ) : null}
