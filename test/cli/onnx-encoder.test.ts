@@ -212,6 +212,9 @@ describe('ONNX encoder on the tiny test model', () => {
     await expect(createOnnxEncoder(noTokenizerConfig)).rejects.toThrow(/: tokenizer_config\.json is missing or names no tokenizer_class \(.*\)\. Copy the tokenizer_config\.json of the export/);
     const fp16Only = await broken('fp16-only', 'config.json', (b) => b);
     await rename(join(fp16Only, 'onnx', 'model.onnx'), join(fp16Only, 'onnx', 'model_fp16.onnx'));
+    // make-test-model also writes q8 weights: the message names every weight file the folder has.
+    await expect(createOnnxEncoder(fp16Only)).rejects.toThrow(/fp16-only has no onnx\/model\.onnx, the weights for --dtype fp32; try --dtype fp16 or --dtype q8\./);
+    await rm(join(fp16Only, 'onnx', 'model_quantized.onnx'));
     await expect(createOnnxEncoder(fp16Only)).rejects.toThrow(/fp16-only has no onnx\/model\.onnx, the weights for --dtype fp32; try --dtype fp16\./);
   }, 120_000);
 });
