@@ -21,6 +21,7 @@ import { describeHeadOf, describeTraining, type ImportedHeadRun, type TrainedRun
 import { datasetView, invalidFieldsBlocker, runChanges } from '../state/selectors';
 import { COMPARED_MIXES, thinSplitWarning } from '../state/training';
 import { layerTuningPlan, layerTuningProblem, PLANNED_TOKENS_PER_TEXT } from '../../core/tuning/plan';
+import type { ModelArchitecture } from '../../core/encoders/model-spec';
 import { MixComparison } from './MixComparison';
 import type { BatchType } from '../../core/training';
 import { lossLines, type LossLine } from '../results/loss-lines';
@@ -114,16 +115,22 @@ export function TrainCell() {
             hint="sampled, against all candidates; 0 = all"
             onChange={(heldOutQuestions) => change({ heldOutQuestions })}
           />
-          <label className="field">
-            <span>Trainer device</span>
-            <select value={train.device} onChange={(event) => change({ device: event.target.value as GpuChoice })}>
-              {DEVICES.map((device) => (
-                <option key={device.value} value={device.value}>
-                  {device.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          {train.tune === 'layers' ? (
+            <p className="hint small" data-testid="layer-engine">
+              The tuned layers run on onnxruntime-web&apos;s multi-threaded WASM (docs/training.md, &quot;Tuning the top layers&quot;).
+            </p>
+          ) : (
+            <label className="field">
+              <span>Trainer device</span>
+              <select value={train.device} onChange={(event) => change({ device: event.target.value as GpuChoice })}>
+                {DEVICES.map((device) => (
+                  <option key={device.value} value={device.value}>
+                    {device.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
         </div>
       </fieldset>
 
@@ -162,7 +169,8 @@ export function TrainCell() {
             <button type="button" disabled={blocker !== null} onClick={actions.compareMixes} title="Trains X-X-mono, X-Y and hybrid with the same seed and split">
               Compare mixes
             </button>
-            <label className={`button${blocker === null ? '' : ' disabled'}`} title="Measure an exported head on the evaluation side of the current split">
+{train.tune === 'layers' ? null : (
+                          <label className={`button${blocker === null ? '' : ' disabled'}`} title="Measure an exported head on the evaluation side of the current split">
               Import head…
               <input
                 type="file"
@@ -176,6 +184,7 @@ export function TrainCell() {
                 }}
               />
             </label>
+            )}
             {blocker ? <span className="hint">{blocker}</span> : null}
           </>
         )}
@@ -492,12 +501,21 @@ function BeforeAfterTable({ before, after, tuned = 'trained head' }: { before: E
   );
 }
 
+/** The chosen transformer's sizes: from its load, else from the last evaluation with it (runs keep what the encoder worker loaded). */
+function modelArchitecture(state: AppState): ModelArchitecture | null {
+  if (state.model.status === 'done' && state.model.result.architecture) return state.model.result.architecture;
+  const encoder = state.settings.encoder;
+  if (encoder.kind !== 'transformer') return null;
+  const run = [...state.runs].reverse().find((r) => r.encoder.kind === 'transformer' && JSON.stringify(r.encoder.source) === JSON.stringify(encoder.source) && r.model?.architecture);
+  return run?.model?.architecture ?? null;
+}
+
 /** Why the top layers cannot be tuned with these settings, or null (also null when a head is trained). */
 function layerTuningBlocker(state: AppState): string | null {
   const { train } = state.settings;
   if (train.tune !== 'layers') return null;
   if (state.settings.encoder.kind !== 'transformer') return 'Only a transformer encoder has layers to tune: choose one in the Encoder cell, or train a head.';
-  const architecture = state.model.status === 'done' ? state.model.result.architecture : null;
+  const architecture = modelArchitecture(state);
   if (!architecture || !state.loaded) return null;
   const { queries, candidates } = state.loaded.dataset.summary;
   return layerTuningProblem(architecture, layerTuningPlan(architecture, train.layers, queries + candidates));
@@ -510,7 +528,7 @@ function layerTuningBlocker(state: AppState): string | null {
 function WhatToTrain({ state, disabled, change }: { state: AppState; disabled: boolean; change: (patch: Partial<AppState['settings']['train']>) => void }) {
   const { train } = state.settings;
   const transformer = state.settings.encoder.kind === 'transformer';
-  const architecture = state.model.status === 'done' ? (state.model.result.architecture ?? null) : null;
+  const architecture = modelArchitecture(state);
   const texts = state.loaded ? state.loaded.dataset.summary.queries + state.loaded.dataset.summary.candidates : null;
   const plan = architecture && texts !== null ? layerTuningPlan(architecture, train.layers, texts) : null;
   const problem = architecture && plan ? layerTuningProblem(architecture, plan) : null;
