@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvalReport } from '../../src/core/metrics/types';
 import { decodeNpyFloat32, encodeNpyFloat32 } from '../../src/core/npy';
 import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, type TrainingResult } from '../../src/core/training';
-import { dropPaths, expectedReport, expectedTraining, loadLocalSubset, openNotebook, readSummaryTitles, ROOT, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
+import { dropPaths, expectedReport, expectedTraining, loadLocalSubset, openNotebook, readLoss, readSummaryTitles, ROOT, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 const LANGUAGES = ['de', 'en', 'es', 'zh'];
 const ARTICLES = 6;
@@ -86,7 +86,7 @@ describe('embeddings from files in Chromium', () => {
     await trainCell.getByLabel('Evaluate every', { exact: true }).fill('0');
     await trainCell.getByRole('button', { name: 'Train', exact: true }).click();
     await trainCell.getByTestId('finished-training').waitFor({ timeout: 120_000 });
-    const loss = await trainCell.getByTestId('loss-chart').evaluate((element) => (element as HTMLElement & { data: { y: number[] }[] }).data[0].y);
+    const loss = await readLoss(page);
     expect(loss).toHaveLength(training.loss.length);
     loss.forEach((value, i) => expect(Math.abs(value - training.loss[i])).toBeLessThanOrEqual(1e-12 * Math.abs(training.loss[i])));
     const titles = await readSummaryTitles(page);

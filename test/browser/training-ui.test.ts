@@ -8,10 +8,9 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, parseHead, type TrainingConfig, type TrainingResult } from '../../src/core/training';
-import { expectedTraining, loadLocalSubset, openNotebook, readSummaryTitles, SHOTS_DIR, startHarness, type Harness } from '../support/harness';
+import { expectedTraining, loadLocalSubset, openNotebook, readLoss, readSummaryTitles, SHOTS_DIR, startHarness, type Harness } from '../support/harness';
 
 const LANGUAGES = ['de', 'en', 'es', 'zh'];
 const ARTICLES = 12;
@@ -27,15 +26,6 @@ const CONFIG: TrainingConfig = {
   heldOutEvery: HELD_OUT_EVERY,
 };
 
-/** Every step's loss, in step order, from the chart's raw traces (one per batch type, step numbers as x). */
-async function readLoss(page: Page): Promise<number[]> {
-  const chart = page.getByTestId('loss-chart');
-  await chart.locator('.main-svg').first().waitFor();
-  const traces = await chart.evaluate((element) => (element as HTMLElement & { data: { name: string; x: number[]; y: number[] }[] }).data);
-  const byStep = new Map<number, number>();
-  for (const trace of traces.filter((t) => t.name.endsWith(', raw'))) trace.x.forEach((step, i) => byStep.set(step, trace.y[i]));
-  return [...byStep.keys()].sort((a, b) => a - b).map((step) => byStep.get(step)!);
-}
 
 /**
  * The losses agree to the last bit or so: V8 in Node and in Chromium differ by an ulp in Math.exp /

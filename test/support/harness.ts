@@ -95,3 +95,13 @@ export async function readSummaryTitles(page: Page): Promise<Record<string, stri
   }
   return titles;
 }
+
+/** Every step's loss, in step order, from the chart's raw traces (one per batch type, step numbers as x). */
+export async function readLoss(page: Page): Promise<number[]> {
+  const chart = page.getByTestId('loss-chart');
+  await chart.locator('.main-svg').first().waitFor();
+  const traces = await chart.evaluate((element) => (element as HTMLElement & { data: { name: string; x: number[]; y: number[] }[] }).data);
+  const byStep = new Map<number, number>();
+  for (const trace of traces.filter((t) => t.name.endsWith(', raw'))) trace.x.forEach((step, i) => byStep.set(step, trace.y[i]));
+  return [...byStep.keys()].sort((a, b) => a - b).map((step) => byStep.get(step)!);
+}
