@@ -136,8 +136,9 @@ describe('--encoder hf:<hub id> through HF_ENDPOINT', () => {
         stderr: expect.stringMatching(new RegExp(`cannot reach the model hub at ${live}/ \\(ECONNREFUSED\\).*HF_ENDPOINT.*onnx:<folder>`)),
       });
 
-    await expect(evaluate('onnx-q8', `onnx:${modelDir}`, ['--dtype', 'q8']))
-      .rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/has no onnx\/model_quantized\.onnx, the weights for --dtype q8; try --dtype fp32\./) });
+    // make-test-model writes fp32 and q8 weights: a folder without q4 names both.
+    await expect(evaluate('onnx-q4', `onnx:${modelDir}`, ['--dtype', 'q4']))
+      .rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/has no onnx\/model_q4\.onnx, the weights for --dtype q4; try --dtype fp32 or --dtype q8\./) });
     await expect(evaluate('lexical', 'lexical', ['--query-prefix', 'query: ']))
       .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("--query-prefix applies to transformer encoders (onnx:<folder>, hf:<hub id>), not to 'lexical'") });
     await expect(xling(['train', ...SUBSET, '--encoder', 'lexical', '--dtype', 'q8', '--out', join(dir, 'train.json')]))
