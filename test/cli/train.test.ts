@@ -20,7 +20,8 @@ const run = promisify(execFile);
 const root = resolve(__dirname, '../..');
 const xquad = resolve(root, '../shared/data/xquad-r');
 const LANGS = ['de', 'en', 'es', 'zh'];
-const SUMMARY_KEYS = ['cross_map', 'mono_map', 'multi_map', 'multi_r10', 'own_first_excess', 'own_share10', 'rank_distance'];
+const SUMMARY_KEYS = ['cross_map', 'cross_ndcg10', 'cross_r100', 'mono_map', 'mono_ndcg10', 'mono_r100', 'multi_map', 'multi_ndcg10', 'multi_r10', 'multi_r100',
+  'own_first_excess', 'own_share10', 'rank_distance'];
 
 async function xling(...args: string[]) {
   return run(process.execPath, [resolve(root, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/xling.ts', ...args], {
