@@ -80,7 +80,9 @@ export function emptyCounts(task: RetrievalTask, range: CandidateRange, relevant
 export function shapeStableMatmul(factory: ScoreMatmulFactory): ScoreMatmulFactory {
   return async (candidates, candidateCount, dim) => {
     const padded = Math.max(candidateCount, STABLE_MIN_CANDIDATES);
-    const matrix = padded === candidateCount ? candidates : padRows(candidates, candidateCount * dim, padded * dim);
+    // Padding candidates repeat the real rows, so a backend that chooses its kernel by the
+    // candidates' density (sparseWhereSparse) chooses as it would unpadded: one kernel for every call.
+    const matrix = padded === candidateCount ? candidates : padRows(candidates, candidateCount * dim, padded * dim, true);
     const inner = await factory(matrix, padded, dim);
     let out = new Float32Array(0);
     const stable: ScoreMatmul = {
@@ -99,9 +101,10 @@ export function shapeStableMatmul(factory: ScoreMatmulFactory): ScoreMatmulFacto
   };
 }
 
-function padRows(values: Float32Array, used: number, length: number): Float32Array {
+function padRows(values: Float32Array, used: number, length: number, repeat = false): Float32Array {
   const out = new Float32Array(length);
   out.set(values.subarray(0, used));
+  if (repeat && used > 0) for (let at = used; at < length; at += used) out.set(values.subarray(0, Math.min(used, length - at)), at);
   return out;
 }
 
