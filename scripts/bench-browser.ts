@@ -114,6 +114,7 @@ async function browserRun(train: boolean): Promise<Record<string, unknown>> {
       trainer_device: outcome.trainerDevice,
       train_steps_per_s: outcome.timings.steps_per_s,
       train_scoring_backend: outcome.scoringBackend,
+      train_timings: outcome.timings,
     };
   } finally {
     await browser.close();
@@ -150,6 +151,7 @@ async function commandLine(work: string, train: boolean): Promise<Record<string,
     '--steps', String(D.steps), '--batch', String(D.batchSize), '--seed', String(D.seed),
     '--held-out-every', String(NOTEBOOK_HELD_OUT_EVERY), '--out', path.join(work, 'train.json'),
   ]);
+  measured.cli_train_timings = (JSON.parse(await readFile(path.join(work, 'train.json'), 'utf8')) as { timings: Record<string, number> }).timings;
   return measured;
 }
 
@@ -168,6 +170,12 @@ async function timedCommand(command: string, args: string[]): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
+/** "train 61.2, validation 8.1, ..." from a run's timings (seconds and steps/s). */
+function parts(timings: unknown): string {
+  if (!timings || typeof timings !== 'object') return '–';
+  return Object.entries(timings as Record<string, number>).map(([key, value]) => `${key.replace(/_s$/, '')} ${value.toFixed(1)}`).join(', ');
+}
+
 function table(r: Record<string, unknown>): string {
   const n = (key: string) => (typeof r[key] === 'number' ? (r[key] as number) : NaN);
   const s = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} s` : '–');
@@ -180,6 +188,8 @@ function table(r: Record<string, unknown>): string {
     `| first heatmap vs the command line | ${s(n('first_heatmap_s'))} | \`xling eval\` ${s(n('cli_eval_s'))} (encode ${s(n('cli_encode_s'))}, score ${s(n('cli_score_s'))}) | ${ratio(n('first_heatmap_s'), n('cli_eval_s'))} | ≤ 1.0 |`,
     `| default Hybrid training run | ${s(n('train_run_s'))} (${r.train_steps ?? '–'} steps on ${r.trainer_device ?? '–'}, ${r.heldout_checks ?? '–'} held-out checks) | \`xling train\` ${s(n('cli_train_s'))} | ${ratio(n('train_run_s'), n('cli_train_s'))} | ≤ 1.0 |`,
     `| one held-out check | ${s(n('heldout_check_s'))} | | | |`,
+    '',
+    `Training run parts (s): notebook ${parts(r.train_timings)}; \`xling train\` ${parts(r.cli_train_timings)}.`,
     '',
     `Scoring: ${r.scoring_backend ?? '–'}; training scored on ${r.train_scoring_backend ?? '–'}. WebGPU adapter present: ${r.webgpu_adapter ?? '–'}. Load average (1 min) ${Number(r.load_before).toFixed(2)} before, ${Number(r.load_browser_start).toFixed(2)} as the browser started, ${Number(r.load_cli_start).toFixed(2)} as the CLI started, ${Number(r.load_numpy_start).toFixed(2)} as NumPy started, ${Number(r.load_after).toFixed(2)} after (${r.cores} cores).`,
   ].join('\n');

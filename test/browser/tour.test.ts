@@ -45,6 +45,7 @@ describe('the guided tour in Chromium', () => {
     await page.getByTestId('tour').waitFor();
     expect(await tourState(page)).toEqual({ step: 'Step 1 of 6', title: 'Load a dataset', target: 'dataset', focused: 'Next', targetInView: true });
     expect(await page.getByRole('dialog', { name: 'Load a dataset' }).getByRole('button', { name: 'Back' }).isDisabled()).toBe(true);
+    await page.screenshot({ path: `${SHOTS_DIR}/tour-first-step.png` });
 
     const walked: [string | null, string | null][] = [];
     for (let i = 0; i < 5; i++) {
@@ -70,6 +71,7 @@ describe('the guided tour in Chromium', () => {
       ['Compare the runs', 'results'],
     ]);
     expect(await tourState(page)).toMatchObject({ step: 'Step 6 of 6', focused: 'Done' });
+    await page.screenshot({ path: `${SHOTS_DIR}/tour-last-step.png` });
 
     await page.keyboard.press('Escape');
     await page.getByTestId('tour').waitFor({ state: 'detached' });

@@ -205,7 +205,8 @@ function TradeOffPlot({ rows, untrained }: { rows: AlphaRow[]; untrained: Summar
         x: points.map((p) => p.x),
         y: points.map((p) => p.y),
         text: rows.map((row) => `α=${row.alpha}`),
-        textposition: 'top center',
+        // Alternate above and below, so the labels of neighbouring alphas with close means do not print over each other.
+        textposition: rows.map((_, i) => (i % 2 === 0 ? 'top center' : 'bottom center')),
         // The label of a point at the plot's edge (alpha = 0 has the lowest mono mAP) is drawn whole.
         cliponaxis: false,
         error_x: { type: 'data', array: rows.map((row) => row.sd.mono_map ?? 0), visible: true },
