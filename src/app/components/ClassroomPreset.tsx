@@ -28,7 +28,7 @@ export function ClassroomPreset() {
       ) : (
         <span className="muted small">
           One click: {CLASSROOM_LANGUAGES.length} languages and {CLASSROOM_ARTICLES} articles of XQuAD-R, evaluated with the lexical encoder, then
-          X-X-mono, X-Y and hybrid trained (100 steps each) and compared: 2 to 3 minutes on a 2-core laptop (docs/benchmarks.md), its
+          X-X-mono, X-Y and hybrid trained (100 steps each) and compared: about a minute on a quiet 2-core laptop (62 s from the click, docs/benchmarks.md), longer while other work runs; its
           progress shown here.
         </span>
       )}

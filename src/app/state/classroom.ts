@@ -1,7 +1,7 @@
 /**
  * The classroom preset: one click loads a subset of XQuAD-R, evaluates it with the lexical encoder and
  * trains X-X-mono, X-Y and hybrid (Tables 1 and 2), then adds the frozen encoder on the mixes' evaluation side
- * as a run (what the trained runs compare with); 2 to 3 minutes on a 2-core laptop, measured from the click
+ * as a run (what the trained runs compare with); about a minute on a quiet 2-core laptop, measured from the click
  * (docs/benchmarks.md).
  *
  * Chosen by measurement with `xling train` (seed 1): on these six languages and the first 20
