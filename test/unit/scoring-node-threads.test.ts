@@ -36,6 +36,16 @@ describe('nodeSparseMatmul (worker threads)', () => {
     await backend.dispose();
   });
 
+  it('keeps a block\'s scores while the next block is scored (two buffers in turn)', async () => {
+    const backend = await nodeSparseMatmul({ threads: 2 })(Float32Array.of(1, 0, 0, 2), 2, 2);
+    expect(backend.keepsTwoBlocks).toBe(true);
+    const first = await backend.scores(Float32Array.of(1, 1), 1);
+    const second = await backend.scores(Float32Array.of(3, 0), 1);
+    expect(Array.from(first)).toEqual([1, 2]);
+    expect(Array.from(second)).toEqual([3, 0]);
+    await backend.dispose();
+  });
+
   it('keeps two matmuls at once apart (each scores against its own candidates)', async () => {
     const factory = nodeSparseMatmul({ threads: 2 });
     const a = await factory(Float32Array.of(1, 0, 0, 2), 2, 2);
@@ -58,7 +68,10 @@ describe('the command line\'s scoring on XQuAD-R lexical vectors', () => {
     let choseSparse: boolean | undefined;
     const cli = await rankAndMeasure(task, q, c, encoder.dim, { matmul: cliScoringMatmul((sparse) => (choseSparse = sparse)) });
     expect(choseSparse).toBe(true);
-    expect(cli).toEqual(await rankAndMeasure(task, q, c, encoder.dim, { matmul: jsMatmul }));
+    const reference = await rankAndMeasure(task, q, c, encoder.dim, { matmul: jsMatmul });
+    expect(cli).toEqual(reference);
+    // Blocks of 64 questions: each ranked while the threads score the next (keepsTwoBlocks); the same report.
+    expect(await rankAndMeasure(task, q, c, encoder.dim, { matmul: cliScoringMatmul(), blockRows: 64 })).toEqual(reference);
     const ort = await rankAndMeasure(task, q, c, encoder.dim, { matmul: ortNodeMatmul() });
     for (const key of ['mono_map', 'cross_map', 'multi_map', 'multi_r10'] as const) expect(cli.summary[key]).toBeCloseTo(ort.summary[key]!, 3);
   });

@@ -29,19 +29,33 @@ const JS_NAME = 'js (float64 accumulation)';
 
 let ortBackend: Promise<{ name: string; matmul: ScoreMatmulFactory }> | undefined;
 
-/** A fresh backend per run, so that its name says what that run used. */
+/**
+ * A fresh backend per run, so that its name says what that run used. onnxruntime-web starts when a
+ * dense product first needs it, not before: sparse vectors never wait for its module, .wasm and
+ * threads (most of a second in the first evaluation's path).
+ */
 export async function scoringBackend(choice: ScoringChoice): Promise<ScoringBackend> {
   if (choice === 'js') return { matmul: jsMatmul, name: () => JS_NAME };
-  ortBackend ??= startOrt().catch((error: unknown) => ({
-    name: `${JS_NAME}; onnxruntime-web failed to start: ${error instanceof Error ? error.message : error}`,
-    matmul: jsMatmul,
-  }));
-  const dense = await ortBackend;
-  if (choice === 'onnxruntime') return { matmul: dense.matmul, name: () => dense.name };
+  const dense = () =>
+    (ortBackend ??= startOrt().catch((error: unknown) => ({
+      name: `${JS_NAME}; onnxruntime-web failed to start: ${error instanceof Error ? error.message : error}`,
+      matmul: jsMatmul,
+    })));
+  if (choice === 'onnxruntime') {
+    const started = await dense();
+    return { matmul: started.matmul, name: () => started.name };
+  }
   const used = new Set<string>();
   const threads = sparseThreads();
   const sparseName = `sparse exact, ${threads} thread${threads === 1 ? '' : 's'}`;
-  const matmul = sparseWhereSparse(pooledSparseMatmul, dense.matmul, (sparse) => used.add(sparse ? sparseName : dense.name));
+  const denseWhenNeeded: ScoreMatmulFactory = async (candidates, candidateCount, dim) => {
+    const started = await dense();
+    used.add(started.name);
+    return started.matmul(candidates, candidateCount, dim);
+  };
+  const matmul = sparseWhereSparse(pooledSparseMatmul, denseWhenNeeded, (sparse) => {
+    if (sparse) used.add(sparseName);
+  });
   return { matmul, name: () => [...used].join('; ') || sparseName };
 }
 

@@ -159,12 +159,17 @@ export function threadedSparseMatmul(threads: () => SparseScoringThreads): Score
     const pool = threads();
     await pool.index(key, index);
     let queries = new Float32Array(shared(0));
-    let out = new Float32Array(shared(0));
+    // Two score buffers in turn (keepsTwoBlocks): the caller ranks one block while the threads fill the other.
+    const outs = [new Float32Array(shared(0)), new Float32Array(shared(0))];
+    let turn = 0;
     return {
+      keepsTwoBlocks: true,
       async scores(block, rows) {
         checkQueries(block, rows, dim);
+        turn = 1 - turn;
         if (queries.length < rows * dim) queries = new Float32Array(shared(rows * dim * 4));
-        if (out.length < rows * candidateCount) out = new Float32Array(shared(rows * candidateCount * 4));
+        if (outs[turn].length < rows * candidateCount) outs[turn] = new Float32Array(shared(rows * candidateCount * 4));
+        const out = outs[turn];
         queries.set(block.subarray(0, rows * dim));
         const share = Math.ceil(rows / pool.count);
         await Promise.all(
@@ -175,7 +180,7 @@ export function threadedSparseMatmul(threads: () => SparseScoringThreads): Score
       },
       async dispose() {
         queries = new Float32Array(shared(0));
-        out = new Float32Array(shared(0));
+        outs.fill(new Float32Array(shared(0)));
         await pool.drop(key);
       },
     };

@@ -9,6 +9,11 @@ export interface ScoreMatmul {
    * Returns row-major `rows x candidateCount` scores. The returned array may be reused by the next call.
    */
   scores(queries: Float32Array, rows: number): Promise<Float32Array>;
+  /**
+   * The array a call returns stays valid until the call after next (two buffers in turn), so a caller
+   * may ask for the next block while it reads this one; a call must still wait for the one before.
+   */
+  readonly keepsTwoBlocks?: boolean;
   /** Frees backend resources (sessions, tensors). */
   dispose(): Promise<void>;
 }

@@ -111,13 +111,20 @@ export async function rankAndMeasure(
   const blockRows = Math.max(1, Math.floor(options.blockRows ?? DEFAULT_BLOCK_ROWS));
   throwIfAborted(options.signal);
   const matmul = await options.matmul(candidateEmbeddings, candidateCount, dim);
+  const scoreBlock = (start: number) => {
+    const rows = Math.min(blockRows, queryCount - start);
+    return matmul.scores(queryEmbeddings.subarray(start * dim, (start + rows) * dim), rows);
+  };
+  // A backend that keeps two blocks scores the next one (on its threads) while this one is ranked.
+  let ahead: Promise<Float32Array> | null = null;
   try {
     const ranker = new QueryRanker(task);
     const metrics = new MetricAccumulator(task);
     for (let start = 0; start < queryCount; start += blockRows) {
       throwIfAborted(options.signal);
       const rows = Math.min(blockRows, queryCount - start);
-      const scores = await matmul.scores(queryEmbeddings.subarray(start * dim, (start + rows) * dim), rows);
+      const scores = await (ahead ?? scoreBlock(start));
+      ahead = matmul.keepsTwoBlocks && start + blockRows < queryCount ? scoreBlock(start + blockRows) : null;
       for (let b = 0; b < rows; b++) ranker.measure(start + b, scores, b * candidateCount, metrics);
       options.onProgress?.(start + rows, queryCount);
       // A synchronous backend never yields; give abort messages and progress rendering a turn.
@@ -126,6 +133,8 @@ export async function rankAndMeasure(
     throwIfAborted(options.signal);
     return metrics.report();
   } finally {
+    // A block still being scored (an abort, an error) finishes before its backend goes.
+    await ahead?.catch(() => undefined);
     await matmul.dispose();
   }
 }
