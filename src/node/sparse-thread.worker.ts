@@ -1,21 +1,21 @@
-/** Entry of one Node scoring thread (src/node/sparse-threads.ts): sparse score rows against the indexes it is handed. */
+/** Entry of one Node scoring thread (src/node/sparse-threads.ts): rows through the row kernels it is handed (an index to score against, a matrix). */
 import { parentPort } from 'node:worker_threads';
-import { sparseRowScorer, type SparseRowScorer } from '../core/linalg/sparse-matmul';
+import { rowKernel, type RowKernel } from '../core/linalg/row-kernels';
 import type { ThreadReply, ThreadRequest } from './sparse-threads';
 
-const scorers = new Map<number, SparseRowScorer>();
+const scorers = new Map<number, RowKernel>();
 const port = parentPort!;
 
 port.on('message', (request: ThreadRequest) => {
   let reply: ThreadReply = { id: request.id };
   try {
-    if (request.type === 'index') {
-      scorers.set(request.key, sparseRowScorer(request.index));
+    if (request.type === 'install') {
+      scorers.set(request.key, rowKernel(request.source));
     } else if (request.type === 'drop') {
       scorers.delete(request.key);
     } else {
       const scorer = scorers.get(request.key);
-      if (!scorer) throw new Error(`no index ${request.key} to score against`);
+      if (!scorer) throw new Error(`no kernel ${request.key} to compute with`);
       scorer.score(request.queries, request.from, request.to, request.out);
     }
   } catch (error) {

@@ -7,11 +7,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { sparseMatmul, threadedSparseMatmul, type InvertedIndex, type SparseScoringThreads } from '../core/linalg/sparse-matmul';
+import type { RowKernelSource } from '../core/linalg/row-kernels';
+import { sparseMatmul, threadedSparseMatmul, type SparseScoringThreads } from '../core/linalg/sparse-matmul';
 import type { ScoreMatmulFactory } from '../core/linalg/types';
 
 type ThreadJob =
-  | { type: 'index'; key: number; index: InvertedIndex }
+  | { type: 'install'; key: number; source: RowKernelSource }
   | { type: 'score'; key: number; queries: Float32Array; from: number; to: number; out: Float32Array }
   | { type: 'drop'; key: number };
 export type ThreadRequest = ThreadJob & { id: number };
@@ -95,8 +96,8 @@ function poolOf(count: number): SparseScoringThreads {
   const pool = scoringThreads(count);
   return {
     count: pool.length,
-    async index(key, index) {
-      await Promise.all(pool.map((thread) => request(thread, { type: 'index', key, index })));
+    async install(key, source) {
+      await Promise.all(pool.map((thread) => request(thread, { type: 'install', key, source })));
     },
     async score(i, job) {
       await request(pool[i], { type: 'score', ...job });

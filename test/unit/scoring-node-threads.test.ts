@@ -8,7 +8,8 @@ import { candidateTexts } from '../../src/core/dataset/texts';
 import { createLexicalEncoder } from '../../src/core/encoders/lexical';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { seededRandom } from '../../src/core/linalg/random';
-import { density, SPARSE_MAX_DENSITY } from '../../src/core/linalg/sparse-matmul';
+import { rowKernel, type RowKernel } from '../../src/core/linalg/row-kernels';
+import { density, SPARSE_MAX_DENSITY, sparseDense, threadedSparseDense, type SparseScoringThreads } from '../../src/core/linalg/sparse-matmul';
 import { buildRetrievalTask, rankAndMeasure } from '../../src/core/metrics/ranking';
 import { ortNodeMatmul } from '../../src/node/ort-node-matmul';
 import { readDatasetFolder } from '../../src/node/read-dataset';
@@ -44,6 +45,37 @@ describe('nodeSparseMatmul (worker threads)', () => {
     expect(Array.from(first)).toEqual([1, 2]);
     expect(Array.from(second)).toEqual([3, 0]);
     await backend.dispose();
+  });
+
+  it('multiplies mostly-zero rows by a dense matrix as the definition does, on threads and on one, at widths off the SIMD lanes', async () => {
+    // inner 40, width 23 (16 + 4 + 3 columns a turn), 70 rows (over two blocks of 32), 10% non-zero.
+    const random = seededRandom(12);
+    const [inner, width, rows] = [40, 23, 70];
+    const matrix = Float32Array.from({ length: inner * width }, () => random() - 0.5);
+    const x = Float32Array.from({ length: rows * inner }, () => (random() < 0.1 ? random() - 0.5 : 0));
+    const expected: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < width; j++) {
+        let sum = 0;
+        for (let t = 0; t < inner; t++) sum += x[r * inner + t] * matrix[t * width + j];
+        expected.push(sum);
+      }
+    }
+    // Three threads in this one: what each would compute, through the kernel a real thread builds.
+    const kernels = new Map<number, RowKernel>();
+    const threads: SparseScoringThreads = {
+      count: 3,
+      install: async (key, source) => void kernels.set(key, rowKernel(source)),
+      score: async (_, job) => kernels.get(job.key)!.score(job.queries, job.from, job.to, job.out),
+      drop: async (key) => void kernels.delete(key),
+    };
+    const threaded = await threadedSparseDense(() => threads)(matrix, inner, width);
+    const single = await sparseDense(matrix, inner, width);
+    const byThreads = (await threaded.scores(x, rows)).slice();
+    expect(Math.max(...byThreads.map((v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-6);
+    // One kernel, one order of sums: the threads' numbers are one thread's bit for bit.
+    expect(Array.from(byThreads)).toEqual(Array.from(await single.scores(x, rows)));
+    await Promise.all([threaded.dispose(), single.dispose()]);
   });
 
   it('keeps two matmuls at once apart (each scores against its own candidates)', async () => {

@@ -1,10 +1,10 @@
 /**
- * The sparse scoring backend on several threads in the browser: the lab worker builds one inverted
- * index in shared memory, and scoring workers (workers/scoring/) each score a share of every query
- * block into one shared score block (`threadedSparseMatmul`).
+ * The sparse kernels on several threads in the browser: the lab worker puts an inverted index (or a
+ * dense matrix) in shared memory, and scoring workers (workers/scoring/) each compute a share of
+ * every block of rows into one shared output block (`threadedSparseMatmul`, `threadedSparseDense`).
  */
-import { sparseMatmul, threadedSparseMatmul, type SparseScoringThreads } from '../../src/core/linalg/sparse-matmul';
-import type { ScoreMatmulFactory } from '../../src/core/linalg/types';
+import { sparseDense, sparseMatmul, threadedSparseDense, threadedSparseMatmul, type SparseScoringThreads } from '../../src/core/linalg/sparse-matmul';
+import type { ScoreMatmul, ScoreMatmulFactory } from '../../src/core/linalg/types';
 import { connect, type RpcClient } from '../rpc';
 import { SCORING_REPLIES, type ScoringProtocol } from '../scoring/protocol';
 import { workerThreads } from '../threads';
@@ -44,8 +44,8 @@ function scoringThreads(count: number): SparseScoringThreads {
   const workers = scoringWorkers(count);
   return {
     count: workers.length,
-    async index(key, index) {
-      await Promise.all(workers.map((w) => w.call('index', { key, index }).reply));
+    async install(key, source) {
+      await Promise.all(workers.map((w) => w.call('install', { key, source }).reply));
     },
     async score(thread, job) {
       await workers[thread].call('score', job).reply;
@@ -61,3 +61,10 @@ const threaded = threadedSparseMatmul(() => scoringThreads(sparseThreads()));
 
 export const pooledSparseMatmul: ScoreMatmulFactory = (candidates, candidateCount, dim) =>
   sparseThreads() === 1 ? sparseMatmul(candidates, candidateCount, dim) : threaded(candidates, candidateCount, dim);
+
+const threadedDense = threadedSparseDense(() => scoringThreads(sparseThreads()));
+
+/** Mostly-zero rows times a dense matrix on the pool (`x · matrix`, matrix `inner x width`). */
+export function pooledSparseDense(matrix: Float32Array, inner: number, width: number): Promise<ScoreMatmul> {
+  return sparseThreads() === 1 ? sparseDense(matrix, inner, width) : threadedDense(matrix, inner, width);
+}

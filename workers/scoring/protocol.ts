@@ -1,17 +1,17 @@
 /**
- * The lab worker's conversation with each of its scoring workers: `index` hands over an inverted
- * index of the candidates (shared memory, so nothing is copied) under a `key`, `score` a range of
- * query rows of a shared query block against the index of that key into a shared score block, and
- * `drop` lets an index go. Keys keep jobs apart: an evaluation and a training scoring at once each
- * score against their own index. `encodeLexical` encodes texts with the lexical encoder into rows of
+ * The lab worker's conversation with each of its scoring workers: `install` hands over what a row
+ * kernel works against (src/core/linalg/row-kernels.ts: an inverted index of the candidates, or a
+ * dense matrix; shared memory, so nothing is copied) under a `key`, `score` a range of rows of a
+ * shared block through the kernel of that key into a shared output block, and `drop` lets a kernel
+ * go. Keys keep jobs apart: an evaluation and a training scoring at once each use their own. `encodeLexical` encodes texts with the lexical encoder into rows of
  * a shared matrix (the lexical encoder on the pool's threads, workers/lab/lexical-pool.ts).
  */
 import type { LexicalOptions } from '../../src/core/encoders/lexical';
-import type { InvertedIndex } from '../../src/core/linalg/sparse-matmul';
+import type { RowKernelSource } from '../../src/core/linalg/row-kernels';
 import type { WireError } from '../rpc';
 
 export type ScoringCommand =
-  | { type: 'index'; id: number; key: number; index: InvertedIndex }
+  | { type: 'install'; id: number; key: number; source: RowKernelSource }
   | { type: 'score'; id: number; key: number; queries: Float32Array; from: number; to: number; out: Float32Array }
   | { type: 'drop'; id: number; key: number }
   /** Texts encoded into `out` (shared, zeros) from row `row` on. */
@@ -19,19 +19,19 @@ export type ScoringCommand =
   | { type: 'cancel'; id: number };
 
 export type ScoringEvent =
-  | { type: 'indexed'; id: number }
+  | { type: 'installed'; id: number }
   | { type: 'scored'; id: number }
   | { type: 'dropped'; id: number }
   | { type: 'encoded'; id: number }
   | { type: 'progress'; id: number; progress: never }
   | { type: 'error'; id: number; error: WireError };
 
-export const SCORING_REPLIES = { index: 'indexed', score: 'scored', drop: 'dropped', encodeLexical: 'encoded' } as const;
+export const SCORING_REPLIES = { install: 'installed', score: 'scored', drop: 'dropped', encodeLexical: 'encoded' } as const;
 
 export interface ScoringProtocol {
   command: ScoringCommand;
   event: ScoringEvent;
   replies: typeof SCORING_REPLIES;
-  progress: { index: never; score: never; drop: never; encodeLexical: never };
+  progress: { install: never; score: never; drop: never; encodeLexical: never };
   notice: never;
 }

@@ -1,5 +1,5 @@
-import { SPARSE_KERNEL_WASM } from './sparse-kernel-wasm';
-import type { ScoreMatmulFactory } from './types';
+import { rowKernel, type InvertedIndex, type RowKernelSource } from './row-kernels';
+import type { ScoreMatmul, ScoreMatmulFactory } from './types';
 
 /**
  * The sparse scoring backend: `S = Q · Cᵀ` through an inverted index of the candidate matrix, for
@@ -17,7 +17,7 @@ import type { ScoreMatmulFactory } from './types';
  * scoring workers, workers/lab/sparse-pool.ts, and Node's worker_threads, src/node/sparse-threads.ts).
  */
 export const sparseMatmul: ScoreMatmulFactory = async (candidates, candidateCount, dim) => {
-  const scorer = sparseRowScorer(buildInvertedIndex(candidates, candidateCount, dim));
+  const scorer = rowKernel({ kind: 'index', index: buildInvertedIndex(candidates, candidateCount, dim) });
   let out = new Float32Array(0);
   return {
     async scores(queries, rows) {
@@ -32,14 +32,21 @@ export const sparseMatmul: ScoreMatmulFactory = async (candidates, candidateCoun
   };
 };
 
-/** Per dimension, the candidates with a non-zero value there (in candidate order) and the values. */
-export interface InvertedIndex {
-  candidateCount: number;
-  dim: number;
-  /** Postings of dimension t: `start[t] .. start[t + 1]`. */
-  start: Int32Array;
-  candidate: Int32Array;
-  value: Float32Array;
+/** Mostly-zero rows times a dense matrix (`inner x width`) on this thread: `scores(x, rows)` returns `x · matrix` (row-kernels.ts). */
+export async function sparseDense(matrix: Float32Array, inner: number, width: number): Promise<ScoreMatmul> {
+  const kernel = rowKernel({ kind: 'matrix', matrix, inner, width });
+  let out = new Float32Array(0);
+  return {
+    async scores(x, rows) {
+      checkQueries(x, rows, inner);
+      if (out.length < rows * width) out = new Float32Array(rows * width);
+      kernel.score(x, 0, rows, out);
+      return out.subarray(0, rows * width);
+    },
+    async dispose() {
+      out = new Float32Array(0);
+    },
+  };
 }
 
 /** `allocate` lets a caller put the postings in shared memory; plain ArrayBuffers by default. */
@@ -70,120 +77,77 @@ export function buildInvertedIndex(
   return { candidateCount, dim, start, candidate, value };
 }
 
-/** Scores query rows against one inverted index: one per index and thread (it holds a copy of the postings). */
-export interface SparseRowScorer {
-  /** Scores rows `from .. to` of `queries` (row-major, `dim` wide) into `out` at the same rows (row r at `r * candidateCount`). */
-  score(queries: Float32Array, from: number, to: number, out: Float32Array): void;
+/**
+ * Threads that compute row ranges with a row kernel (row-kernels.ts) in shared memory: the browser's
+ * scoring workers or Node's worker_threads.
+ */
+export interface SparseScoringThreads {
+  /** How many threads share each block of rows. */
+  readonly count: number;
+  /** Hands a row kernel's source (SharedArrayBuffer-backed) to every thread under `key`. */
+  install(key: number, source: RowKernelSource): Promise<void>;
+  /** Thread `thread` computes rows `from .. to` of the shared `queries` into the shared `out`. */
+  score(thread: number, job: { key: number; queries: Float32Array; from: number; to: number; out: Float32Array }): Promise<void>;
+  /** Lets the kernel of `key` go in every thread; resolves even where a thread has died. */
+  drop(key: number): Promise<void>;
 }
 
-let kernelModule: WebAssembly.Module | null = null;
+/** Names each product's kernel in the threads, so that jobs at once never share one. */
+let nextKernelKey = 1;
+
+const shared = (bytes: number) => new SharedArrayBuffer(bytes);
 
 /**
- * The WebAssembly kernel (sparse-kernel.wat) over a copy of `index` in its own memory: about 2.5x
- * faster than the same loop in JavaScript (docs/benchmarks.md), with the same sums in the same order.
+ * A row kernel on several threads: each block of rows split into equal ranges, one per thread, into
+ * one of two shared output buffers in turn (keepsTwoBlocks: the caller reads one block while the
+ * threads fill the other). Every row goes through the same kernel, so the results are the
+ * single-threaded kernel's bit for bit; only the rows' thread differs.
  */
-export function sparseRowScorer(index: InvertedIndex): SparseRowScorer {
-  const { start, candidate, value, dim, candidateCount } = index;
-  const postings = start[dim];
-  // Memory layout, 8-byte aligned: start | candidate | value | row dims | row weights | sums | row scores.
-  const sizes = [(dim + 1) * 4, postings * 4, postings * 4, dim * 4, dim * 8, candidateCount * 8, candidateCount * 4];
-  const offsets: number[] = [];
-  let bytes = 0;
-  for (const size of sizes) {
-    offsets.push(bytes);
-    bytes += Math.ceil(size / 8) * 8;
-  }
-  const PAGE = 65536;
-  const MAX_PAGES = 65536; // wasm32: 4 GiB
-  const pages = Math.ceil(bytes / PAGE);
-  if (pages > MAX_PAGES) {
-    throw new RangeError(`The sparse index (${postings} non-zero candidate values) needs ${(bytes / 2 ** 30).toFixed(1)} GiB, over the 4 GiB a WebAssembly memory holds: score fewer candidates at a time (shards or streaming)`);
-  }
-  kernelModule ??= new WebAssembly.Module(SPARSE_KERNEL_WASM);
-  const instance = new WebAssembly.Instance(kernelModule, {});
-  const memory = instance.exports.memory as WebAssembly.Memory;
-  const scoreRow = instance.exports.scoreRow as (...args: number[]) => void;
-  memory.grow(Math.max(0, pages - memory.buffer.byteLength / PAGE));
-  const [startAt, candidateAt, valueAt, dimsAt, weightsAt, sumsAt, rowAt] = offsets;
-  new Int32Array(memory.buffer, startAt, dim + 1).set(start);
-  new Int32Array(memory.buffer, candidateAt, postings).set(candidate.subarray(0, postings));
-  new Float32Array(memory.buffer, valueAt, postings).set(value.subarray(0, postings));
-  const dims = new Int32Array(memory.buffer, dimsAt, dim);
-  const weights = new Float64Array(memory.buffer, weightsAt, dim);
-  const row = new Float32Array(memory.buffer, rowAt, candidateCount);
+async function threadedRows(pool: SparseScoringThreads, source: RowKernelSource, inner: number, width: number): Promise<ScoreMatmul> {
+  const key = nextKernelKey++;
+  await pool.install(key, source);
+  let queries = new Float32Array(shared(0));
+  const outs = [new Float32Array(shared(0)), new Float32Array(shared(0))];
+  let turn = 0;
   return {
-    score(queries, from, to, out) {
-      for (let r = from; r < to; r++) {
-        let nonZero = 0;
-        for (let t = 0, i = r * dim; t < dim; t++, i++) {
-          const q = queries[i];
-          if (q === 0) continue;
-          dims[nonZero] = t;
-          weights[nonZero++] = q;
-        }
-        scoreRow(startAt, candidateAt, valueAt, dimsAt, weightsAt, nonZero, sumsAt, candidateCount, rowAt);
-        out.set(row, r * candidateCount);
-      }
+    keepsTwoBlocks: true,
+    async scores(block, rows) {
+      checkQueries(block, rows, inner);
+      turn = 1 - turn;
+      if (queries.length < rows * inner) queries = new Float32Array(shared(rows * inner * 4));
+      if (outs[turn].length < rows * width) outs[turn] = new Float32Array(shared(rows * width * 4));
+      const out = outs[turn];
+      queries.set(block.subarray(0, rows * inner));
+      const share = Math.ceil(rows / pool.count);
+      await Promise.all(
+        Array.from({ length: pool.count }, (_, i) =>
+          pool.score(i, { key, queries, from: Math.min(rows, i * share), to: Math.min(rows, (i + 1) * share), out })),
+      );
+      return out.subarray(0, rows * width);
+    },
+    async dispose() {
+      queries = new Float32Array(shared(0));
+      outs.fill(new Float32Array(shared(0)));
+      await pool.drop(key);
     },
   };
 }
 
-/**
- * Threads that score row ranges against an inverted index in shared memory: the browser's scoring
- * workers or Node's worker_threads. Each scores the rows it is given with a `sparseRowScorer` of the index.
- */
-export interface SparseScoringThreads {
-  /** How many threads share each query block. */
-  readonly count: number;
-  /** Hands `index` (SharedArrayBuffer-backed) to every thread under `key`. */
-  index(key: number, index: InvertedIndex): Promise<void>;
-  /** Thread `thread` scores rows `from .. to` of the shared `queries` into the shared `out`. */
-  score(thread: number, job: { key: number; queries: Float32Array; from: number; to: number; out: Float32Array }): Promise<void>;
-  /** Lets the index of `key` go in every thread; resolves even where a thread has died. */
-  drop(key: number): Promise<void>;
+/** `sparseMatmul` on several threads: one inverted index in shared memory. */
+export function threadedSparseMatmul(threads: () => SparseScoringThreads): ScoreMatmulFactory {
+  return async (candidates, candidateCount, dim) =>
+    threadedRows(threads(), { kind: 'index', index: buildInvertedIndex(candidates, candidateCount, dim, shared) }, dim, candidateCount);
 }
 
-/** Names each matmul's index in the threads, so that jobs scoring at once never share one. */
-let nextIndexKey = 1;
-
 /**
- * `sparseMatmul` on several threads: one index in shared memory, each query block split into equal
- * row ranges, one per thread. Every row is scored by the same kernel, so the scores are the
- * single-threaded `sparseMatmul`'s bit for bit; only the rows' thread differs.
+ * Mostly-zero rows times a dense matrix (`inner x width`, row-major) on several threads
+ * (`sparseDenseRows` in row-kernels.ts): `scores(x, rows)` returns `x · matrix`.
  */
-export function threadedSparseMatmul(threads: () => SparseScoringThreads): ScoreMatmulFactory {
-  return async (candidates, candidateCount, dim) => {
-    const shared = (bytes: number) => new SharedArrayBuffer(bytes);
-    const index = buildInvertedIndex(candidates, candidateCount, dim, shared);
-    const key = nextIndexKey++;
-    const pool = threads();
-    await pool.index(key, index);
-    let queries = new Float32Array(shared(0));
-    // Two score buffers in turn (keepsTwoBlocks): the caller ranks one block while the threads fill the other.
-    const outs = [new Float32Array(shared(0)), new Float32Array(shared(0))];
-    let turn = 0;
-    return {
-      keepsTwoBlocks: true,
-      async scores(block, rows) {
-        checkQueries(block, rows, dim);
-        turn = 1 - turn;
-        if (queries.length < rows * dim) queries = new Float32Array(shared(rows * dim * 4));
-        if (outs[turn].length < rows * candidateCount) outs[turn] = new Float32Array(shared(rows * candidateCount * 4));
-        const out = outs[turn];
-        queries.set(block.subarray(0, rows * dim));
-        const share = Math.ceil(rows / pool.count);
-        await Promise.all(
-          Array.from({ length: pool.count }, (_, i) =>
-            pool.score(i, { key, queries, from: Math.min(rows, i * share), to: Math.min(rows, (i + 1) * share), out })),
-        );
-        return out.subarray(0, rows * candidateCount);
-      },
-      async dispose() {
-        queries = new Float32Array(shared(0));
-        outs.fill(new Float32Array(shared(0)));
-        await pool.drop(key);
-      },
-    };
+export function threadedSparseDense(threads: () => SparseScoringThreads) {
+  return (matrix: Float32Array, inner: number, width: number): Promise<ScoreMatmul> => {
+    const inShared = new Float32Array(shared(matrix.length * 4));
+    inShared.set(matrix);
+    return threadedRows(threads(), { kind: 'matrix', matrix: inShared, inner, width }, inner, width);
   };
 }
 
