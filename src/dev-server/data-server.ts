@@ -15,7 +15,7 @@ import { readdir, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Connect, Plugin } from 'vite';
-import { isMiraclFileName } from '../core/dataset/miracl.js';
+import { isMiraclFileName } from '../core/dataset/miracl-names.js';
 import type { DataFolderIndex } from '../core/dataset/types.js';
 import { SAFE_SEGMENT, requestSegments, resolveFolder, safeSegments, sendFile, sendIndex, sendNotFound } from './serve-folder.js';
 

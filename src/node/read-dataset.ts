@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { gunzipDatasetFiles } from '../core/dataset/gzip';
 import { isDatasetFileName, loadDataset } from '../core/dataset/load';
-import { isMiraclFileName } from '../core/dataset/miracl';
+import { isMiraclFileName } from '../core/dataset/miracl-names';
 import { DatasetError, type Dataset, type LoadOptions } from '../core/dataset/types';
 import { decodeDatasetFiles } from '../core/dataset/utf8';
 

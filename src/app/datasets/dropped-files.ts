@@ -7,7 +7,7 @@
  *   files (`topics.tsv`, `qrels.tsv`, `docs-*.jsonl[.gz]`) of its language folders, one level down;
  * - `all`: every file at any depth (a model folder: `<folder>/onnx/model.onnx`).
  */
-import { isMiraclFileName } from '../../core/dataset/miracl';
+import { isMiraclFileName } from '../../core/dataset/miracl-names';
 
 export interface DroppedFile {
   name: string;

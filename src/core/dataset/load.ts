@@ -2,7 +2,8 @@ import { WHOLE_DATASET, baseName } from './issues';
 import { parseJsonl } from './jsonl';
 import { compareCodeUnits } from './languages';
 import { lareqaLanguage, parseLareqa } from './lareqa';
-import { isMiraclFileName, miraclLanguage, parseMiracl } from './miracl';
+import { parseMiracl } from './miracl';
+import { isMiraclFileName, miraclLanguage } from './miracl-names';
 import { DatasetError, type Dataset, type DatasetFile, type LoadOptions } from './types';
 
 export type { LoadOptions } from './types';
