@@ -6,13 +6,16 @@ export interface RawDatasetFile {
   bytes: Uint8Array | null;
 }
 
+export type Gunzip = (bytes: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+
 /**
  * Gzipped dataset files (MIRACL's `docs-*.jsonl.gz`) are handed to the parsers unzipped, under the
  * name without `.gz`, by every reader (the CLI's folders, the notebook's picks and downloads).
- * DecompressionStream is in browsers, workers and Node alike. A file that is not whole gzip is an
- * error naming it, never a half-read corpus; files without bytes (not data) pass unread.
+ * `gunzip`: DecompressionStream by default (browsers, workers and Node alike); the CLI passes
+ * node:zlib's, faster in Node. A file that is not whole gzip is an error naming it,
+ * never a half-read corpus; files without bytes (not data) pass unread.
  */
-export async function gunzipDatasetFiles(files: RawDatasetFile[]): Promise<RawDatasetFile[]> {
+export async function gunzipDatasetFiles(files: RawDatasetFile[], gunzip: Gunzip = streamGunzip): Promise<RawDatasetFile[]> {
   const unzipped = await Promise.all(files.map(async ({ name, bytes }) => {
     if (bytes === null || !name.toLowerCase().endsWith('.gz')) return { name, bytes };
     try {
@@ -29,7 +32,7 @@ export async function gunzipDatasetFiles(files: RawDatasetFile[]): Promise<RawDa
   return unzipped;
 }
 
-async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+async function streamGunzip(bytes: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
