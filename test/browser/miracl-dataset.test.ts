@@ -3,8 +3,9 @@
  * of its own twice: as LAReQA JSON and in the MIRACL layout (test/support/miracl-fixture.ts: the
  * corpus split over docs-0.jsonl and a gzipped docs-1.jsonl.gz). Evaluated with the lexical encoder,
  * both give the same monolingual cells, and those of the core in Node. The MIRACL folder also loads
- * dragged from the desktop and picked with the keyboard (kept in IndexedDB across a reload); a
- * corrupt .gz and a language folder without qrels.tsv are named in the Dataset cell.
+ * dragged from the desktop (the folder, or its language folders) and picked with the keyboard (kept
+ * in IndexedDB across a reload); a corrupt .gz and a language folder without qrels.tsv are named in
+ * the Dataset cell.
  */
 import { cp, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -119,10 +120,12 @@ describe('the MIRACL layout in Chromium', () => {
     expect(await problem.count()).toBe(0);
     expect(await page.getByTestId('dataset-summary').textContent()).toBe(summaryText);
 
-    // The folder picker by keyboard, after another pick (so only the keyboard's pick can bring the MIRACL
-    // summary back): Tab from "Choose files…" to "Choose a folder…", Space opens the chooser.
-    await dropPaths(page, 'dropzone', [path.join(dataDir(), 'xquad-mini')]);
-    await expect.poll(() => page.getByTestId('dataset-summary').textContent(), { timeout: 60_000 }).toContain(`xquad-mini: ${LANGUAGES.length} languages`);
+    // The language folders dropped without their parent: the same data, named "dataset" (no parent folder).
+    await dropPaths(page, 'dropzone', LANGUAGES.map((lang) => path.join(dataDir(), 'miracl-mini', lang)));
+    await expect.poll(() => page.getByTestId('dataset-summary').textContent(), { timeout: 60_000 }).toBe(summaryText!.replace(/^miracl-mini/, 'dataset'));
+
+    // The folder picker by keyboard, after that other pick (so only the keyboard's pick can bring the
+    // MIRACL folder's summary back): Tab from "Choose files…" to "Choose a folder…", Space opens the chooser.
     await page.getByTestId('pick-files').focus();
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid)).toBe('pick-folder');
