@@ -46,15 +46,20 @@ export interface AppInChromium {
 
 /**
  * `modelsDir`: the folder the dev server serves at /models/ (XLING_MODELS_DIR, read per request)
- * until `close`.
+ * until `close`. `dataDir`: the folder it serves at /data/ instead of ../shared/data (XLING_DATA_DIR,
+ * read as the server starts).
  */
-export async function startAppInChromium({ webgpu = false, modelsDir }: { webgpu?: boolean; modelsDir?: string } = {}): Promise<AppInChromium> {
+export async function startAppInChromium({ webgpu = false, modelsDir, dataDir }: { webgpu?: boolean; modelsDir?: string; dataDir?: string } = {}): Promise<AppInChromium> {
   if (modelsDir) process.env.XLING_MODELS_DIR = modelsDir;
+  const savedDataDir = process.env.XLING_DATA_DIR;
+  if (dataDir) process.env.XLING_DATA_DIR = dataDir;
   const server = await createServer({
     root: ROOT,
     configFile: path.join(ROOT, 'vite.config.ts'),
     server: { port: 0, host: '127.0.0.1' },
     logLevel: 'warn',
+  }).finally(() => {
+    if (dataDir) restoreEnv('XLING_DATA_DIR', savedDataDir);
   });
   await server.listen();
   const { port } = server.httpServer!.address() as AddressInfo;
@@ -71,4 +76,9 @@ export async function startAppInChromium({ webgpu = false, modelsDir }: { webgpu
       if (modelsDir) delete process.env.XLING_MODELS_DIR;
     },
   };
+}
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
 }

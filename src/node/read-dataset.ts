@@ -1,8 +1,9 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { gunzipDatasetFiles } from '../core/dataset/gzip';
 import { isDatasetFileName, loadDataset } from '../core/dataset/load';
-import { isMiraclFileName } from '../core/dataset/miracl';
+import { isMiraclFileName } from '../core/dataset/miracl-names';
 import { DatasetError, type Dataset, type LoadOptions } from '../core/dataset/types';
 import { decodeDatasetFiles } from '../core/dataset/utf8';
 
@@ -13,12 +14,9 @@ import { decodeDatasetFiles } from '../core/dataset/utf8';
  */
 export async function readDatasetFolder(dir: string, options: LoadOptions = {}): Promise<Dataset> {
   const names = (await listFiles(dir)).sort();
-  const files = decodeDatasetFiles(await Promise.all(names.map(async (name) => {
-    if (!isDatasetFileName(name)) return { name, bytes: null };
-    const bytes = await readFile(join(dir, name));
-    // A gzipped corpus file (MIRACL's docs-*.jsonl.gz) is handed over unzipped, under the name without .gz.
-    return name.endsWith('.gz') ? { name: name.slice(0, -'.gz'.length), bytes: gunzipSync(bytes) } : { name, bytes };
-  })));
+  const read = await Promise.all(names.map(async (name) => ({ name, bytes: isDatasetFileName(name) ? await readFile(join(dir, name)) : null })));
+  // node:zlib rather than DecompressionStream: faster in Node 20 (a one-off check by hand, not a benchmark).
+  const files = decodeDatasetFiles(await gunzipDatasetFiles(read, gunzipSync));
   return loadDataset(files, { ...options, name: options.name ?? basename(resolve(dir)) });
 }
 

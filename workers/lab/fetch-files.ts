@@ -1,10 +1,10 @@
 /**
  * Downloads dataset files with byte progress, optionally through a Cache API cache so that the
- * second visit needs no network. Bytes that are not UTF-8 fail with the located message picked
- * files get (core/dataset/utf8.ts).
+ * second visit needs no network. Gzipped files are unzipped and bytes that are not UTF-8 fail with
+ * the located message picked files get (dataset-bytes.ts); the cache keeps the bytes as served.
  */
 import type { DatasetFile } from '../../src/core/dataset/types';
-import { decodeDatasetFiles } from '../../src/core/dataset/utf8';
+import { decodeBrowserDatasetFiles } from './dataset-bytes';
 import { browserFilesProblem } from '../../src/core/job-size';
 
 export interface DownloadProgress {
@@ -46,7 +46,7 @@ export async function fetchTextFiles(
 
   const bodies = await Promise.all(responses.map(({ response }, i) => readBytes(response, files[i].name, countBytes)));
   // Checked before anything is cached, so a bad file is fetched afresh once it is fixed.
-  const decoded = decodeDatasetFiles(files.map(({ name }, i) => ({ name, bytes: bodies[i] })));
+  const decoded = await decodeBrowserDatasetFiles(files.map(({ name }, i) => ({ name, bytes: bodies[i] })));
   if (cache) {
     await Promise.all(responses.map(({ fromCache }, i) => {
       if (fromCache) return undefined;

@@ -7,12 +7,12 @@ import { MAX_ISSUES } from '../../src/core/dataset/issues';
 import { isDatasetFileName, languagesFromFileNames, loadDataset } from '../../src/core/dataset/load';
 import { datasetSummary } from '../../src/core/dataset/texts';
 import type { Dataset, DatasetFile, DatasetIssue, LoadOptions } from '../../src/core/dataset/types';
-import { decodeDatasetFiles } from '../../src/core/dataset/utf8';
 import { evaluateDataset } from '../../src/core/evaluate';
 import { comparePaired } from '../../src/core/stats/paired';
 import type { Service } from '../rpc';
 import { embeddingFit, listEmbeddingSets, removeEmbeddingSet, storeEmbeddingFiles } from './embedding-files';
 import { LabEncoders } from './encoders';
+import { decodeBrowserDatasetFiles } from './dataset-bytes';
 import { fetchTextFiles } from './fetch-files';
 import { browserFilesProblem } from '../../src/core/job-size';
 import { readStoredFiles, storePickedFiles } from './file-store';
@@ -61,7 +61,7 @@ export function createLab(post: Post): Service<LabProtocol> {
       // Checked before a byte is read: a file too big fails with the limit, not deep inside IndexedDB.
       const sizeProblem = browserFilesProblem(source.files.filter(({ name }) => isDatasetFileName(name)).map(({ name, blob }) => ({ name, size: blob.size })));
       if (sizeProblem) throw new Error(sizeProblem);
-      files = decodeDatasetFiles(await Promise.all(source.files.map(async ({ name, blob }) => ({
+      files = await decodeBrowserDatasetFiles(await Promise.all(source.files.map(async ({ name, blob }) => ({
         name,
         bytes: isDatasetFileName(name) ? new Uint8Array(await blob.arrayBuffer()) : null,
       }))));

@@ -84,16 +84,18 @@ export function FilesPanel() {
   };
 
   return (
-    <DropZone onFiles={load} testId="dropzone">
+    <DropZone onFiles={load} subfolders="language folders" testId="dropzone">
       <p>
         Drop dataset files or their folder here: one LAReQA <code>&lt;lang&gt;.json</code> per language, or <code>queries.jsonl</code>,{' '}
-        <code>candidates.jsonl</code> and <code>relevance.jsonl</code>. They load at once and stay in this browser.
+        <code>candidates.jsonl</code> and <code>relevance.jsonl</code>, or a MIRACL folder (a folder per language with{' '}
+        <code>topics.tsv</code>, <code>qrels.tsv</code> and <code>docs-*.jsonl</code> or <code>.jsonl.gz</code>). They load at once and
+        stay in this browser.
       </p>
       <div className="actions">
         <FilesPicker onFiles={load} accept=".json,.jsonl" disabled={loading} testId="pick-files">
           Choose files…
         </FilesPicker>
-        <FolderPicker onFiles={load} disabled={loading} testId="pick-folder">
+        <FolderPicker onFiles={load} subfolders="language folders" disabled={loading} testId="pick-folder">
           Choose a folder…
         </FolderPicker>
       </div>

@@ -213,7 +213,7 @@ function PickedModel({ spec }: { spec: TransformerSpec }) {
     actions.pickModelFolder(root, inFolder.map((file) => ({ path: file.name.slice(root.length + 1), blob: file.blob })));
   };
   return (
-    <DropZone onFiles={stage} recursive testId="model-dropzone">
+    <DropZone onFiles={stage} subfolders="all" testId="model-dropzone">
       <p>
         Drop a model folder here, or choose one: a transformers.js export with <code>config.json</code>, <code>tokenizer.json</code> and{' '}
         <code>onnx/model.onnx</code>. It is copied into this browser&apos;s model cache, so it is there after a reload.

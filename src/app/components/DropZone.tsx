@@ -1,13 +1,13 @@
 import { useState, type DragEvent, type ReactNode } from 'react';
-import { droppedFiles, type DroppedFile } from '../datasets/dropped-files';
+import { droppedFiles, type DroppedFile, type Subfolders } from '../datasets/dropped-files';
 
-/** An area that takes dropped files and folders (`recursive`: with their subfolders) and shows when something is dragged over it. */
-export function DropZone({ onFiles, recursive = false, testId, children }: { onFiles: (files: DroppedFile[]) => void; recursive?: boolean; testId: string; children: ReactNode }) {
+/** An area that takes dropped files and folders (`subfolders`: which of their subfolders' files come too) and shows when something is dragged over it. */
+export function DropZone({ onFiles, subfolders = 'none', testId, children }: { onFiles: (files: DroppedFile[]) => void; subfolders?: Subfolders; testId: string; children: ReactNode }) {
   const [dragging, setDragging] = useState(false);
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
-    void droppedFiles(event.dataTransfer, { recursive }).then(onFiles);
+    void droppedFiles(event.dataTransfer, subfolders).then(onFiles);
   };
   return (
     <div

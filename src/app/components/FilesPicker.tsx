@@ -1,14 +1,16 @@
 import { useEffect, useRef, type ReactNode } from 'react';
-import type { DroppedFile } from '../datasets/dropped-files';
+import { keepsFile, type DroppedFile, type Subfolders } from '../datasets/dropped-files';
 
 /**
  * A button that picks several files (`accept`: their extensions), or with `folder` a whole folder;
- * files come like a drop's, a folder's named by their path inside it (`folder/sub/file`).
+ * files come like a drop's, a folder's named by their path inside it (`folder/sub/file`), its
+ * subfolders' files as `subfolders` says (dropped-files.ts).
  */
-export function FilesPicker({ onFiles, accept, folder = false, disabled, testId, children }: {
+export function FilesPicker({ onFiles, accept, folder = false, subfolders = 'all', disabled, testId, children }: {
   onFiles: (files: DroppedFile[]) => void;
   accept?: string;
   folder?: boolean;
+  subfolders?: Subfolders;
   disabled?: boolean;
   testId: string;
   children: ReactNode;
@@ -29,7 +31,9 @@ export function FilesPicker({ onFiles, accept, folder = false, disabled, testId,
         data-testid={testId}
         disabled={disabled}
         onChange={(event) => {
-          onFiles(Array.from(event.target.files ?? [], (file) => ({ name: file.webkitRelativePath || file.name, blob: file })));
+          // A folder's files come with their path (`folder/sub/file`: depth 2); single files with none (depth 0).
+          const kept = Array.from(event.target.files ?? []).filter((file) => keepsFile(file.name, file.webkitRelativePath.split('/').length - 1, subfolders));
+          onFiles(kept.map((file) => ({ name: file.webkitRelativePath || file.name, blob: file })));
           event.target.value = '';
         }}
       />

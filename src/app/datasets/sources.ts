@@ -21,7 +21,8 @@ export async function fileSourceOf(source: DatasetSource): Promise<FileSource> {
       if (!folder) throw new Error(`The data folder has no subfolder "${source.folder}" any more.`);
       const files = folder.files.map((file) => ({
         name: `${folder.name}/${file.name}`,
-        url: `/data/${encodeURIComponent(folder.name)}/${encodeURIComponent(file.name)}`,
+        // A MIRACL file's name holds its language folder (`ar/topics.tsv`): one path segment each.
+        url: `/data/${[folder.name, ...file.name.split('/')].map(encodeURIComponent).join('/')}`,
       }));
       return { kind: 'urls', files };
     }

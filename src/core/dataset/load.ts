@@ -2,7 +2,8 @@ import { WHOLE_DATASET, baseName } from './issues';
 import { parseJsonl } from './jsonl';
 import { compareCodeUnits } from './languages';
 import { lareqaLanguage, parseLareqa } from './lareqa';
-import { isMiraclFileName, parseMiracl } from './miracl';
+import { parseMiracl } from './miracl';
+import { isMiraclFileName, miraclLanguage } from './miracl-names';
 import { DatasetError, type Dataset, type DatasetFile, type LoadOptions } from './types';
 
 export type { LoadOptions } from './types';
@@ -69,9 +70,15 @@ function wholeDatasetError(message: string): DatasetError {
   return new DatasetError([{ file: WHOLE_DATASET, place: '', message }]);
 }
 
-/** Languages named by LAReQA file names (`en.json`); null when the files do not say (JSONL). */
+/**
+ * Languages named by the file names: LAReQA's (`en.json`) or MIRACL's language folders
+ * (`ar/topics.tsv`); null when the files do not say (JSONL) or mix formats.
+ */
 export function languagesFromFileNames(names: string[]): string[] | null {
-  const formats = names.map(datasetFormatOf).filter((format) => format !== undefined);
-  if (formats.length === 0 || formats.some((format) => format !== 'lareqa')) return null;
-  return [...new Set(names.filter((name) => datasetFormatOf(name) === 'lareqa').map(lareqaLanguage))].sort(compareCodeUnits);
+  const data = names.filter(isDatasetFileName);
+  const formats = new Set(data.map(datasetFormatOf));
+  if (formats.size !== 1 || formats.has('jsonl')) return null;
+  const language = formats.has('lareqa') ? lareqaLanguage : miraclLanguage;
+  const languages = new Set(data.map(language));
+  return languages.has('') ? null : [...languages].sort(compareCodeUnits);
 }

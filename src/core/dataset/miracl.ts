@@ -13,23 +13,8 @@
  */
 import { IssueLog, OPTIONS, WHOLE_DATASET, baseName, isRecord, parseJson, stripBom } from './issues';
 import { checkCaseDuplicates, compareCodeUnits, languageCodeProblem, orderLanguages } from './languages';
+import { MIRACL_QRELS, MIRACL_TOPICS, miraclLanguage } from './miracl-names';
 import type { Candidate, Dataset, DatasetFile, LoadOptions, Query } from './types';
-
-export const MIRACL_TOPICS = 'topics.tsv';
-export const MIRACL_QRELS = 'qrels.tsv';
-/** A corpus file, gunzipped or not. */
-export const MIRACL_DOCS = /^docs-.*\.jsonl(\.gz)?$/i;
-
-export function isMiraclFileName(name: string): boolean {
-  const base = baseName(name);
-  return base === MIRACL_TOPICS || base === MIRACL_QRELS || MIRACL_DOCS.test(base);
-}
-
-/** The language of a file: the folder it is in (`ar/topics.tsv` -> `ar`). */
-export function miraclLanguage(name: string): string {
-  const parts = name.split(/[/\\]/);
-  return parts.length >= 2 ? parts[parts.length - 2] : '';
-}
 
 interface LanguageFiles {
   topics?: DatasetFile;

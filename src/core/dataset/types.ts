@@ -80,7 +80,7 @@ export interface DatasetFile {
   text: string;
 }
 
-/** The dev server's `/data/index.json`: the data folders it serves and their dataset files. */
+/** The dev server's `/data/index.json`: the data folders it serves and their dataset files (MIRACL's as `<lang>/<file>`). */
 export interface DataFolderIndex {
   folders: { name: string; files: { name: string; size: number }[] }[];
 }
