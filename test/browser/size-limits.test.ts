@@ -82,6 +82,9 @@ describe('size limits in Chromium', () => {
     // 200 kB for the whole origin: XQuAD-R's en.json and de.json (3 MB) do not fit.
     const devtools = await context.newCDPSession(page);
     await devtools.send('Storage.overrideQuotaForOrigin', { origin: new URL(harness.url).origin, quotaSize: 200_000 });
+    // The page opened its databases before the override; a fresh load opens them under it (without, the write was sometimes let through).
+    await page.reload();
+    await page.getByRole('heading', { name: 'Dataset' }).waitFor();
     await page.getByRole('radio', { name: 'Your files' }).check();
     await page.getByTestId('pick-files').setInputFiles(['en', 'de'].map((lang) => path.join(XQUAD_R_DIR, `${lang}.json`)));
     const summary = page.getByTestId('dataset-summary');
