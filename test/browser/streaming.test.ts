@@ -3,7 +3,8 @@
  * blocks of 1,024 candidates, on an XQuAD-R subset of 1,786 candidates (two blocks and the first
  * pass over the relevant candidates, on the pool of scoring workers), must give the run that whole
  * score rows give: every cell of the heatmaps, the summary and every query's values (what compare
- * pairs), and both must equal the core's numbers in Node.
+ * pairs), and both must equal the core's numbers in Node. The same holds with onnxruntime-web's
+ * float32 Gemm forced (its own numbers: float32 sums).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -63,7 +64,18 @@ describe('streaming evaluation in Chromium', () => {
       expect(streamed[key]).toBe(String(expected.summary[key]));
     }
 
-    // Every number of both runs, as the runs file holds them (cells, multilingual, first language, per query).
+    // onnxruntime-web's float32 Gemm forced: streamed blocks are padded so that a pair's score does not depend on its block,
+    // so the streamed run equals the whole-row run of that backend too.
+    await evaluate.getByRole('radio', { name: /^onnxruntime-web/ }).check();
+    await evaluate.getByRole('radio', { name: /^Whole score rows/ }).check();
+    await evaluate.getByRole('button', { name: 'Evaluate', exact: true }).click();
+    await expect.poll(() => rows.count(), { timeout: 120_000 }).toBe(3);
+    await evaluate.getByRole('radio', { name: /^Streaming/ }).check();
+    await evaluate.getByRole('button', { name: 'Evaluate', exact: true }).click();
+    await expect.poll(() => rows.count(), { timeout: 120_000 }).toBe(4);
+    expect(await page.getByTestId('timings').textContent()).toMatch(/on onnxruntime-web wasm, \d threads?; streamed in blocks of 1,024 candidates/);
+
+    // Every number of the runs, as the runs file holds them (cells, multilingual, first language, per query).
     const downloading = page.waitForEvent('download');
     await page.getByTestId('export-runs').click();
     const file = path.join(scratch, (await downloading).suggestedFilename());
@@ -74,6 +86,7 @@ describe('streaming evaluation in Chromium', () => {
     expect((node.per_query as unknown[]).length).toBe(expected.perQuery!.ids.length);
     expect(byNumber(1)).toEqual(node);
     expect(byNumber(2)).toEqual(node);
+    expect(byNumber(4)).toEqual(byNumber(3));
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);

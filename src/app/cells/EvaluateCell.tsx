@@ -161,9 +161,9 @@ function RunningProgress({ startedAt, progress }: { startedAt: number; progress:
     return <ProgressBar label={phase.label} done={progress.done} total={progress.total || null} detail={`${formatBytes(progress.done)} of ${total} · ${elapsed}`} />;
   }
   // A streamed score phase counts candidates, one block of them at a time.
-  const streamed = progress.phase === 'score' && progress.candidateBlock !== undefined;
-  const label = streamed ? `Scoring and counting, ${formatCount(progress.candidateBlock!)} candidates a block,` : phase.label;
-  const unit = streamed ? 'candidates' : phase.unit;
+  const block = progress.phase === 'score' ? progress.candidateBlock : undefined;
+  const label = block !== undefined ? `Scoring and counting, ${formatCount(block)} candidates a block,` : phase.label;
+  const unit = block !== undefined ? 'candidates' : phase.unit;
   return (
     <ProgressBar
       label={`${label}${progress.device ? ` on ${progress.device}` : ''}`}
