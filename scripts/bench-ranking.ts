@@ -1,13 +1,13 @@
 /**
  * Whole score rows against streaming in the notebook (issue 18; docs/benchmarks.md, "Streaming in the
  * notebook"): full XQuAD-R, lexical encoder, default scoring (the exact sparse kernel on the scoring
- * workers), evaluated in Chromium with the Evaluate cell's Ranking set to whole rows, streaming in one
+ * workers; `--scoring onnxruntime` forces the dense Gemm that transformer embeddings get), evaluated in Chromium with the Evaluate cell's Ranking set to whole rows, streaming in one
  * block of 16,384 candidates (XQuAD-R's 13,014 fit it) and streaming in blocks of 4,096, in turn,
  * `--rounds` times (the order reversed every other round, so that a load change does not favour one
  * path). Times are the runs' own `score_s` (scoring and ranking from ready embeddings). Every run's
  * report must equal the first whole-row run's, number for number: the script fails otherwise.
  *
- *   npm run bench:ranking [-- --rounds 3 --out ranking.json]
+ *   npm run bench:ranking [-- --rounds 3 --scoring auto|onnxruntime|js --out ranking.json]
  *
  * The app runs on the Vite dev server (no build: the workers' hot loops are the same code either way).
  */
@@ -30,6 +30,8 @@ const PATHS: Path[] = [
   { name: 'streaming, blocks of 4,096', ranking: /^Streaming/, block: 4096 },
 ];
 const LONG = 30 * 60_000;
+/** The Evaluate cell's Scoring backend radio for each `--scoring`. */
+const SCORING: Record<string, RegExp> = { auto: /^Automatic/, onnxruntime: /^onnxruntime-web/, js: /^JavaScript/ };
 
 interface StoredRun {
   number: number;
@@ -38,7 +40,9 @@ interface StoredRun {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, scoring: { type: 'string', default: 'auto' }, out: { type: 'string' } } });
+  const scoring = SCORING[values.scoring!];
+  if (!scoring) throw new Error(`--scoring must be one of ${Object.keys(SCORING).join(', ')}, got '${values.scoring}'`);
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number of at least 1, got '${values.rounds}'`);
   const load = [os.loadavg()];
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
     await page.getByRole('button', { name: 'Load dataset' }).click();
     await page.getByTestId('dataset-status').filter({ hasText: 'loaded' }).waitFor();
     await page.getByTestId('dataset-summary').filter({ hasText: '13,090 queries' }).waitFor();
+    await page.getByRole('region', { name: 'Evaluate' }).getByRole('radio', { name: scoring }).check();
 
     let reference: Record<string, unknown> | null = null;
     for (let round = 0; round < rounds; round++) {

@@ -41,7 +41,7 @@ describe('streaming evaluation in Chromium', () => {
   it('streamed in blocks of 1,024 candidates gives the whole-row run number for number, per query too', async () => {
     const { context, page, errors } = await openNotebook(harness);
     await loadLocalSubset(page, LANGUAGES, ARTICLES);
-    await page.getByTestId('dataset-summary').filter({ hasText: '1,786 candidates' }).waitFor();
+    await page.getByTestId('dataset-summary').filter({ hasText: '1,786 candidate sentences' }).waitFor();
     const evaluate = page.getByRole('region', { name: 'Evaluate' });
     const rows = page.getByTestId('runs-table').locator('tbody tr');
 
