@@ -95,7 +95,7 @@ export const SETTINGS_TABLE = {
   ranking: {
     path: choice('ranking', RANKING_PATHS, 'auto'),
     /** Candidates per block when streaming: memory against calls. */
-    block: integer('block', MIN_CANDIDATE_BLOCK, DEFAULT_CANDIDATE_BLOCK, 1_048_576),
+    block: integer('candidate-block', MIN_CANDIDATE_BLOCK, DEFAULT_CANDIDATE_BLOCK, 1_048_576),
   },
   /** The Batch Mix cell: what batches training draws, and from which side of which split. */
   mix: {
