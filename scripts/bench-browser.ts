@@ -18,7 +18,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import type { Page } from 'playwright-core';
 import { build, preview } from 'vite';
 import { buildRetrievalTask } from '../src/core/metrics/ranking';
 import { DEFAULT_TRAINING_CONFIG } from '../src/core/training';
@@ -26,6 +25,7 @@ import { decodeNpyFloat32 } from '../src/core/npy';
 import { launchChromium } from '../src/dev-server/chromium';
 import { readDatasetFolder } from '../src/node/read-dataset';
 import { numpyEvaluate } from './numpy-reference';
+import { storedRuns } from './stored-runs';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -120,23 +120,6 @@ async function browserRun(train: boolean): Promise<Record<string, unknown>> {
     await browser.close();
     await new Promise((resolve) => server.httpServer.close(resolve));
   }
-}
-
-/** The runs the notebook stored in IndexedDB, one record per run (src/app/state/run-store.ts), in number order. */
-async function storedRuns(page: Page): Promise<unknown[]> {
-  return page.evaluate(
-    () =>
-      new Promise<unknown[]>((resolve, reject) => {
-        const open = indexedDB.open('xling-lab-runs');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const request = open.result.transaction('runs').objectStore('runs').getAll();
-          request.onsuccess = () =>
-            resolve((request.result as { run: { number: number } }[]).map((record) => record.run).sort((a, b) => a.number - b.number));
-          request.onerror = () => reject(request.error);
-        };
-      }),
-  );
 }
 
 async function commandLine(work: string, train: boolean): Promise<Record<string, unknown>> {

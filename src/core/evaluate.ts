@@ -21,9 +21,12 @@ export interface EvaluateOptions {
   signal?: AbortSignal;
   /**
    * Score block by block against the candidates (metrics/streaming.ts): the same report, memory
-   * for queries + one block. The command line streams where that pays (job-size.ts, streamingPays).
+   * for queries + one block. The command line streams where that pays (job-size.ts, streamingPays),
+   * the notebook beyond its job limit or by choice (notebookStreams).
    */
   streaming?: boolean;
+  /** Candidates per streamed block (metrics/streaming.ts, DEFAULT_CANDIDATE_BLOCK when absent). */
+  candidateBlock?: number;
 }
 
 /** The embeddings an evaluation produced, row order = dataset.queries / dataset.candidates. */
@@ -61,6 +64,7 @@ export async function evaluateDataset(
   const measure = options.streaming ? streamAndMeasure : rankAndMeasure;
   const measured = await measure(buildRetrievalTask(dataset), queries, candidates, encoder.dim, {
     matmul: options.matmul,
+    candidateBlock: options.candidateBlock,
     signal,
     onProgress: (done, total) => onProgress?.({ phase: 'score', done, total }),
   });

@@ -15,10 +15,11 @@
  * encoder and the command line's native Gemm are faster, so there it errs long. Encoding is not
  * included: its speed depends on the model (its progress shows its time left).
  *
- * Streaming (metrics/streaming.ts, the command line's path): one block of candidates is scored at a
- * time, so the backend's copy and the score block are at most CANDIDATE_BLOCK candidates wide, and
+ * Streaming (metrics/streaming.ts): one block of candidates is scored at a time, so the backend's
+ * copy and the score block are at most one block (DEFAULT_CANDIDATE_BLOCK, or `block`) wide, and
  * the counts kept are a few hundred bytes per query; the embedding matrices are held as before
- * (a shard holds only its range and the relevant candidates: pass those as `candidates`).
+ * (a shard holds only its range and the relevant candidates: pass those as `candidates`). The
+ * command line streams where `streamingPays`, the notebook where `notebookStreams`.
  */
 
 import { DEFAULT_CANDIDATE_BLOCK } from './metrics/streaming';
@@ -51,8 +52,10 @@ export interface JobCounts {
   queries: number;
   candidates: number;
   dim: number;
-  /** Scored by streamAndMeasure / countRange (the command line) rather than rankAndMeasure. */
+  /** Scored by streamAndMeasure / countRange rather than rankAndMeasure. */
   streaming?: boolean;
+  /** Candidates per streamed block (DEFAULT_CANDIDATE_BLOCK when absent). */
+  block?: number;
 }
 
 export interface JobEstimate {
@@ -60,8 +63,8 @@ export interface JobEstimate {
   scoreSeconds: number;
 }
 
-export function estimateJob({ queries, candidates, dim, streaming = false }: JobCounts): JobEstimate {
-  const block = streaming ? Math.min(candidates, DEFAULT_CANDIDATE_BLOCK) : candidates;
+export function estimateJob({ queries, candidates, dim, streaming = false, block: streamBlock }: JobCounts): JobEstimate {
+  const block = streaming ? Math.min(candidates, streamBlock ?? DEFAULT_CANDIDATE_BLOCK) : candidates;
   const embeddings = (queries + candidates + block) * dim * FLOAT_BYTES;
   const scores = Math.min(queries, SCORE_BLOCK_ROWS) * block * FLOAT_BYTES;
   const scratch = streaming ? queries * COUNTS_BYTES_PER_QUERY : candidates * RANKER_BYTES_PER_CANDIDATE;
@@ -88,16 +91,60 @@ export function formatBytesRough(bytes: number): string {
 export function describeEstimate(counts: JobCounts): string {
   const { bytes, scoreSeconds } = estimateJob(counts);
   const time = scoreSeconds < 90 ? `${Math.ceil(scoreSeconds)} s` : `${Math.ceil(scoreSeconds / 60)} min`;
-  return `${counts.queries.toLocaleString('en')} queries x ${counts.candidates.toLocaleString('en')} candidates at ${counts.dim} dimensions: ` +
+  const streamed = counts.streaming ? `, streamed in blocks of ${(counts.block ?? DEFAULT_CANDIDATE_BLOCK).toLocaleString('en')} candidates` : '';
+  return `${counts.queries.toLocaleString('en')} queries x ${counts.candidates.toLocaleString('en')} candidates at ${counts.dim} dimensions${streamed}: ` +
     `about ${formatBytesRough(bytes)} of memory and ${time} of scoring (encoding not included)`;
 }
 
-/** Why the browser will not run this job (its estimate, the limit, what to do); null when it will. */
-export function browserJobProblem(counts: JobCounts): string | null {
+/** How the notebook ranks: whole score rows, streaming by candidate blocks, or `auto` (the Evaluate cell's Ranking). */
+export const RANKING_PATHS = ['auto', 'rows', 'streaming'] as const;
+export type RankingPath = (typeof RANKING_PATHS)[number];
+/** The Evaluate cell's Ranking: the path and, when streaming, the candidates per block. */
+export interface RankingChoice {
+  path: RankingPath;
+  block: number;
+}
+/** The notebook's smallest block: streaming pads narrower blocks to it (metrics/streaming.ts, shapeStableMatmul). */
+export const MIN_CANDIDATE_BLOCK = 1024;
+
+/**
+ * Whether the notebook's evaluation streams: as chosen, or under `auto` only where whole score rows
+ * would pass the job limit. Below it whole rows were faster in Chromium on full XQuAD-R
+ * (docs/benchmarks.md, "Streaming in the notebook"), and both give the same report.
+ */
+export function notebookStreams(path: RankingPath, counts: JobCounts): boolean {
+  if (path !== 'auto') return path === 'streaming';
+  return estimateJob({ ...counts, streaming: false }).bytes > BROWSER_JOB_LIMIT_BYTES;
+}
+
+/** The notebook's evaluation of a dataset under `ranking`: the job (its path) and why the browser would refuse it, null when it fits. */
+export function notebookEvaluation(ranking: RankingChoice, counts: Omit<JobCounts, 'streaming' | 'block'>): { job: JobCounts; problem: string | null } {
+  const sized = { ...counts, block: ranking.block };
+  const job = { ...sized, streaming: notebookStreams(ranking.path, sized) };
+  return { job, problem: browserJobProblem(job, true) };
+}
+
+/**
+ * Why the browser will not run this job (its estimate, the limit, why, what to do); null when it
+ * will. `streamable`: the job can stream (an evaluation), so whole rows that do not fit say so.
+ */
+export function browserJobProblem(counts: JobCounts, streamable = false): string | null {
   if (estimateJob(counts).bytes <= BROWSER_JOB_LIMIT_BYTES) return null;
-  return `This job is too big for the browser: ${describeEstimate(counts)}, over the notebook's limit of ` +
-    `${formatBytesRough(BROWSER_JOB_LIMIT_BYTES)}. Load fewer languages or articles in the Dataset cell, ` +
-    'or run it with the command line (npm run xling -- eval ...), which has no such limit.';
+  const over = `${describeEstimate(counts)}, over the notebook's limit of ${formatBytesRough(BROWSER_JOB_LIMIT_BYTES)}.`;
+  const smaller = 'Load fewer languages or articles in the Dataset cell, or run it with the command line (npm run xling -- eval ...), which has no such limit';
+  if (!counts.streaming) {
+    const streamed = estimateJob({ ...counts, streaming: true }).bytes;
+    if (streamable && streamed <= BROWSER_JOB_LIMIT_BYTES) {
+      return `This job is too big for the browser with whole score rows: ${over} Streamed it needs about ${formatBytesRough(streamed)} ` +
+        'and gives the same numbers: choose By job size or Streaming under Ranking in the Evaluate cell.';
+    }
+    return `This job is too big for the browser: ${over} ${smaller}.`;
+  }
+  // Streamed, what remains is the embeddings themselves: every query's and candidate's vector is kept.
+  const embeddings = PEAK_OVER_ARRAYS * (counts.queries + counts.candidates) * counts.dim * FLOAT_BYTES;
+  return `This job is too big for the browser even streamed: ${over} The query and candidate embeddings, kept whole for ` +
+    `ranking, count for about ${formatBytesRough(embeddings)} of that at ${counts.dim} dimensions. ${smaller} and can split the candidates into shards (docs/scale.md); ` +
+    'or choose an encoder of fewer dimensions.';
 }
 
 /** Why the browser will not take these files (each too big, or all together); null when it will. */

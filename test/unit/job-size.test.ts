@@ -7,10 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { logJobEstimate } from '../../src/cli/job-estimate';
 import type { Dataset } from '../../src/core/dataset/types';
-import { browserFilesProblem, browserJobProblem, describeEstimate, estimateJob, streamingPays } from '../../src/core/job-size';
+import { browserFilesProblem, browserJobProblem, describeEstimate, estimateJob, notebookEvaluation, notebookStreams, streamingPays } from '../../src/core/job-size';
 
 const XQUAD_R = { queries: 13_090, candidates: 13_014 };
 const TEN_TIMES = { queries: 130_900, candidates: 130_140 };
+const FOUR_TIMES = { queries: 52_360, candidates: 52_056 };
 
 describe('job size', () => {
   it('full XQuAD-R at 384 dimensions: 166 MB and 5 s of scoring', () => {
@@ -53,6 +54,39 @@ describe('job size', () => {
     // Ten times at 384: 1,736,840,640 bytes of whole rows, under 2 GB: whole rows (faster there).
     expect(streamingPays({ ...TEN_TIMES, dim: 384 })).toBe(false);
     expect(streamingPays({ ...TEN_TIMES, dim: 1024 })).toBe(true); // 3.5 GB
+  });
+
+  it('the notebook streams by job size only past the limit, or as chosen', () => {
+    const XQUAD = { ...XQUAD_R, dim: 2048 };
+    expect(notebookStreams('auto', XQUAD)).toBe(false);
+    expect(notebookStreams('streaming', XQUAD)).toBe(true);
+    // Four times XQuAD-R at 2048: whole rows 2 x ((52,360 + 2 x 52,056) x 2048 x 4 + 512 x 52,056 x 4 + 52,056 x 8) = 2,777,691,520 > 2 GB.
+    expect(notebookStreams('auto', { ...FOUR_TIMES, dim: 2048 })).toBe(true);
+    expect(notebookStreams('rows', { ...FOUR_TIMES, dim: 2048 })).toBe(false);
+  });
+
+  it('four times XQuAD-R at 2048 dimensions streams within the limit; at 4096 even streaming does not fit, and the message says why', () => {
+    // Streamed: 2 x ((52,360 + 52,056 + 16,384) x 2048 x 4 + 512 x 16,384 x 4 + 52,360 x 256) = 2,073,104,384 (1.93 GB).
+    const fits = notebookEvaluation({ path: 'auto', block: 16_384 }, { ...FOUR_TIMES, dim: 2048 });
+    expect(fits.job.streaming).toBe(true);
+    expect(estimateJob(fits.job).bytes).toBe(2_073_104_384);
+    expect(fits.problem).toBeNull();
+    expect(describeEstimate(fits.job)).toBe('52,360 queries x 52,056 candidates at 2048 dimensions, streamed in blocks of 16,384 candidates: ' +
+      'about 1.9 GB of memory and 6 min of scoring (encoding not included)');
+    // Blocks of 1,024: (52,360 + 52,056 + 1,024) x 2048 x 4 + 512 x 1,024 x 4 + 13,404,160, twice: 1,758,531,584.
+    expect(estimateJob(notebookEvaluation({ path: 'streaming', block: 1024 }, { ...FOUR_TIMES, dim: 2048 }).job).bytes).toBe(1_758_531_584);
+    // Whole rows chosen by hand: refused, with the streamed size and where to choose it.
+    expect(notebookEvaluation({ path: 'rows', block: 16_384 }, { ...FOUR_TIMES, dim: 2048 }).problem).toBe(
+      'This job is too big for the browser with whole score rows: 52,360 queries x 52,056 candidates at 2048 dimensions: about 2.6 GB of memory ' +
+      "and 6 min of scoring (encoding not included), over the notebook's limit of 2.0 GB. Streamed it needs about 1.9 GB and gives the same numbers: " +
+      'choose By job size or Streaming under Ranking in the Evaluate cell.');
+    // At 4096 streamed: 2 x ((120,800 x 4096 x 4) + 33,554,432 + 13,404,160) = 4,052,291,584 (3.8 GB); the embeddings alone
+    // 2 x 104,416 x 4096 x 4 = 3,421,503,488 (3.2 GB); 2,725,652,160 pairs x 4096 / 2e10 + / 1e8 = 585.5 s, 10 min.
+    expect(notebookEvaluation({ path: 'auto', block: 16_384 }, { ...FOUR_TIMES, dim: 4096 }).problem).toBe(
+      'This job is too big for the browser even streamed: 52,360 queries x 52,056 candidates at 4096 dimensions, streamed in blocks of 16,384 candidates: ' +
+      "about 3.8 GB of memory and 10 min of scoring (encoding not included), over the notebook's limit of 2.0 GB. The query and candidate embeddings, " +
+      'kept whole for ranking, count for about 3.2 GB of that at 4096 dimensions. Load fewer languages or articles in the Dataset cell, or run it with ' +
+      'the command line (npm run xling -- eval ...), which has no such limit and can split the candidates into shards (docs/scale.md); or choose an encoder of fewer dimensions.');
   });
 
   it('dataset files: 100 MB a file, 300 MB together (binary megabytes)', () => {

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { candidateTexts } from '../../src/core/dataset/texts';
 import type { Dataset } from '../../src/core/dataset/types';
 import { createLexicalEncoder } from '../../src/core/encoders/lexical';
+import { evaluateDataset } from '../../src/core/evaluate';
+import { sparseMatmul } from '../../src/core/linalg/sparse-matmul';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { seededRandom } from '../../src/core/linalg/random';
 import { buildRetrievalTask, rankAndMeasure } from '../../src/core/metrics/ranking';
@@ -99,6 +101,30 @@ describe('streamAndMeasure and shards', () => {
       await backend.dispose();
     }
   });
+
+  it('evaluates an XQuAD-R subset the notebook\'s two ways (whole rows, streamed in blocks of 1,024) to the full-sort oracle\'s report', async () => {
+    // 4 languages x 20 articles: 1,786 candidates, so streaming takes two blocks and a first pass over the relevant candidates.
+    const dataset = await readDatasetFolder(XQUAD_R, { languages: ['de', 'en', 'th', 'zh'], articles: 20 });
+    expect(dataset.candidates.length).toBe(1786);
+    const encoder = createLexicalEncoder();
+    // The notebook's default for lexical vectors: the exact sparse kernel (on a pool of threads there).
+    const rows = await evaluateDataset(dataset, encoder, { matmul: sparseMatmul });
+    const scored: number[] = [];
+    const streamed = await evaluateDataset(dataset, encoder, {
+      matmul: sparseMatmul, streaming: true, candidateBlock: 1024,
+      onProgress: ({ phase, done, total }) => phase === 'score' && scored.push(done, total),
+    });
+    // Progress counts candidates, and the first block ends at candidate 1,024.
+    expect(scored.slice(-2)).toEqual([1786, 1786]);
+    expect(scored).toContain(1024);
+    const { timings: _rows, ...rowsReport } = rows.report;
+    const { timings: _streamed, ...streamedReport } = streamed.report;
+    const oracle = await referenceRankAndMeasure(dataset, rows.embeddings.queries, rows.embeddings.candidates, encoder.dim, sparseMatmul);
+    expect(rowsReport).toEqual(oracle);
+    // Cells, summary, multilingual figures and every query's values (what compare pairs) alike.
+    expect(streamedReport).toEqual(oracle);
+    expect(streamedReport.perQuery?.rr.length).toBe(dataset.queries.length * 4);
+  }, 120_000);
 
   it('gives rankAndMeasure\'s report number for number on full XQuAD-R (lexical vectors, onnxruntime) in 7 shards of 1000-candidate blocks', async () => {
     const dataset = await readDatasetFolder(XQUAD_R);

@@ -29,6 +29,7 @@ const CHANGED: Settings = {
   },
   candidateText: 'sentence+paragraph',
   scoring: 'js',
+  ranking: { path: 'streaming', block: 4096 },
   mix: { preset: null, weights: { mono: 0.25, mixed: 0, cross: 0.75 }, languageWeighting: 'size', excludeLanguages: ['th', 'hi'], batchSize: 48, seed: 12345, trainFraction: 0.7 },
   train: { steps: 42, headKind: 'adapter', rank: 16, tune: 'layers', layers: 2, learningRate: 0.003, weightDecay: 0.01, warmupSteps: 5, temperature: 0.07, heldOutEvery: 10, heldOutQuestions: 200, device: 'cpu' },
 };
@@ -66,6 +67,14 @@ describe('settings link', () => {
         'weights: expected mono,mixed,cross weights, each a number from 0 to 1,000, not all 0, got "0,0,0"; ' +
         'seed: expected a whole number from 0 to 4,294,967,295, got "-3"; steps: expected a whole number from 1 to 100,000, got "2.5".',
     ]);
+  });
+
+  it('takes the Ranking and its block, at least 1,024 candidates', () => {
+    expect(readLink('#v=1&ranking=rows&candidate-block=2048')!.settings.ranking).toEqual({ path: 'rows', block: 2048 });
+    const link = readLink('#v=1&ranking=sideways&candidate-block=100');
+    expect(link!.settings.ranking).toEqual({ path: 'auto', block: 16_384 });
+    expect(link!.problems).toEqual(['Not valid, defaults used instead: ranking: expected one of auto, rows, streaming, got "sideways"; ' +
+      'candidate-block: expected a whole number from 1,024 to 1,048,576, got "100".']);
   });
 
   it('names unknown keys, unknown hidden names and a missing version', () => {

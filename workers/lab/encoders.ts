@@ -15,13 +15,15 @@ import { type ModelInfo, type TransformerSpec } from '../../src/core/encoders/mo
 import { connect, type Endpoint, type RpcClient } from '../rpc';
 import { embeddingTable } from './embedding-files';
 import { pooledLexicalEncoder } from './lexical-pool';
-import { browserJobProblem } from '../../src/core/job-size';
+import { browserJobProblem, notebookEvaluation, type JobCounts, type RankingChoice } from '../../src/core/job-size';
 import type { EncoderSpec } from './protocol';
 
 export type EncoderRpc = RpcClient<EncoderProtocol>;
 
 export interface OpenedEncoder {
   encoder: SentenceEncoder;
+  /** Whether an evaluation over the loaded dataset streams (`ranking` given to `open`); false otherwise. */
+  streaming: boolean;
   /** What the encoder worker loaded (device, dtype); null for the lexical encoder. */
   info: ModelInfo | null;
   /** Where an encoder without `info` runs, shown with its progress. */
@@ -50,16 +52,21 @@ export class LabEncoders {
     return (await remote.cancellable(remote.call('tokenize', { spec, texts, role }), signal)).tokens;
   }
 
-  /** The encoder of `spec`, once the job over the loaded dataset is known to fit the browser (core/job-size.ts). */
-  async open(spec: EncoderSpec, signal: AbortSignal, onDownload: DownloadReport): Promise<OpenedEncoder> {
+  /**
+   * The encoder of `spec`, once the job over the loaded dataset is known to fit the browser
+   * (core/job-size.ts). `ranking`: the job is an evaluation, which streams as that choice says
+   * (notebookStreams: the path is known once the encoder's dimension is); without it whole rows.
+   */
+  async open(spec: EncoderSpec, signal: AbortSignal, onDownload: DownloadReport, ranking?: RankingChoice): Promise<OpenedEncoder> {
     const opened = await this.openEncoder(spec, signal, onDownload);
     const { queries, candidates } = this.dataset();
-    const problem = browserJobProblem({ queries: queries.length, candidates: candidates.length, dim: opened.encoder.dim });
+    const counts = { queries: queries.length, candidates: candidates.length, dim: opened.encoder.dim };
+    const { job, problem }: { job: JobCounts; problem: string | null } = ranking ? notebookEvaluation(ranking, counts) : { job: counts, problem: browserJobProblem(counts) };
     if (problem) throw new Error(problem);
-    return opened;
+    return { ...opened, streaming: job.streaming === true };
   }
 
-  private async openEncoder(spec: EncoderSpec, signal: AbortSignal, onDownload: DownloadReport): Promise<OpenedEncoder> {
+  private async openEncoder(spec: EncoderSpec, signal: AbortSignal, onDownload: DownloadReport): Promise<Omit<OpenedEncoder, 'streaming'>> {
     if (spec.kind === 'lexical') return { ...pooledLexicalEncoder(spec), info: null };
     if (spec.kind === 'files') {
       if (!spec.set) throw new Error('No embedding files are picked: pick a folder of them in the Encoder cell first.');

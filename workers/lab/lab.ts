@@ -94,18 +94,22 @@ export function createLab(post: Post): Service<LabProtocol> {
     const evaluated = loadedDataset();
     const backend = await scoringBackend(command.scoring);
     const meter = new RateMeter();
-    const paced = (progress: EvaluateProgress, device?: string) =>
-      post({ type: 'progress', id: command.id, progress: { ...progress, device, pace: meter.update(progress.phase, progress.done, progress.total, performance.now()) } });
-    const { encoder, info, where } = await encoders.open(command.encoder, signal, (done, total) => paced({ phase: 'download-model', done, total }));
+    const paced = (progress: EvaluateProgress) =>
+      post({ type: 'progress', id: command.id, progress: { ...progress, pace: meter.update(progress.phase, progress.done, progress.total, performance.now()) } });
+    const { encoder, info, where, streaming } = await encoders.open(command.encoder, signal, (done, total) => paced({ phase: 'download-model', done, total }), command.ranking);
     const encoderDevice = info ? describeModelDevice(info) : (where ?? 'lab worker, CPU');
+    const candidateBlock = streaming ? command.ranking.block : undefined;
     const { report, embeddings } = await evaluateDataset(evaluated, encoder, {
       matmul: backend.matmul,
       candidateText: command.candidateText,
+      streaming,
+      candidateBlock,
       signal,
-      onProgress: (progress) => paced(progress, progress.phase === 'score' ? backend.name() : encoderDevice),
+      onProgress: (progress) => paced(progress.phase === 'score' ? { ...progress, device: backend.name(), candidateBlock } : { ...progress, device: encoderDevice }),
     });
     training.rememberEncoding(evaluated, command.encoder, command.candidateText, embeddings, encoder.id);
-    post({ type: 'result', id: command.id, report, backend: backend.name(), model: info });
+    const path = streaming ? `; streamed in blocks of ${command.ranking.block.toLocaleString('en')} candidates` : '';
+    post({ type: 'result', id: command.id, report, backend: `${backend.name()}${path}`, model: info });
   }
 
   async function handlePreview(command: Extract<LabCommand, { type: 'previewMix' }>): Promise<void> {

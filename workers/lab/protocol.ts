@@ -11,6 +11,7 @@ import type { WireError } from '../rpc';
 import type { EvalProgress } from '../../src/core/evaluate';
 import type { GpuChoice } from '../../src/core/devices';
 import type { Pace } from '../../src/core/progress';
+import type { RankingChoice } from '../../src/core/job-size';
 import type { EvalReport, PerQueryValues } from '../../src/core/metrics/types';
 import type { ComparisonReport } from '../../src/core/stats/paired';
 import type { OwnLanguageShare } from '../../src/core/projection/neighbours';
@@ -65,7 +66,12 @@ export interface EmbeddingFit {
  * its pace (rate and time left) and what it runs on (e.g. "lexical encoder, lab worker CPU",
  * "sparse exact, 2 threads").
  */
-export type EvaluateProgress = (EvalProgress | { phase: 'download-model'; done: number; total: number }) & { pace?: Pace; device?: string };
+export type EvaluateProgress = (EvalProgress | { phase: 'download-model'; done: number; total: number }) & {
+  pace?: Pace;
+  device?: string;
+  /** Set while the `score` phase streams: it counts candidates, this many a block (core/metrics/streaming.ts). */
+  candidateBlock?: number;
+};
 
 /**
  * Score-matrix backend: `auto` (the exact sparse kernel on scoring workers for sparse vectors,
@@ -225,7 +231,7 @@ export interface MapProgress {
 
 export type LabCommand =
   | { type: 'loadDataset'; id: number; source: FileSource; options: LoadOptions }
-  | { type: 'evaluate'; id: number; encoder: EncoderSpec; candidateText: CandidateTextMode; scoring: ScoringChoice }
+  | { type: 'evaluate'; id: number; encoder: EncoderSpec; candidateText: CandidateTextMode; scoring: ScoringChoice; ranking: RankingChoice }
   | { type: 'previewMix'; id: number; split: SplitChoice; config: TrainingConfig }
   | { type: 'train'; id: number; request: TrainingRequest }
   /** `head` is an exported head document (serializeHead's JSON); `request.config` is not used. */

@@ -7,7 +7,8 @@ import { preloadPlotly } from '../results/plotly';
 import { useNotebook } from '../notebook-context';
 import { describePace, formatBytes, formatCount, formatSeconds } from '../../core/format';
 import type { AppState } from '../state/app-state';
-import type { Settings } from '../state/settings';
+import { SETTINGS_TABLE, type Settings } from '../state/settings';
+import { NumberField } from '../components/NumberField';
 import { describeModelDevice } from '../../core/encoders/model-spec';
 import { describeEncoder, describeSubset } from '../state/runs';
 import { datasetView, invalidFieldsBlocker } from '../state/selectors';
@@ -18,6 +19,12 @@ const SCORING: { value: Settings['scoring']; label: string; hint: string }[] = [
   { value: 'auto', label: 'Automatic', hint: 'exact sparse kernel for sparse vectors (lexical), onnxruntime-web for dense ones' },
   { value: 'onnxruntime', label: 'onnxruntime-web', hint: 'WASM, multi-threaded, float32 sums' },
   { value: 'js', label: 'JavaScript', hint: 'float64 sums, the same scores as the core in Node; slower' },
+];
+
+const RANKING: { value: Settings['ranking']['path']; label: string; hint: string }[] = [
+  { value: 'auto', label: 'By job size', hint: 'whole score rows while they fit the notebook\'s job limit, streaming beyond it' },
+  { value: 'rows', label: 'Whole score rows', hint: '512 queries against every candidate at a time' },
+  { value: 'streaming', label: 'Streaming', hint: 'one block of candidates at a time: memory for the queries and one block; the same numbers' },
 ];
 
 const PHASES: Record<EvaluateProgress['phase'], { label: string; unit: string }> = {
@@ -53,7 +60,12 @@ export function EvaluateCell() {
       ) : null}
       {estimate ? (
         <p className="muted small" data-testid="job-estimate">
-          Estimate: {estimate}.
+          Estimate: {estimate.text}.
+        </p>
+      ) : null}
+      {estimate?.problem ? (
+        <p className="hint" data-testid="job-problem">
+          {estimate.problem}
         </p>
       ) : null}
       <fieldset className="scoring" disabled={running}>
@@ -70,6 +82,29 @@ export function EvaluateCell() {
             {option.label} <span className="muted small">{option.hint}</span>
           </label>
         ))}
+      </fieldset>
+      <fieldset className="scoring" disabled={running}>
+        <legend>Ranking</legend>
+        {RANKING.map((option) => (
+          <label key={option.value} className="inline-option">
+            <input
+              type="radio"
+              name="ranking"
+              value={option.value}
+              checked={state.settings.ranking.path === option.value}
+              onChange={() => dispatch({ type: 'rankingChanged', patch: { path: option.value } })}
+            />
+            {option.label} <span className="muted small">{option.hint}</span>
+          </label>
+        ))}
+        <NumberField
+          label="Candidates per block"
+          value={state.settings.ranking.block}
+          step={1}
+          setting={SETTINGS_TABLE.ranking.block}
+          hint="when streaming: fewer hold less memory, more make fewer calls"
+          onChange={(block) => dispatch({ type: 'rankingChanged', patch: { block } })}
+        />
       </fieldset>
       <div className="actions">
         {/* Not disabled while running (aria-disabled instead, and evaluate() ignores it), so keyboard focus stays on it. */}
@@ -125,12 +160,16 @@ function RunningProgress({ startedAt, progress }: { startedAt: number; progress:
     const total = progress.total ? formatBytes(progress.total) : 'unknown size';
     return <ProgressBar label={phase.label} done={progress.done} total={progress.total || null} detail={`${formatBytes(progress.done)} of ${total} · ${elapsed}`} />;
   }
+  // A streamed score phase counts candidates, one block of them at a time.
+  const block = progress.phase === 'score' ? progress.candidateBlock : undefined;
+  const label = block !== undefined ? `Scoring and counting, ${formatCount(block)} candidates a block,` : phase.label;
+  const unit = block !== undefined ? 'candidates' : phase.unit;
   return (
     <ProgressBar
-      label={`${phase.label}${progress.device ? ` on ${progress.device}` : ''}`}
+      label={`${label}${progress.device ? ` on ${progress.device}` : ''}`}
       done={progress.done}
       total={progress.total}
-      detail={`${formatCount(progress.done)} / ${formatCount(progress.total)} ${phase.unit}${describePace(progress.pace, phase.unit)} · ${elapsed}`}
+      detail={`${formatCount(progress.done)} / ${formatCount(progress.total)} ${unit}${describePace(progress.pace, unit)} · ${elapsed}`}
     />
   );
 }

@@ -188,11 +188,11 @@ export function createLabActions(client: LabClient, dispatch: Dispatch<Action>, 
     const state = getState();
     const { loaded } = state;
     if (!loaded || state.evaluation.status === 'running') return false;
-    const { encoder, candidateText, scoring } = state.settings;
+    const { encoder, candidateText, scoring, ranking } = state.settings;
     const id = nextTask++;
     const startedAt = Date.now();
     dispatch({ type: 'evaluationStarted', id, startedAt });
-    const call = client.call('evaluate', { encoder, candidateText, scoring }, (progress) =>
+    const call = client.call('evaluate', { encoder, candidateText, scoring, ranking }, (progress) =>
       dispatch({ type: 'evaluationProgress', id, progress }),
     );
     evaluationCall = call.id;

@@ -203,6 +203,7 @@ export type Action =
   | { type: 'embeddingsFailed'; error: WireError }
   | { type: 'candidateTextChanged'; candidateText: Settings['candidateText'] }
   | { type: 'scoringChanged'; scoring: Settings['scoring'] }
+  | { type: 'rankingChanged'; patch: Partial<Settings['ranking']> }
   | { type: 'mixChanged'; mix: Settings['mix'] }
   | { type: 'trainSettingsChanged'; patch: Partial<Settings['train']> }
   /** A preset (the classroom one) sets many settings at once. */

@@ -1,10 +1,11 @@
 /**
  * The Evaluate cell's estimate of the job it would start (core/job-size.ts): the loaded dataset's
- * counts and the chosen encoder's dimension, where the dimension is known before a run (the lexical
- * encoder's setting, a catalog model, a model loaded in the Encoder cell, embedding files).
+ * counts, the chosen encoder's dimension, where the dimension is known before a run (the lexical
+ * encoder's setting, a catalog model, a model loaded in the Encoder cell, embedding files), and the
+ * ranking path the lab worker will take (notebookStreams), with the refusal it would give.
  */
 import { catalogModel } from '../../core/encoders/catalog';
-import { describeEstimate } from '../../core/job-size';
+import { describeEstimate, notebookEvaluation } from '../../core/job-size';
 import { modelKey } from '../../core/encoders/model-spec';
 import type { EncoderSpec } from '../../../workers/lab/protocol';
 import type { AppState } from './app-state';
@@ -21,10 +22,18 @@ function knownDimension(encoder: EncoderSpec, model: AppState['model']): number 
   }
 }
 
-/** "13,090 queries x 13,014 candidates at 384 dimensions: about 174 MB …"; null while the dimension is unknown. */
-export function jobEstimate(state: AppState): string | null {
+export interface JobEstimateView {
+  /** "13,090 queries x 13,014 candidates at 384 dimensions: about 174 MB …" */
+  text: string;
+  /** Why the lab worker would refuse it (core/job-size.ts, browserJobProblem); null when it fits. */
+  problem: string | null;
+}
+
+/** Null while the dimension is unknown. */
+export function jobEstimate(state: AppState): JobEstimateView | null {
   const dim = state.loaded ? knownDimension(state.settings.encoder, state.model) : null;
   if (!state.loaded || dim === null) return null;
   const { queries, candidates } = state.loaded.dataset.summary;
-  return describeEstimate({ queries, candidates, dim });
+  const { job, problem } = notebookEvaluation(state.settings.ranking, { queries, candidates, dim });
+  return { text: describeEstimate(job), problem };
 }

@@ -11,6 +11,8 @@ import { SCORING_CHOICES, type EmbeddingFilesSpec, type EncoderSpec, type Stored
 import type { ModelSource, TransformerSpec } from '../../core/encoders/model-spec';
 import { CATALOG, type CatalogId } from '../datasets/catalog';
 import { BATCH_TYPES } from '../../core/training/mix';
+import { MIN_CANDIDATE_BLOCK, RANKING_PATHS } from '../../core/job-size';
+import { DEFAULT_CANDIDATE_BLOCK } from '../../core/metrics/streaming';
 import { checkedValues, choice, codes, codesOrAll, constant, countOrAll, defaultsOf, field, integer, local, nameOrNone, number, text, type Rejection, type ValuesOf } from './setting-fields';
 import { DEFAULT_TRAINING_CONFIG, MIX_PRESETS, type BatchMix, type HeadKind, type LanguageWeighting, type MixPresetName } from '../../core/training';
 
@@ -89,6 +91,12 @@ export const SETTINGS_TABLE = {
   },
   candidateText: choice('candidates', ['sentence', 'sentence+paragraph'] as const, 'sentence'),
   scoring: choice('scoring', SCORING_CHOICES, 'auto'),
+  /** The Evaluate cell's Ranking (core/job-size.ts, notebookStreams): the same report either way. */
+  ranking: {
+    path: choice('ranking', RANKING_PATHS, 'auto'),
+    /** Candidates per block when streaming: memory against calls. */
+    block: integer('candidate-block', MIN_CANDIDATE_BLOCK, DEFAULT_CANDIDATE_BLOCK, 1_048_576),
+  },
   /** The Batch Mix cell: what batches training draws, and from which side of which split. */
   mix: {
     /** The preset the weights came from; null once the weights are edited by hand. */

@@ -210,6 +210,8 @@ export async function streamAndMeasure(
   const candidateBlock = Math.max(1, Math.floor(options.candidateBlock ?? DEFAULT_CANDIDATE_BLOCK));
   const whole = { from: 0, to: candidateCount };
   if (candidateCount > candidateBlock) {
+    // The first pass (relevant candidates only, a small part of the work) reports no progress of its own: the phase starts at 0.
+    options.onProgress?.(0, candidateCount);
     const relevantScore = await scoreRelevant(task, queryEmbeddings, dim, (indices) => gatherRows(candidateEmbeddings, dim, indices), options);
     return measureCounts(task, await countRange(task, queryEmbeddings, dim, relevantScore, whole, rowsOf, options));
   }

@@ -48,6 +48,8 @@ export function reduceSettings(state: AppState, action: Action): Partial<Setting
       return { settings: { ...settings, candidateText: action.candidateText } };
     case 'scoringChanged':
       return { settings: { ...settings, scoring: action.scoring } };
+    case 'rankingChanged':
+      return { settings: { ...settings, ranking: { ...settings.ranking, ...action.patch } } };
     case 'mixChanged':
       return { settings: { ...settings, mix: action.mix } };
     case 'trainSettingsChanged':
