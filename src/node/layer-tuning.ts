@@ -13,7 +13,7 @@ import type { Dataset } from '../core/dataset/types';
 import { computeHiddenStates, ortBottomRunner, packTokens } from '../core/tuning/hidden-states';
 import type { LayerWeights } from '../core/tuning/layer';
 import type { HiddenStates } from '../core/tuning/layer-model';
-import { bottomModel, exportTunedModel, findLayers, readLayerWeights, type LayerConfig, type ModelLayers } from '../core/tuning/onnx-layers';
+import { exportTunedModel, findLayers, splitForTuning, type LayerConfig, type ModelLayers } from '../core/tuning/onnx-layers';
 import type { TransformerEncoder } from '../transformers/transformers-encoder';
 import { modelCacheDir } from './hub-encoder';
 
@@ -55,9 +55,8 @@ export async function prepareNodeLayerTuning(
   const graph = findLayers(model, JSON.parse(config) as LayerConfig);
   const count = graph.layers.length;
   if (layers > count) throw new RangeError(`--tune layers:${layers}: ${encoder.id} has ${count} layers; K must be between 1 and ${count}.`);
-  const firstTuned = count - layers;
-  const initial = Array.from({ length: layers }, (_, k) => readLayerWeights(model, graph, firstTuned + k));
-  const bottom = await ortBottomRunner(ort, bottomModel(model, graph, firstTuned));
+  const { firstTuned, initial, bottom: bottomGraph } = splitForTuning(model, graph, layers);
+  const bottom = await ortBottomRunner(ort, bottomGraph);
   try {
     const total = datasets.reduce((sum, d) => sum + d.queries.length + d.candidates.length, 0);
     let before = 0;

@@ -20,7 +20,7 @@ import { splitByArticles } from '../../src/core/training';
 import { measurePart } from '../../src/core/training/run';
 import { createOnnxEncoder } from '../../src/node/onnx-encoder';
 import { readDatasetFolder } from '../../src/node/read-dataset';
-import { loadLocalSubset, openNotebook, readSummaryTitles, ROOT, SHOTS_DIR, startHarness, writeTestModel, XQUAD_R_DIR, type Harness } from '../support/harness';
+import { beforeAfterTitles, chooseServedModel, loadLocalSubset, openNotebook, readSummaryTitles, ROOT, SHOTS_DIR, startHarness, writeTestModel, XQUAD_R_DIR, type Harness } from '../support/harness';
 
 const LANGUAGES = ['de', 'en', 'es'];
 const ARTICLES = 10;
@@ -30,33 +30,12 @@ const BATCH = 16;
 const LEARNING_RATE = '0.002';
 const METRICS = ['mono_map', 'cross_map', 'multi_map'] as const;
 
-async function chooseServedModel(page: Page, name: string): Promise<void> {
-  await page.getByRole('radio', { name: /Transformer model/ }).check();
-  await page.getByRole('tab', { name: 'Served folder' }).click();
-  await page.getByRole('radio', { name: new RegExp(`^${name}\\b`) }).check();
-  await page.locator('#encoder').getByLabel('Device').selectOption('wasm');
-  await page.getByLabel('Weights').selectOption('fp32');
-  await page.getByLabel('Query prefix').fill('');
-  await page.getByLabel('Passage prefix').fill('');
-}
-
 /** Evaluates and waits for this run's timings (the nth run of the page). */
 async function evaluate(page: Page, run: number): Promise<Record<string, string | null>> {
   await page.getByRole('button', { name: 'Evaluate', exact: true }).click();
   const timings = page.getByTestId('timings').filter({ hasText: `Run ${run}:` });
   await timings.getByTestId('encoder-runtime').filter({ hasText: 'WASM, 32-d' }).waitFor({ timeout: 180_000 });
   return readSummaryTitles(page);
-}
-
-async function beforeAfterTitles(page: Page): Promise<{ before: Record<string, number>; after: Record<string, number> }> {
-  const before: Record<string, number> = {};
-  const after: Record<string, number> = {};
-  for (const row of await page.locator('#train').getByTestId('before-after-table').locator('tbody tr').all()) {
-    const metric = (await row.getAttribute('data-metric'))!;
-    before[metric] = Number(await row.locator('td').nth(1).getAttribute('title'));
-    after[metric] = Number(await row.locator('td').nth(2).getAttribute('title'));
-  }
-  return { before, after };
 }
 
 describe('tuning the top layers in the notebook', () => {

@@ -53,6 +53,17 @@ export async function loadLocalSubset(page: Page, languages: string[], articles:
   await page.getByTestId('dataset-status').filter({ hasText: 'loaded' }).waitFor();
 }
 
+/** Chooses a model of the served models folder as the encoder: fp32 on WASM, no prefixes. */
+export async function chooseServedModel(page: Page, name: string): Promise<void> {
+  await page.getByRole('radio', { name: /Transformer model/ }).check();
+  await page.getByRole('tab', { name: 'Served folder' }).click();
+  await page.getByRole('radio', { name: new RegExp(`^${name}\\b`) }).check();
+  await page.locator('#encoder').getByLabel('Device').selectOption('wasm');
+  await page.getByLabel('Weights').selectOption('fp32');
+  await page.getByLabel('Query prefix').fill('');
+  await page.getByLabel('Passage prefix').fill('');
+}
+
 /** What the core computes in Node for the same subset: the numbers the page must show. */
 export async function expectedReport(languages: string[], articles: number): Promise<EvalReport> {
   const dataset = await readDatasetFolder(XQUAD_R_DIR, { languages, articles });
@@ -94,6 +105,18 @@ export async function readSummaryTitles(page: Page): Promise<Record<string, stri
     titles[(await row.getAttribute('data-metric'))!] = await row.locator('td').first().getAttribute('title');
   }
   return titles;
+}
+
+/** The Train cell's before / after table of the last run: each metric's full-precision values (cell titles). */
+export async function beforeAfterTitles(page: Page): Promise<{ before: Record<string, number>; after: Record<string, number> }> {
+  const before: Record<string, number> = {};
+  const after: Record<string, number> = {};
+  for (const row of await page.locator('#train').getByTestId('before-after-table').locator('tbody tr').all()) {
+    const metric = (await row.getAttribute('data-metric'))!;
+    before[metric] = Number(await row.locator('td').nth(1).getAttribute('title'));
+    after[metric] = Number(await row.locator('td').nth(2).getAttribute('title'));
+  }
+  return { before, after };
 }
 
 /** Every step's loss, in step order, from the chart's raw traces (one per batch type, step numbers as x). */

@@ -5,7 +5,7 @@
  * their own (onnx-layers.ts) that onnxruntime-web runs once per text. The texts are tokenized by the
  * loaded model's tokenizer in the encoder worker, so prefixes and truncation are the encoder's own.
  * The hidden states are kept for the dataset and settings (a second run does not recompute them);
- * the trainer's engine runs the tuned layers forward and backward.
+ * the trainer's engine runs the tuned layers forward and backward, on the device core/devices.ts picks.
  */
 import { zipSync } from 'fflate';
 import { candidateTexts, type CandidateTextMode } from '../../src/core/dataset/texts';
@@ -15,12 +15,18 @@ import type { TextRole } from '../../src/core/encoders/types';
 import { RateMeter } from '../../src/core/progress';
 import type { LayerWeights } from '../../src/core/tuning/layer';
 import type { HiddenStates } from '../../src/core/tuning/layer-model';
-import { bottomModel, exportTunedModel, findLayers, readLayerWeights, type LayerConfig, type ModelLayers } from '../../src/core/tuning/onnx-layers';
+import { exportTunedModel, findLayers, splitForTuning, type LayerConfig, type ModelLayers } from '../../src/core/tuning/onnx-layers';
 import onnxProto from 'onnx-proto';
 import { modelFileBytes } from '../encoder/model-cache';
 import { computeHiddenStates, ortBottomRunner, type TokenizedTexts } from '../../src/core/tuning/hidden-states';
-import { labOrt } from './scoring-backend';
+import { labOrt, labOrtWebGpu } from './scoring-backend';
 import type { TrainingProgress } from './protocol';
+import type { GpuChoice } from '../../src/core/devices';
+import { createCpuLayerEngine } from '../../src/core/tuning/cpu-layer';
+import type { LayerStackEngine } from '../../src/core/tuning/engine';
+import type { LayerShape } from '../../src/core/tuning/layer';
+import { createOrtLayerEngine } from '../../src/core/tuning/ort-engine';
+import { chooseGpu } from '../webgpu';
 
 const MODEL_FILE = 'onnx/model.onnx';
 /** What an exported folder holds besides the tuned model: the original's config and tokenizer files, where it has them. */
@@ -61,10 +67,10 @@ export async function prepareLayerTuning(
   if (layers < 1 || layers > count) {
     throw new Error(`This model has ${count} layers: tune between 1 and ${count} of its top layers, not ${layers}.`);
   }
-  const firstTuned = count - layers;
-  const initial = Array.from({ length: layers }, (_, k) => readLayerWeights(model, graph, firstTuned + k));
-  const ort = await labOrt();
-  const bottom = await ortBottomRunner(ort, bottomModel(model, graph, firstTuned), { executionProviders: ['wasm'] });
+  const { initial, bottom: bottomGraph } = splitForTuning(model, graph, layers);
+  // The bottom layers stay on WASM whatever the trainer's device: they run once per text, and their
+  // hidden states then serve every run and device alike (docs/training.md, "What runs where").
+  const bottom = await ortBottomRunner(await labOrt(), bottomGraph, { executionProviders: ['wasm'] });
   try {
     const texts = { queries: dataset.queries.map((q) => q.text), candidates: candidateTexts(dataset, candidateText) };
     const total = texts.queries.length + texts.candidates.length;
@@ -108,4 +114,44 @@ export async function exportTunedFolder(spec: TransformerSpec, weights: LayerWei
     if (files[file].length === 0) delete files[file];
   }
   return zipSync(files, { level: 0 });
+}
+
+/** The WASM engine's name in notes ("running on onnxruntime-web's WASM, which is faster"). */
+const WASM_NAME = "onnxruntime-web's WASM";
+
+/**
+ * The engine of the tuned layers, by the device rule of head training (core/devices.ts): the
+ * generated forward and backward graphs on onnxruntime-web's WebGPU EP where a hardware adapter
+ * exists (or any adapter, chosen by hand), else on its multi-threaded WASM (faster than the
+ * TypeScript kernels: docs/training.md); the TypeScript CPU engine where onnxruntime-web does not
+ * start. `note` says why the device is not the obvious one, for the progress line and the run.
+ */
+export async function layerEngine(shape: LayerShape, choice: GpuChoice, initial: readonly LayerWeights[]): Promise<{ engine: LayerStackEngine; note: string | null }> {
+  const decision = await chooseGpu(choice, WASM_NAME);
+  let note = decision.note;
+  if (decision.gpu) {
+    let engine: LayerStackEngine | undefined;
+    try {
+      engine = createOrtLayerEngine(await labOrtWebGpu(), shape, { backend: 'onnxruntime-web webgpu', executionProviders: ['webgpu'] });
+      await probe(engine, initial);
+      return { engine, note };
+    } catch (error) {
+      await engine?.dispose().catch(() => undefined);
+      note = `WebGPU failed to start (${error instanceof Error ? error.message : String(error)}): running on ${WASM_NAME}.`;
+    }
+  }
+  try {
+    return { engine: createOrtLayerEngine(await labOrt(), shape, { backend: 'onnxruntime-web wasm', executionProviders: ['wasm'] }), note };
+  } catch {
+    return { engine: createCpuLayerEngine(shape), note };
+  }
+}
+
+/**
+ * One forward and backward pass over two one-token texts: the engine's sessions are made (their
+ * shaders compiled) now, so a WebGPU EP that cannot run the graphs falls back before the run starts.
+ */
+async function probe(engine: LayerStackEngine, layers: readonly LayerWeights[]): Promise<void> {
+  const input = { hidden: new Float32Array(2 * engine.shape.hidden), mask: new Uint8Array([1, 1]), batch: 2, seq: 1 };
+  await engine.forwardBackward(layers, input, (output) => ({ loss: 0, gradient: new Float32Array(output.length) }));
 }

@@ -4,10 +4,13 @@
  * heads' projections) with onnxruntime-web's multi-threaded WASM Gemm; `onnxruntime` and `js` force
  * one backend. Why: docs/benchmarks.md, "Scoring backends". ORT's .wasm and .mjs files come from the
  * app's own origin (Vite `?url` assets), never from a CDN. WebGPU is not used for scoring: on a
- * software adapter it is far slower, and a real GPU's gain was not measured here.
+ * software adapter it is far slower, and a real GPU's gain was not measured here. (The WebGPU build
+ * loaded here serves layer tuning only.)
  */
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import ortGlueUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
+import ortWebGpuGlueUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import ortWebGpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { ortMatmul } from '../../src/core/linalg/ort-matmul';
 import { density, SPARSE_MAX_DENSITY, sparseWhereSparse } from '../../src/core/linalg/sparse-matmul';
@@ -92,15 +95,28 @@ function sparseRowsOnPool(dense: ScoreMatmulFactory, onSparseRows: () => void): 
 }
 
 let ortModule: Promise<typeof import('onnxruntime-web/wasm')> | undefined;
+let ortWebGpuModule: Promise<typeof import('onnxruntime-web/webgpu')> | undefined;
+
+/** Points an onnxruntime-web build at its .wasm and .mjs on the app's origin, multi-threaded where the page is isolated. */
+function configured<Ort extends { env: { wasm: { wasmPaths?: unknown; numThreads?: number } } }>(ort: Ort, wasmUrl: string, glueUrl: string): Ort {
+  ort.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, self.location.href).href, mjs: new URL(glueUrl, self.location.href).href };
+  ort.env.wasm.numThreads = workerThreads();
+  return ort;
+}
 
 /** The lab worker's onnxruntime-web (WASM, multi-threaded where the page is isolated), its files from the app's origin. */
 export function labOrt(): Promise<typeof import('onnxruntime-web/wasm')> {
-  ortModule ??= import('onnxruntime-web/wasm').then((ort) => {
-    ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href, mjs: new URL(ortGlueUrl, self.location.href).href };
-    ort.env.wasm.numThreads = workerThreads();
-    return ort;
-  });
+  ortModule ??= import('onnxruntime-web/wasm').then((ort) => configured(ort, ortWasmUrl, ortGlueUrl));
   return ortModule;
+}
+
+/**
+ * onnxruntime-web's WebGPU build (its WebGPU EP, on the asyncify .wasm the encoder's transformers.js
+ * loads too, so the app ships no extra file), for layer tuning on WebGPU; loaded only when chosen.
+ */
+export function labOrtWebGpu(): Promise<typeof import('onnxruntime-web/webgpu')> {
+  ortWebGpuModule ??= import('onnxruntime-web/webgpu').then((ort) => configured(ort, ortWebGpuWasmUrl, ortWebGpuGlueUrl));
+  return ortWebGpuModule;
 }
 
 async function startOrt(): Promise<{ name: string; matmul: ScoreMatmulFactory }> {

@@ -43,14 +43,9 @@ import {
 } from './protocol';
 import type { LabEncoders } from './encoders';
 import { scoringBackend } from './scoring-backend';
-import { layerInputsKey, prepareLayerTuning, type LayerTuningInputs } from './layer-tuning';
-import { labOrt } from './scoring-backend';
+import { layerEngine, layerInputsKey, prepareLayerTuning, type LayerTuningInputs } from './layer-tuning';
 import type { LayerWeights } from '../../src/core/tuning/layer';
 import { layerModelInputs } from '../../src/core/tuning/layer-model';
-import { createCpuLayerEngine } from '../../src/core/tuning/cpu-layer';
-import { createOrtLayerEngine } from '../../src/core/tuning/ort-engine';
-import type { LayerShape } from '../../src/core/tuning/layer';
-import type { LayerStackEngine } from '../../src/core/tuning/engine';
 import { layerTuningPlan, layerTuningProblem } from '../../src/core/tuning/plan';
 
 export interface CachedEncoding {
@@ -155,7 +150,8 @@ export class TrainingLab {
     const { inputs } = this.layerInputs;
     const split = this.splitOf(dataset, request.split);
     const scoring = await scoringBackend(request.scoring);
-    const engine = await layerEngine(inputs.layers.shape);
+    const { engine, note } = await layerEngine(inputs.layers.shape, request.device, inputs.initial);
+    const cached = `${inputs.tokens.toLocaleString('en')} tokens of hidden states cached.`;
     const session = new TrainingSession<LayerWeights[]>(
       layerModelInputs(split, { engine, initial: inputs.initial, pooling: spec.pooling, trainStates: inputs.states, evaluationStates: inputs.states }),
       request.config,
@@ -165,7 +161,7 @@ export class TrainingLab {
         onEvent: (event) => {
           report(event);
           if (event.type === 'phase' && event.phase === 'train') {
-            report({ type: 'backend', trainer: engine.backend, note: `${inputs.tokens.toLocaleString('en')} tokens of hidden states cached`, scoring: scoring.name() });
+            report({ type: 'backend', trainer: engine.backend, note: note ? `${note} ${cached}` : cached, scoring: scoring.name() });
           }
         },
       },
@@ -174,7 +170,7 @@ export class TrainingLab {
     try {
       const { kept, ...result } = await session.run();
       return {
-        outcome: { ...result, split: split.record, scoringBackend: scoring.name(), trainerDevice: engine.backend, trainerNote: null },
+        outcome: { ...result, split: split.record, scoringBackend: scoring.name(), trainerDevice: engine.backend, trainerNote: note },
         head: null,
         layers: kept,
       };
@@ -245,19 +241,6 @@ export class TrainingLab {
     const candidates = await encoder.encode(texts, 'passage', { signal, onProgress: (done) => encoded(dataset.queries.length + done) });
     this.encoding = { dataset, key: encodingKey(encoderSpec, candidateText), embeddings: { queries, candidates, dim: encoder.dim }, encoderId: encoder.id };
     return this.encoding;
-  }
-}
-
-/**
- * The engine of the tuned layers: onnxruntime-web's multi-threaded WASM running the generated forward
- * and backward graphs (faster than the TypeScript kernels: docs/training.md), the TypeScript CPU
- * engine where onnxruntime-web does not start.
- */
-async function layerEngine(shape: LayerShape): Promise<LayerStackEngine> {
-  try {
-    return createOrtLayerEngine(await labOrt(), shape, { backend: 'onnxruntime-web wasm', executionProviders: ['wasm'] });
-  } catch {
-    return createCpuLayerEngine(shape);
   }
 }
 

@@ -44,11 +44,15 @@ interface HeldOutPoint {
   ofQuestions?: number;
 }
 
-const DEVICES: { value: GpuChoice; label: string }[] = [
-  { value: 'auto', label: 'auto (a hardware GPU, else the CPU trainer)' },
-  { value: 'webgpu', label: 'WebGPU (even a software adapter)' },
-  { value: 'cpu', label: 'CPU' },
-];
+/** The device choices, named for what trains: a head (the CPU trainer) or the layers (onnxruntime-web's WASM). */
+function deviceChoices(tune: 'head' | 'layers'): { value: GpuChoice; label: string }[] {
+  const cpu = tune === 'layers' ? 'WASM' : 'the CPU trainer';
+  return [
+    { value: 'auto', label: `auto (a hardware GPU, else ${cpu})` },
+    { value: 'webgpu', label: 'WebGPU (even a software adapter)' },
+    { value: 'cpu', label: tune === 'layers' ? 'CPU (WASM)' : 'CPU' },
+  ];
+}
 
 export function TrainCell() {
   const { state, dispatch, actions } = useNotebook();
@@ -115,22 +119,22 @@ export function TrainCell() {
             hint="sampled, against all candidates; 0 = all"
             onChange={(heldOutQuestions) => change({ heldOutQuestions })}
           />
+          <label className="field">
+            <span>Trainer device</span>
+            <select value={train.device} onChange={(event) => change({ device: event.target.value as GpuChoice })}>
+              {deviceChoices(train.tune).map((device) => (
+                <option key={device.value} value={device.value}>
+                  {device.label}
+                </option>
+              ))}
+            </select>
+          </label>
           {train.tune === 'layers' ? (
             <p className="hint small" data-testid="layer-engine">
-              The tuned layers run on onnxruntime-web&apos;s multi-threaded WASM (docs/training.md, &quot;Tuning the top layers&quot;).
+              The tuned layers run on onnxruntime-web: its WebGPU EP or its multi-threaded WASM; the layers below them run once, on WASM
+              (docs/training.md, &quot;Tuning the top layers&quot;).
             </p>
-          ) : (
-            <label className="field">
-              <span>Trainer device</span>
-              <select value={train.device} onChange={(event) => change({ device: event.target.value as GpuChoice })}>
-                {DEVICES.map((device) => (
-                  <option key={device.value} value={device.value}>
-                    {device.label}
-                  </option>
-                ))}
-              </select>
-            </label>
-          )}
+          ) : null}
         </div>
       </fieldset>
 

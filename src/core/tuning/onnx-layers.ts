@@ -384,6 +384,17 @@ export function bottomModel(model: ModelProto, found: ModelLayers, firstTuned: n
 }
 
 /**
+ * What tuning the top `layers` layers starts from, shared by the lab worker and the command line:
+ * the model file's weights of those layers (bottom first) and the graph of the layers below them
+ * (bottomModel). The caller checks 1 <= layers <= L first, in its own words (a flag, a field).
+ */
+export function splitForTuning(model: ModelProto, found: ModelLayers, layers: number): { firstTuned: number; initial: LayerWeights[]; bottom: Uint8Array } {
+  const firstTuned = found.layers.length - layers;
+  const initial = Array.from({ length: layers }, (_, k) => readLayerWeights(model, found, firstTuned + k));
+  return { firstTuned, initial, bottom: bottomModel(model, found, firstTuned) };
+}
+
+/**
  * The original model file with the tuned layers' weights written over their initializers' bytes:
  * the tensors keep their place and size in the file, so every other byte is the original's.
  */
