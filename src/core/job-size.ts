@@ -74,12 +74,13 @@ export function estimateJob({ queries, candidates, dim, streaming = false, block
 }
 
 /**
- * Whether the command line streams (metrics/streaming.ts): where it was measured as fast as whole
- * rows (the candidates fit one block: XQuAD-R) and wherever whole rows would pass the job limit;
- * between the two, whole rows were faster (docs/benchmarks.md, "Streaming evaluation and shards").
+ * Whether the command line streams (metrics/streaming.ts): wherever whole rows would pass the job
+ * limit, and only there. Below it whole rows were faster: on full XQuAD-R, 6.2-6.3 s against
+ * 7.3-7.4 s for one-block streaming on the sparse threads (docs/benchmarks.md, "Streaming
+ * evaluation and shards"); both give the same report. The notebook's `auto` is the same rule.
  */
 export function streamingPays(counts: JobCounts): boolean {
-  return counts.candidates <= DEFAULT_CANDIDATE_BLOCK || estimateJob({ ...counts, streaming: false }).bytes > BROWSER_JOB_LIMIT_BYTES;
+  return estimateJob({ ...counts, streaming: false }).bytes > BROWSER_JOB_LIMIT_BYTES;
 }
 
 /** "1.2 GB", "340 MB" (binary units); rough, as the estimate is. */
@@ -113,8 +114,7 @@ export const MIN_CANDIDATE_BLOCK = 1024;
  * (docs/benchmarks.md, "Streaming in the notebook"), and both give the same report.
  */
 export function notebookStreams(path: RankingPath, counts: JobCounts): boolean {
-  if (path !== 'auto') return path === 'streaming';
-  return estimateJob({ ...counts, streaming: false }).bytes > BROWSER_JOB_LIMIT_BYTES;
+  return path === 'auto' ? streamingPays(counts) : path === 'streaming';
 }
 
 /** The notebook's evaluation of a dataset under `ranking`: the job (its path) and why the browser would refuse it, null when it fits. */
