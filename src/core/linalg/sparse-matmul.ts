@@ -16,32 +16,24 @@ import type { ScoreMatmul, ScoreMatmulFactory } from './types';
  * (SharedArrayBuffer-backed) and score row ranges in parallel (`threadedSparseMatmul`: the browser's
  * scoring workers, workers/lab/sparse-pool.ts, and Node's worker_threads, src/node/sparse-threads.ts).
  */
-export const sparseMatmul: ScoreMatmulFactory = async (candidates, candidateCount, dim) => {
-  const scorer = rowKernel({ kind: 'index', index: buildInvertedIndex(candidates, candidateCount, dim) });
-  let out = new Float32Array(0);
-  return {
-    async scores(queries, rows) {
-      checkQueries(queries, rows, dim);
-      if (out.length < rows * candidateCount) out = new Float32Array(rows * candidateCount);
-      scorer.score(queries, 0, rows, out);
-      return out.subarray(0, rows * candidateCount);
-    },
-    async dispose() {
-      out = new Float32Array(0);
-    },
-  };
-};
+export const sparseMatmul: ScoreMatmulFactory = async (candidates, candidateCount, dim) =>
+  rowsOnThisThread({ kind: 'index', index: buildInvertedIndex(candidates, candidateCount, dim) }, dim, candidateCount);
 
 /** Mostly-zero rows times a dense matrix (`inner x width`) on this thread: `scores(x, rows)` returns `x · matrix` (row-kernels.ts). */
 export async function sparseDense(matrix: Float32Array, inner: number, width: number): Promise<ScoreMatmul> {
-  const kernel = rowKernel({ kind: 'matrix', matrix, inner, width });
+  return rowsOnThisThread({ kind: 'matrix', matrix, inner, width }, inner, width);
+}
+
+/** A row kernel on the calling thread: blocks of rows `inner` wide in, `width` wide out. */
+function rowsOnThisThread(source: RowKernelSource, inner: number, width: number): ScoreMatmul {
+  const kernel = rowKernel(source);
   let out = new Float32Array(0);
   return {
-    async scores(x, rows) {
-      checkQueries(x, rows, inner);
-      if (out.length < rows * width) out = new Float32Array(rows * width);
-      kernel.score(x, 0, rows, out);
-      return out.subarray(0, rows * width);
+    async scores(rows, count) {
+      checkQueries(rows, count, inner);
+      if (out.length < count * width) out = new Float32Array(count * width);
+      kernel.score(rows, 0, count, out);
+      return out.subarray(0, count * width);
     },
     async dispose() {
       out = new Float32Array(0);
