@@ -9,7 +9,8 @@ import { createLexicalEncoder } from '../../src/core/encoders/lexical';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { seededRandom } from '../../src/core/linalg/random';
 import { rowKernel, type RowKernel } from '../../src/core/linalg/row-kernels';
-import { density, SPARSE_MAX_DENSITY, sparseDense, threadedSparseDense, type SparseScoringThreads } from '../../src/core/linalg/sparse-matmul';
+import { density, SPARSE_MAX_DENSITY, sparseDense, sparseRowsWhereSparse, threadedSparseDense, type SparseScoringThreads } from '../../src/core/linalg/sparse-matmul';
+import { applyHead, initHead } from '../../src/core/training/head';
 import { buildRetrievalTask, rankAndMeasure } from '../../src/core/metrics/ranking';
 import { ortNodeMatmul } from '../../src/node/ort-node-matmul';
 import { readDatasetFolder } from '../../src/node/read-dataset';
@@ -106,5 +107,27 @@ describe('the command line\'s scoring on XQuAD-R lexical vectors', () => {
     expect(await rankAndMeasure(task, q, c, encoder.dim, { matmul: cliScoringMatmul(), blockRows: 64 })).toEqual(reference);
     const ort = await rankAndMeasure(task, q, c, encoder.dim, { matmul: ortNodeMatmul() });
     for (const key of ['mono_map', 'cross_map', 'multi_map', 'multi_r10'] as const) expect(cli.summary[key]).toBeCloseTo(ort.summary[key]!, 3);
+  });
+
+  it('a head on the lexical vectors, applied by the sparse x dense kernel, reports what the JS kernels report', async () => {
+    const dataset = await readDatasetFolder(XQUAD_R, { languages: ['en', 'de', 'zh'], articles: 6 });
+    const encoder = createLexicalEncoder();
+    const q = await encoder.encode(dataset.queries.map((x) => x.text), 'query');
+    const c = await encoder.encode(candidateTexts(dataset, 'sentence'), 'passage');
+    const head = initHead('linear', encoder.dim, encoder.dim, 3);
+    const random = seededRandom(5);
+    head.params.D.forEach((_, i) => (head.params.D[i] = (random() - 0.5) * 0.05));
+    let sparseBlocks = 0;
+    const bySparseRows = sparseRowsWhereSparse(sparseDense, jsMatmul, () => sparseBlocks++);
+    const project = (x: Float32Array, rows: number, matmul: typeof jsMatmul) => applyHead(head, x, rows, { matmul });
+    const task = buildRetrievalTask(dataset);
+    const [nq, nc] = [dataset.queries.length, dataset.candidates.length];
+    const viaKernel = await rankAndMeasure(task, await project(q, nq, bySparseRows), await project(c, nc, bySparseRows), encoder.dim, { matmul: jsMatmul });
+    expect(sparseBlocks).toBeGreaterThan(0);
+    const reference = await rankAndMeasure(task, await project(q, nq, jsMatmul), await project(c, nc, jsMatmul), encoder.dim, { matmul: jsMatmul });
+    // Float32 sums in another order than the JS kernel's float64 ones: equal to float32 rounding.
+    for (const key of ['mono_map', 'cross_map', 'multi_map', 'multi_r10', 'rank_distance'] as const) {
+      expect(viaKernel.summary[key]).toBeCloseTo(reference.summary[key]!, 4);
+    }
   });
 });

@@ -7,7 +7,8 @@
 import { describe, expect, test } from 'vitest';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { seededRandom } from '../../src/core/linalg/random';
-import { applyHead, base64ToFloat32, float32ToBase64, gaussian, initHead, parseHead, serializeHead, transpose, type ProjectionHead } from '../../src/core/training/head';
+import { applyHead, base64ToFloat32, float32ToBase64, gaussian, initHead, parseHead, serializeHead, type ProjectionHead } from '../../src/core/training/head';
+import { transpose } from '../../src/core/linalg/js-matmul';
 import { maxRelError } from '../support/numeric';
 
 describe('initHead', () => {

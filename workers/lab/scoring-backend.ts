@@ -13,9 +13,8 @@ import ortWebGpuGlueUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mj
 import ortWebGpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import { ortMatmul } from '../../src/core/linalg/ort-matmul';
-import { density, SPARSE_MAX_DENSITY, sparseWhereSparse } from '../../src/core/linalg/sparse-matmul';
-import { transpose } from '../../src/core/training/head';
-import type { ScoreMatmul, ScoreMatmulFactory } from '../../src/core/linalg/types';
+import { sparseRowsWhereSparse, sparseWhereSparse } from '../../src/core/linalg/sparse-matmul';
+import type { ScoreMatmulFactory } from '../../src/core/linalg/types';
 import { workerThreads } from '../threads';
 import type { ScoringChoice } from './protocol';
 import { pooledSparseDense, pooledSparseMatmul, sparseThreads } from './sparse-pool';
@@ -58,40 +57,12 @@ export async function scoringBackend(choice: ScoringChoice): Promise<ScoringBack
     return started.matmul(candidates, candidateCount, dim);
   };
   const productName = `sparse rows x dense, ${threads} thread${threads === 1 ? '' : 's'}`;
-  const denseOrSparseRows = sparseRowsOnPool(denseWhenNeeded, () => used.add(productName));
+  // A head on lexical vectors: the pool's sparse x dense kernel (docs/benchmarks.md, "Held-out checks").
+  const denseOrSparseRows = sparseRowsWhereSparse(pooledSparseDense, denseWhenNeeded, () => used.add(productName));
   const matmul = sparseWhereSparse(pooledSparseMatmul, denseOrSparseRows, (sparse) => {
     if (sparse) used.add(sparseName);
   });
   return { matmul, name: () => [...used].join('; ') || sparseName };
-}
-
-/**
- * A dense product whose mostly-zero query blocks go to the scoring pool's sparse x dense kernel
- * instead: the lexical encoder's vectors through a head (applyHead asks for x · D as "queries" x
- * against "candidates" Dᵀ). That kernel does only the non-zero values' share of the work (15% on
- * XQuAD-R) on every core; onnxruntime-web's dense Gemm does all of it (docs/benchmarks.md, "Held-out
- * checks"). Dense query blocks (transformer embeddings, projected vectors) stay on `dense`, which
- * starts only when one comes.
- */
-function sparseRowsOnPool(dense: ScoreMatmulFactory, onSparseRows: () => void): ScoreMatmulFactory {
-  return async (candidates, candidateCount, dim) => {
-    let denseProduct: Promise<ScoreMatmul> | null = null;
-    let sparseProduct: Promise<ScoreMatmul> | null = null;
-    return {
-      async scores(queries, rows) {
-        if (density(queries.subarray(0, rows * dim)) > SPARSE_MAX_DENSITY) {
-          denseProduct ??= dense(candidates, candidateCount, dim);
-          return (await denseProduct).scores(queries, rows);
-        }
-        onSparseRows();
-        sparseProduct ??= pooledSparseDense(transpose(candidates, candidateCount, dim), dim, candidateCount);
-        return (await sparseProduct).scores(queries, rows);
-      },
-      async dispose() {
-        await Promise.all([denseProduct, sparseProduct].map(async (product) => (await product?.catch(() => null))?.dispose()));
-      },
-    };
-  };
 }
 
 let ortModule: Promise<typeof import('onnxruntime-web/wasm')> | undefined;

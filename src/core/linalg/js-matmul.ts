@@ -70,3 +70,9 @@ function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, d: number
   for (let t = 0; t < d; t++) s += a[ai + t] * b[bi + t];
   return s;
 }
+
+/** mᵀ (cols x rows), into `t` when given (the layer tuner reuses one buffer). */
+export function transpose(m: Float32Array, rows: number, cols: number, t = new Float32Array(rows * cols)): Float32Array {
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j];
+  return t;
+}

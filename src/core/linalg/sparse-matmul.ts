@@ -1,4 +1,5 @@
 import { rowKernel, type InvertedIndex, type RowKernelSource } from './row-kernels';
+import { transpose } from './js-matmul';
 import type { ScoreMatmul, ScoreMatmulFactory } from './types';
 
 /**
@@ -176,5 +177,37 @@ export function sparseWhereSparse(
     const useSparse = measured <= SPARSE_MAX_DENSITY;
     onChoice?.(useSparse, measured);
     return (useSparse ? sparse : dense)(candidates, candidateCount, dim);
+  };
+}
+
+/**
+ * A dense product whose mostly-zero query blocks go to `sparseRows` instead: x · Cᵀ by x's non-zero
+ * values only. This is the lexical encoder's vectors through a head (applyHead asks for x · D as
+ * "queries" x against "candidates" Dᵀ): 15% of the work on XQuAD-R. Dense query blocks (transformer
+ * embeddings, projected vectors) stay on `dense`, made only when one comes. `onSparseRows` hears
+ * each block sent the sparse way.
+ */
+export function sparseRowsWhereSparse(
+  sparseRows: (matrix: Float32Array, inner: number, width: number) => Promise<ScoreMatmul>,
+  dense: ScoreMatmulFactory,
+  onSparseRows?: () => void,
+): ScoreMatmulFactory {
+  return async (candidates, candidateCount, dim) => {
+    let denseProduct: Promise<ScoreMatmul> | null = null;
+    let sparseProduct: Promise<ScoreMatmul> | null = null;
+    return {
+      async scores(queries, rows) {
+        if (density(queries.subarray(0, rows * dim)) > SPARSE_MAX_DENSITY) {
+          denseProduct ??= dense(candidates, candidateCount, dim);
+          return (await denseProduct).scores(queries, rows);
+        }
+        onSparseRows?.();
+        sparseProduct ??= sparseRows(transpose(candidates, candidateCount, dim), dim, candidateCount);
+        return (await sparseProduct).scores(queries, rows);
+      },
+      async dispose() {
+        await Promise.all([denseProduct, sparseProduct].map(async (product) => (await product?.catch(() => null))?.dispose()));
+      },
+    };
   };
 }

@@ -14,6 +14,7 @@
  * where data is the tensor's float32 values, little-endian, row-major. Names: adapter `A` [d, r] and
  * `B` [r, d]; linear `D` [d, d]. Apply: z = x + (x·A)·B, or z = x + x·D, then z / ||z||.
  */
+import { transpose } from '../linalg/js-matmul';
 import { seededRandom } from '../linalg/random';
 import type { ScoreMatmulFactory } from '../linalg/types';
 import { matmulNN } from './kernels';
@@ -135,12 +136,6 @@ async function productPlan(head: ProjectionHead, matmul: ScoreMatmulFactory | un
       await byB.dispose();
     },
   };
-}
-
-/** mᵀ (cols x rows), into `t` when given (the layer tuner reuses one buffer). */
-export function transpose(m: Float32Array, rows: number, cols: number, t = new Float32Array(rows * cols)): Float32Array {
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j];
-  return t;
 }
 
 /** Scales each row to unit length in place; zero rows stay zero. */

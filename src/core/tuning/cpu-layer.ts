@@ -19,7 +19,7 @@
  *   GELU:      dz = dg · (Φ(z) + z·φ(z))
  *   softmax:   dS_ij = P_ij (dP_ij − Σ_j' P_ij' dP_ij'),  dP_ij = dctx_i · v_j
  */
-import { transpose } from '../training/head';
+import { transpose } from '../linalg/js-matmul';
 import { matmulNT } from '../training/kernels';
 import type { LayerInput, LayerStackEngine, OutputGradient } from './engine';
 import { gelu, geluDerivative } from './gelu';
