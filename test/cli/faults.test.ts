@@ -145,8 +145,8 @@ describe('xling: what the notebook shows about a dataset', () => {
     const { stderr } = await xling('eval', '--dataset', xquad, '--out', join(dir, 'progress.json'));
     const lines = stderr.split('\n');
     expect(lines).toContain('encode-queries: 13090 of 13090 texts done');
-    // XQuAD-R's candidates fit one block, so eval streams: scoring counts candidates (docs/benchmarks.md, streaming).
-    expect(lines).toContain('score: 13014 of 13014 candidates done');
+    // Whole score rows fit the job limit, so eval ranks them (no streaming): scoring counts queries (docs/benchmarks.md, streaming).
+    expect(lines).toContain('score: 13090 of 13090 queries done');
     // The first line of a phase has no rate yet (nothing measured); every later one has.
     const phases = new Set<string>();
     expect(lines.filter((l) => l.startsWith('score: ') && l.endsWith(' left')).length).toBeGreaterThan(0);
@@ -156,7 +156,7 @@ describe('xling: what the notebook shows about a dataset', () => {
         phases.add(phase);
         continue;
       }
-      expect(line).toMatch(/^(encode-queries|encode-candidates|score): \d+ of \d+ (texts|candidates) · [\d.,]+ (texts|candidates)\/s · [\d.]+ (s|min) left$/);
+      expect(line).toMatch(/^(encode-queries|encode-candidates|score): \d+ of \d+ (texts|queries) · [\d.,]+ (texts|queries)\/s · [\d.]+ (s|min) left$/);
     }
   }, 120_000);
 });
