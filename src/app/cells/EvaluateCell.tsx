@@ -70,33 +70,11 @@ export function EvaluateCell() {
       ) : null}
       <fieldset className="scoring" disabled={running}>
         <legend>Scoring backend</legend>
-        {SCORING.map((option) => (
-          <label key={option.value} className="inline-option">
-            <input
-              type="radio"
-              name="scoring"
-              value={option.value}
-              checked={state.settings.scoring === option.value}
-              onChange={() => dispatch({ type: 'scoringChanged', scoring: option.value })}
-            />
-            {option.label} <span className="muted small">{option.hint}</span>
-          </label>
-        ))}
+        <OptionRadios name="scoring" options={SCORING} checked={state.settings.scoring} onPick={(scoring) => dispatch({ type: 'scoringChanged', scoring })} />
       </fieldset>
       <fieldset className="scoring" disabled={running}>
         <legend>Ranking</legend>
-        {RANKING.map((option) => (
-          <label key={option.value} className="inline-option">
-            <input
-              type="radio"
-              name="ranking"
-              value={option.value}
-              checked={state.settings.ranking.path === option.value}
-              onChange={() => dispatch({ type: 'rankingChanged', patch: { path: option.value } })}
-            />
-            {option.label} <span className="muted small">{option.hint}</span>
-          </label>
-        ))}
+        <OptionRadios name="ranking" options={RANKING} checked={state.settings.ranking.path} onPick={(path) => dispatch({ type: 'rankingChanged', patch: { path } })} />
         <NumberField
           label="Candidates per block"
           value={state.settings.ranking.block}
@@ -132,6 +110,20 @@ export function EvaluateCell() {
         </p>
       ) : null}
     </Cell>
+  );
+}
+
+/** One radio button per option, each with its hint. */
+function OptionRadios<V extends string>({ name, options, checked, onPick }: { name: string; options: { value: V; label: string; hint: string }[]; checked: V; onPick: (value: V) => void }) {
+  return (
+    <>
+      {options.map((option) => (
+        <label key={option.value} className="inline-option">
+          <input type="radio" name={name} value={option.value} checked={checked === option.value} onChange={() => onPick(option.value)} />
+          {option.label} <span className="muted small">{option.hint}</span>
+        </label>
+      ))}
+    </>
   );
 }
 
