@@ -114,9 +114,15 @@ export function App({ persisted, link, storage, client }: { persisted: Persisted
     if (loaded && embeddingSet) actions.checkEmbeddings();
   }, [actions, loaded, embeddingSet]);
 
+  // Typing in a field is saved after a pause; a loaded dataset or a picked run at once, so that a
+  // reload straight after it restores them (a save left to pagehide may not finish).
   useEffect(() => {
     saver.save(persistedPart(stateRef.current));
-  }, [saver, settings, selectedRunId, compareRunId, loaded]);
+  }, [saver, settings]);
+  useEffect(() => {
+    saver.save(persistedPart(stateRef.current));
+    saver.flush();
+  }, [saver, selectedRunId, compareRunId, loaded]);
   useRunStorage(runs, dispatch);
   // A load may have downloaded catalog files: count them again (and once on startup).
   useEffect(() => {

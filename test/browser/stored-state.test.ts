@@ -43,6 +43,8 @@ async function openWithOneRun(harness: Harness): Promise<{ page: Page; errors: s
   await loadLocalSubset(page, ['de', 'en'], 1);
   await evaluate(page, 1);
   await expect.poll(() => inStore(page, 'runs', 'return (await request(store.getAllKeys())).length'), { timeout: 60_000 }).toBe(1);
+  // The notebook record names the loaded dataset, so that a reload loads it again.
+  await expect.poll(() => inStore(page, 'notebook', "return (await request(store.get('notebook')))?.loadedSelection ?? null"), { timeout: 60_000 }).not.toBeNull();
   return { page, errors };
 }
 
