@@ -37,7 +37,7 @@
  *
  * Diagnosis (unless --no-diagnose): the model alone on one batch of the run's mean padded length, and
  * one Gemm of the feed-forward shape, straight on onnxruntime-node and on onnxruntime-web in a worker
- * of the same page (the app's build and the plain WASM build), to tell the runtimes' kernels apart
+ * of the same page (both builds the app loads), to tell the runtimes' kernels apart
  * from the app's own layers (tokenizer, transformers.js, pooling, cache, messages).
  *
  * The dev server may reload the page once at the start (Vite optimising the worker's dependencies on
@@ -45,14 +45,16 @@
  * run: it stops with a message.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AutoTokenizer } from '@huggingface/transformers';
+import onnxProto from 'onnx-proto';
 import type { Page } from 'playwright-core';
+import { quantizeDynamicUint8 } from './quantize-q8';
 import { ortMatmul } from '../src/core/linalg/ort-matmul';
 import { CACHE_CHUNK, encodeWithCache, type VectorStore } from '../src/core/encoders/cached';
 import { planLengthBatches, type BatchPlan } from '../src/core/encoders/pooling';
@@ -186,6 +188,7 @@ async function main(): Promise<void> {
     const plans = results[0].plans;
     const diagnosis = values['no-diagnose'] ? null : await diagnose(harness, folder, choice.name, threads, lengthsForDiagnosis(plans));
     const options = values['no-diagnose'] ? [] : await tryOptions(harness, folder, choice.name, threads, lengthsForDiagnosis(plans).seq);
+    const products = values['no-diagnose'] ? null : await q8Products(harness, folder, threads, lengthsForDiagnosis(plans));
 
     // Padding: the plans Node recorded (the same on both sides: same tokenizer, same chunks), and what
     // grouping all texts in one call (the CLI without a cache) would give.
@@ -245,6 +248,10 @@ async function main(): Promise<void> {
       console.log('| --- | --- |');
       for (const o of options) console.log(`| ${o.what} | ${Number.isNaN(o.us_per_token) ? '' : o.us_per_token.toFixed(1)} |`);
       summary.options = options;
+    }
+    if (products) {
+      printProducts(products);
+      summary.q8_products = products;
     }
     if (values.out) await writeFile(values.out, JSON.stringify(summary, null, 2));
     const failed = results.filter((r) => !(r.difference < TOLERANCE[r.dtype]));
@@ -357,8 +364,8 @@ async function browserEncode(page: Page, spec: TransformerSpec, texts: string[],
 // ---------------------------------------------------------------------------------------------
 // Diagnosis: where the gap is. The model alone on one fixed batch, straight on each runtime (no
 // transformers.js, tokenizer, pooling or cache): onnxruntime-node, and onnxruntime-web in a worker of
-// the same cross-origin isolated page with the app's build (the WebGPU bundle with the asyncify .wasm,
-// as workers/encoder/host.ts loads it) and with the plain WASM build; and one Gemm of the model's
+// the same cross-origin isolated page with the two builds the app loads (the plain WASM build for
+// WASM, the WebGPU bundle with the asyncify .wasm for WebGPU); and one Gemm of the model's
 // feed-forward shape (src/core/linalg/ort-matmul.ts on each runtime), the kernel MLAS runs natively.
 // ---------------------------------------------------------------------------------------------
 
@@ -379,9 +386,10 @@ function lengthsForDiagnosis(plans: BatchPlan[]): { rows: number; seq: number } 
   return { rows: BATCH, seq: Math.max(1, Math.round(padded / rows)) };
 }
 
+/** The two onnxruntime-web builds the app loads: the plain one for WASM, the WebGPU one (workers/encoder/runtime.worker.ts). */
 const WEB_BUILDS = [
-  { build: 'app build (ort.webgpu bundle, asyncify .wasm)', bundle: 'ort.webgpu.bundle.min.mjs', wasm: 'ort-wasm-simd-threaded.asyncify.wasm', mjs: 'ort-wasm-simd-threaded.asyncify.mjs' },
-  { build: 'plain WASM build (ort.wasm, ort-wasm-simd-threaded.wasm)', bundle: 'ort.wasm.min.mjs', wasm: 'ort-wasm-simd-threaded.wasm', mjs: 'ort-wasm-simd-threaded.mjs' },
+  { build: 'WASM build (ort.wasm, ort-wasm-simd-threaded.wasm; the app on WASM)', bundle: 'ort.wasm.min.mjs', wasm: 'ort-wasm-simd-threaded.wasm', mjs: 'ort-wasm-simd-threaded.mjs' },
+  { build: 'WebGPU build (ort.webgpu bundle, asyncify .wasm; the app on WebGPU)', bundle: 'ort.webgpu.bundle.min.mjs', wasm: 'ort-wasm-simd-threaded.asyncify.wasm', mjs: 'ort-wasm-simd-threaded.asyncify.mjs' },
 ];
 
 /** Module worker source (a blob): loads one onnxruntime-web build and times the model and the Gemm. */
@@ -467,7 +475,7 @@ async function diagnose(harness: Harness, folder: string, modelName: string, thr
   try {
     const page = await context.newPage();
     const reloads = await openProbe(page, harness);
-    // Each build at the benchmark's thread count with the model, then the app's build at 1 thread (Gemm only).
+    // Each build at the benchmark's thread count with the model, then the WASM build at 1 thread (Gemm only).
     const jobs = [...WEB_BUILDS.map((build) => ({ build, threads, model: true })), { build: WEB_BUILDS[0], threads: 1, model: false }];
     for (const job of jobs) {
       const { build } = job;
@@ -505,7 +513,7 @@ async function diagnose(harness: Harness, folder: string, modelName: string, thr
 
 /**
  * What onnxruntime-web offers, tried on the model alone (one batch, best of DIAG_REPEATS): q8 against
- * fp32, the app's build against the plain WASM build, graph optimisation off against all (transformers.js
+ * fp32, the WASM build against the WebGPU build's WASM EP, graph optimisation off against all (transformers.js
  * leaves onnxruntime's default, all), one thread against all, and batches of 8 against 32 rows (per
  * token), with onnxruntime-node on the same files for the ratio. Timings per token, in µs.
  */
@@ -526,12 +534,12 @@ async function tryOptions(harness: Harness, folder: string, modelName: string, t
     return (best * 1000) / (rows * seq);
   };
   const trials = [
-    { what: 'q8, app build, 2 threads, optimisation all, batch 32', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[0], threads, rows: BATCH, options: {} },
-    { what: 'q8, plain WASM build', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[1], threads, rows: BATCH, options: {} },
+    { what: 'q8, the app\'s WASM build, 2 threads, optimisation all, batch 32', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[0], threads, rows: BATCH, options: {} },
+    { what: 'q8, the WebGPU build on its WASM EP (what the app ran on WASM before)', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[1], threads, rows: BATCH, options: {} },
     { what: 'q8, graph optimisation disabled', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[0], threads, rows: BATCH, options: { graphOptimizationLevel: 'disabled' } },
     { what: 'q8, 1 thread', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[0], threads: 1, rows: BATCH, options: {} },
     { what: 'q8, batch 8', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[0], threads, rows: 8, options: {} },
-    { what: 'fp32, app build, 2 threads, batch 32', file: 'onnx/model.onnx', build: WEB_BUILDS[0], threads, rows: BATCH, options: {} },
+    { what: 'fp32, the app\'s WASM build, 2 threads, batch 32', file: 'onnx/model.onnx', build: WEB_BUILDS[0], threads, rows: BATCH, options: {} },
   ];
   const results: Array<{ what: string; us_per_token: number }> = [];
   const context = await harness.browser.newContext();
@@ -567,6 +575,190 @@ async function tryOptions(harness: Harness, folder: string, modelName: string, t
     await context.close();
   }
   return results;
+}
+
+/**
+ * The q8 model's integer products alone, and where native's time goes (onnxruntime-node's profile).
+ * Each product of a layer ([tokens x H] x [H x H] for Q, K, V and the attention output, [H x I] and
+ * [I x H] for the feed-forward block) is a one-MatMul fp32 graph quantised as the model is
+ * (quantize-q8.ts), which both runtimes fuse into the DynamicQuantizeMatMul kernel the model runs.
+ * From them, a ceiling: the browser's model takes at least its layers' products plus the rest at
+ * native speed, so native's model time over that sum bounds the browser/native ratio from above.
+ */
+interface ProductsDiagnosis {
+  tokens: number;
+  products: Array<{ what: string; perLayer: number; native_ms: number; browser_ms: number }>;
+  layers: number;
+  /** onnxruntime-node's kernel time per op type, as shares of the run (one profiled batch). */
+  nativeProfile: Array<{ op: string; share: number }>;
+  native_model_s: number;
+  browser_model_s: number;
+}
+
+const PRODUCT_WORKER = `
+self.onmessage = async ({ data }) => {
+  try {
+    const { origin, dist, build, threads, models, repeats } = data;
+    const ort = await import(origin + dist + build.bundle);
+    ort.env.wasm.numThreads = threads;
+    ort.env.wasm.wasmPaths = { wasm: origin + dist + build.wasm, mjs: origin + dist + build.mjs };
+    const seconds = [];
+    for (const { url, rows, cols } of models) {
+      const bytes = new Uint8Array(await (await fetch(origin + url)).arrayBuffer());
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+      const x = new ort.Tensor('float32', new Float32Array(rows * cols).map((_, i) => Math.sin(i)), [rows, cols]);
+      await session.run({ x });
+      let best = Infinity;
+      for (let i = 0; i < repeats; i++) { const t = performance.now(); await session.run({ x }); best = Math.min(best, performance.now() - t); }
+      await session.release();
+      seconds.push(best / 1000);
+    }
+    postMessage({ seconds });
+  } catch (error) {
+    postMessage({ error: String(error && error.stack || error) });
+  }
+};
+`;
+
+/** An fp32 graph of one MatMul, x [rows x k] times a constant [k x n] of seeded values. */
+function matmulModel(rows: number, k: number, n: number): Uint8Array {
+  const { onnx } = onnxProto;
+  const float = onnx.TensorProto.DataType.FLOAT;
+  const weights = Float32Array.from({ length: k * n }, (_, i) => 0.05 * Math.sin(i * 0.7 + 1));
+  const info = (name: string, dims: number[]) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: float, shape: { dim: dims.map((dimValue) => ({ dimValue })) } } } });
+  return onnx.ModelProto.encode(onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'one_matmul',
+      node: [{ opType: 'MatMul', input: ['x', 'w'], output: ['y'], name: 'matmul' }],
+      initializer: [{ name: 'w', dataType: float, dims: [k, n], rawData: new Uint8Array(weights.buffer) }],
+      input: [info('x', [rows, k])],
+      output: [info('y', [rows, n])],
+    },
+  })).finish();
+}
+
+async function q8Products(harness: Harness, folder: string, threads: number, shape: { rows: number; seq: number }): Promise<ProductsDiagnosis> {
+  const config = JSON.parse(readFileSync(path.join(folder, 'config.json'), 'utf8')) as { hidden_size: number; intermediate_size: number; num_hidden_layers: number };
+  const { hidden: H, ffn: I } = { hidden: config.hidden_size, ffn: config.intermediate_size };
+  const tokens = shape.rows * shape.seq;
+  const shapes = [
+    { what: `[${tokens} x ${H}] x [${H} x ${H}] (Q, K, V, attention output)`, k: H, n: H, perLayer: 4 },
+    { what: `[${tokens} x ${H}] x [${H} x ${I}] (feed-forward in)`, k: H, n: I, perLayer: 1 },
+    { what: `[${tokens} x ${I}] x [${I} x ${H}] (feed-forward out)`, k: I, n: H, perLayer: 1 },
+  ];
+  const served = path.join(MODELS_DIR, 'q8-products');
+  await rm(served, { recursive: true, force: true });
+  await mkdir(served, { recursive: true });
+  const files = shapes.map((_, i) => path.join(served, `product-${i}.onnx`));
+  await Promise.all(shapes.map((p, i) => writeFile(files[i], quantizeDynamicUint8(matmulModel(tokens, p.k, p.n)))));
+  console.error(`q8 products alone (best of ${GEMM_REPEATS}) and onnxruntime-node's profile of the q8 model ...`);
+
+  const ortNode = await import('onnxruntime-node');
+  const nativeSeconds: number[] = [];
+  for (const [i, p] of shapes.entries()) {
+    const session = await ortNode.InferenceSession.create(files[i], { intraOpNumThreads: threads, interOpNumThreads: 1 });
+    const x = new ortNode.Tensor('float32', new Float32Array(tokens * p.k).map((_, j) => Math.sin(j)), [tokens, p.k]);
+    await session.run({ x });
+    let best = Infinity;
+    for (let r = 0; r < GEMM_REPEATS; r++) {
+      const t = performance.now();
+      await session.run({ x });
+      best = Math.min(best, performance.now() - t);
+    }
+    await session.release();
+    nativeSeconds.push(best / 1000);
+  }
+
+  // Native's profile: kernel time per op type over one batch of the run's mean shape (after a warm-up).
+  const profileDir = path.join(MODELS_DIR, 'profile');
+  await rm(profileDir, { recursive: true, force: true });
+  await mkdir(profileDir, { recursive: true });
+  const { rows, seq } = shape;
+  const feeds = {
+    input_ids: new ortNode.Tensor('int64', new BigInt64Array(rows * seq).map((_, i) => BigInt(4 + ((i * 7919) % 5000))), [rows, seq]),
+    attention_mask: new ortNode.Tensor('int64', new BigInt64Array(rows * seq).fill(1n), [rows, seq]),
+  };
+  const plain = await ortNode.InferenceSession.create(path.join(folder, 'onnx/model_quantized.onnx'), { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  await plain.run(feeds);
+  let nativeModel = Infinity;
+  for (let r = 0; r < DIAG_REPEATS; r++) {
+    const t = performance.now();
+    await plain.run(feeds);
+    nativeModel = Math.min(nativeModel, (performance.now() - t) / 1000);
+  }
+  await plain.release();
+  const profiled = await ortNode.InferenceSession.create(path.join(folder, 'onnx/model_quantized.onnx'), {
+    intraOpNumThreads: threads, interOpNumThreads: 1, enableProfiling: true, profileFilePrefix: path.join(profileDir, 'q8'),
+  });
+  await profiled.run(feeds);
+  await profiled.run(feeds);
+  profiled.endProfiling();
+  await profiled.release();
+  const [profileFile] = readdirSync(profileDir);
+  const events = JSON.parse(readFileSync(path.join(profileDir, profileFile), 'utf8')) as Array<{ cat: string; name: string; dur: number; args: { op_name?: string } }>;
+  const byOp = new Map<string, number>();
+  for (const e of events) if (e.cat === 'Node' && e.name.endsWith('_kernel_time')) byOp.set(e.args.op_name!, (byOp.get(e.args.op_name!) ?? 0) + e.dur);
+  const kernelTotal = [...byOp.values()].reduce((a, b) => a + b, 0);
+  const nativeProfile = [...byOp].map(([op, dur]) => ({ op, share: dur / kernelTotal })).sort((a, b) => b.share - a.share);
+
+  const context = await harness.browser.newContext();
+  let browser: { seconds: number[]; modelSeconds: number };
+  try {
+    const page = await context.newPage();
+    await openProbe(page, harness);
+    const run = <T,>(source: string, message: Record<string, unknown>) =>
+      page.evaluate(
+        ([code, m]) =>
+          new Promise<T & { error?: string }>((resolve) => {
+            const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })), { type: 'module' });
+            worker.onmessage = ({ data }) => (worker.terminate(), resolve(data));
+            worker.onerror = (event) => (worker.terminate(), resolve({ error: event.message } as T & { error?: string }));
+            worker.postMessage({ ...m, origin: location.origin });
+          }),
+        [source, message] as const,
+      );
+    const dist = '/node_modules/onnxruntime-web/dist/';
+    const products = await run<{ seconds: number[] }>(PRODUCT_WORKER, {
+      dist, build: WEB_BUILDS[0], threads, repeats: GEMM_REPEATS,
+      models: shapes.map((p, i) => ({ url: `/models/q8-products/product-${i}.onnx`, rows: tokens, cols: p.k })),
+    });
+    if (products.error) throw new Error(`products worker: ${products.error}`);
+    const model = await run<{ modelSeconds: number }>(DIAG_WORKER, {
+      dist, build: WEB_BUILDS[0], threads, model: `/models/${path.basename(folder)}/onnx/model_quantized.onnx`, rows, seq, repeats: DIAG_REPEATS, sessionOptions: {}, gemm: false,
+    });
+    if (model.error) throw new Error(`model worker: ${model.error}`);
+    browser = { seconds: products.seconds, modelSeconds: model.modelSeconds };
+  } finally {
+    await context.close();
+  }
+  return {
+    tokens,
+    layers: config.num_hidden_layers,
+    products: shapes.map((p, i) => ({ what: p.what, perLayer: p.perLayer, native_ms: nativeSeconds[i] * 1000, browser_ms: browser.seconds[i] * 1000 })),
+    nativeProfile,
+    native_model_s: nativeModel,
+    browser_model_s: browser.modelSeconds,
+  };
+}
+
+function printProducts(d: ProductsDiagnosis): void {
+  const sum = (key: 'native_ms' | 'browser_ms') => (d.layers * d.products.reduce((n, p) => n + p.perLayer * p[key], 0)) / 1000;
+  const [nativeProducts, browserProducts] = [sum('native_ms'), sum('browser_ms')];
+  console.log(`
+q8 products alone (DynamicQuantizeMatMul, the WASM build; best of ${GEMM_REPEATS}), one batch of ${d.tokens} tokens:
+`);
+  console.log('| product | per layer | onnxruntime-node ms | onnxruntime-web ms | browser / native time |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const p of d.products) console.log(`| ${p.what} | ${p.perLayer} | ${p.native_ms.toFixed(2)} | ${p.browser_ms.toFixed(2)} | ${(p.browser_ms / p.native_ms).toFixed(2)}x |`);
+  console.log(`| all ${d.layers} layers' products | | ${(nativeProducts * 1000).toFixed(1)} | ${(browserProducts * 1000).toFixed(1)} | ${(browserProducts / nativeProducts).toFixed(2)}x |`);
+  console.log(`| the q8 model, same batch | | ${(d.native_model_s * 1000).toFixed(1)} | ${(d.browser_model_s * 1000).toFixed(1)} | ${(d.browser_model_s / d.native_model_s).toFixed(2)}x |`);
+  const ceiling = d.native_model_s / (browserProducts + Math.max(0, d.native_model_s - nativeProducts));
+  console.log(`
+The products make ${((100 * nativeProducts) / d.native_model_s).toFixed(0)}% of native's model time and ${((100 * browserProducts) / d.browser_model_s).toFixed(0)}% of the browser's. ` +
+    `With every other op at native speed, the browser could reach at most ${ceiling.toFixed(2)}x native.`);
+  console.log(`onnxruntime-node's kernel time by op type (profile of one batch): ${d.nativeProfile.filter((p) => p.share >= 0.01).map((p) => `${p.op} ${(100 * p.share).toFixed(1)}%`).join(', ')}.`);
 }
 
 function printDiagnosis(diagnosis: Diagnosis): void {

@@ -85,14 +85,24 @@ describe('transformer encoders in the browser', () => {
     const encode = (spec: TransformerSpec, role: string) =>
       page.evaluate(([s, texts, r]) => (window as unknown as { encoderProbe: Probe }).encoderProbe.encode(s, texts, r), [spec, TEXTS, role] as const);
 
+    // Each device's runtime loads its own onnxruntime-web build: the plain WASM one, or the WebGPU one.
+    const ortBinaries: string[] = [];
+    context.on('request', (request) => {
+      // The binary itself, not the dev server's `?url` module that names it.
+      const binary = /ort-wasm-simd-threaded[\w.]*\.wasm$/.exec(new URL(request.url()).pathname);
+      if (binary && !new URL(request.url()).search) ortBinaries.push(binary[0]);
+    });
+    const builds = { wasm: 'ort-wasm-simd-threaded.wasm', webgpu: 'ort-wasm-simd-threaded.asyncify.wasm' };
     for (const device of ['wasm', 'webgpu'] as const) {
       await page.evaluate(() => (window as unknown as { encoderProbe: Probe }).encoderProbe.clearCache(null));
+      ortBinaries.length = 0;
       for (const role of ['query', 'passage'] as const) {
         const result = await encode(servedSpec(device), role);
         expect(result.info).toMatchObject({ device, dim: 32 });
         expect(maxAbsDifference(result.embeddings, expected[role])).toBeLessThan(1e-5);
         expect(result.progress.filter((p) => p.phase === 'encode').at(-1)).toMatchObject({ done: TEXTS.length, cached: 0 });
       }
+      expect(ortBinaries).toEqual([builds[device]]);
     }
     // On auto, the software adapter (SwiftShader, what this Chromium has) is passed over for WASM, with the reason.
     const auto = await encode({ ...servedSpec('wasm'), device: 'auto' }, 'query');

@@ -37,13 +37,18 @@ interface LoadedModel {
  */
 const RUNTIME_SILENCE_LIMITS_MS = { silenceLimitMs: 15_000, busySilenceLimitMs: 120_000 };
 
-const startRuntimeWorker = () => new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'encoder-runtime' });
+/** A runtime for one device: its name tells it which onnxruntime-web build to load (runtimeBuildOf). */
+const startRuntimeWorker = (device: WebDevice) =>
+  device === 'webgpu'
+    ? new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'encoder-runtime (webgpu)' })
+    : new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'encoder-runtime (wasm)' });
 
 /** The handler of every encoder command; `post` answers on the channel the command came from. */
 export type EncoderHost = (command: Exclude<EncoderCommand, { type: 'cancel' }>, signal: AbortSignal, post: Post) => Promise<void>;
 
 export function createEncoderHost(): EncoderHost {
   let runtime: RuntimeClient | null = null;
+  let runtimeDevice: WebDevice | null = null;
   let loaded: LoadedModel | null = null;
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -54,9 +59,11 @@ export function createEncoderHost(): EncoderHost {
     return result;
   }
 
-  function startRuntime(): RuntimeClient {
-    if (runtime) return runtime;
-    const client: RuntimeClient = new SupervisedClient<RuntimeProtocol>({ start: startRuntimeWorker, ...RUNTIME_SILENCE_LIMITS_MS }, RUNTIME_REPLIES, 'model runtime');
+  /** The runtime for `device`; one for the other device ends first (each loads its own build). */
+  function startRuntime(device: WebDevice): RuntimeClient {
+    if (runtime && runtimeDevice === device) return runtime;
+    stopRuntime();
+    const client: RuntimeClient = new SupervisedClient<RuntimeProtocol>({ start: () => startRuntimeWorker(device), ...RUNTIME_SILENCE_LIMITS_MS }, RUNTIME_REPLIES, 'model runtime');
     // A fresh runtime holds no model: a request that was using it ends, the next one loads it again.
     client.onRestarted = (failure) => {
       if (runtime !== client || !loaded) return;
@@ -64,6 +71,7 @@ export function createEncoderHost(): EncoderHost {
       loaded = null;
     };
     runtime = client;
+    runtimeDevice = device;
     return client;
   }
 
@@ -71,6 +79,7 @@ export function createEncoderHost(): EncoderHost {
   function stopRuntime(): void {
     runtime?.stop('The model runtime was ended.');
     runtime = null;
+    runtimeDevice = null;
     loaded = null;
   }
 
@@ -84,7 +93,7 @@ export function createEncoderHost(): EncoderHost {
     if (!forced && loaded?.key === key) return loaded;
     loaded = null;
     const { device, note } = forced ?? (await chooseDevice(spec.device, spec.dtype));
-    const client = startRuntime();
+    const client = startRuntime(device);
     const call = client.call('load', { spec, device, deviceNote: note }, onDownload);
     try {
       const { info } = await client.cancellable(call, signal);

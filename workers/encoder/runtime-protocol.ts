@@ -8,7 +8,7 @@ import type { TextRole } from '../../src/core/encoders/types';
 import type { WireError } from '../rpc';
 import type { DownloadProgress } from './protocol';
 import type { TokenizedTexts } from '../../src/core/tuning/hidden-states';
-import type { ModelInfo, TransformerSpec } from '../../src/core/encoders/model-spec';
+import type { ModelInfo, TransformerSpec, WebDevice } from '../../src/core/encoders/model-spec';
 
 export type RuntimeCommand =
   | { type: 'load'; id: number; spec: TransformerSpec; device: ModelInfo['device']; deviceNote: string | null }
@@ -35,3 +35,11 @@ export interface RuntimeProtocol {
 
 /** transformers.js's Cache API cache (its `env.cacheKey`): models downloaded and folders picked. */
 export const MODEL_CACHE_NAME = 'transformers-cache';
+
+/**
+ * The onnxruntime-web build a runtime worker loads, read from its worker name: "encoder-runtime
+ * (webgpu)" loads the WebGPU build, any other name the plain WASM one (host.ts names them).
+ */
+export function runtimeBuildOf(workerName: string): WebDevice {
+  return workerName.endsWith('(webgpu)') ? 'webgpu' : 'wasm';
+}

@@ -9,16 +9,18 @@ import { Throttle, WORKER_PROGRESS_INTERVAL_MS } from '../../src/core/progress';
 import type { Service } from '../rpc';
 import { type DownloadProgress } from './protocol';
 import { packTokens } from '../../src/core/tuning/hidden-states';
-import { sourceName, type ModelInfo, type ModelSource } from '../../src/core/encoders/model-spec';
+import { sourceName, type ModelInfo, type ModelSource, type WebDevice } from '../../src/core/encoders/model-spec';
 import type { RuntimeCommand, RuntimeEvent, RuntimeProtocol } from './runtime-protocol';
 
-export function createRuntime(post: (event: RuntimeEvent) => void): Service<RuntimeProtocol> {
+/** `build`: the onnxruntime-web build this worker loaded, which serves that device alone. */
+export function createRuntime(post: (event: RuntimeEvent) => void, build: WebDevice): Service<RuntimeProtocol> {
   let model: TransformerEncoder | null = null;
   return { run };
 
   async function run(command: Exclude<RuntimeCommand, { type: 'cancel' }>, signal: AbortSignal): Promise<void> {
     if (command.type === 'load') {
       const { spec, device, deviceNote } = command;
+      if (device !== build) throw new Error(`This model runtime loaded onnxruntime-web's ${build} build and cannot run a model on ${device}.`);
       await model?.dispose().catch(() => undefined);
       model = null;
       const context = { model: describeSource(spec.source), host: spec.source.kind === 'hub' ? spec.source.host : undefined, dtype: spec.dtype };
