@@ -38,7 +38,9 @@
  * Diagnosis (unless --no-diagnose): the model alone on one batch of the run's mean padded length, and
  * one Gemm of the feed-forward shape, straight on onnxruntime-node and on onnxruntime-web in a worker
  * of the same page (both builds the app loads), to tell the runtimes' kernels apart
- * from the app's own layers (tokenizer, transformers.js, pooling, cache, messages).
+ * from the app's own layers (tokenizer, transformers.js, pooling, cache, messages); the runtime
+ * settings tried (tryOptions); and the q8 model taken apart (q8Products: each integer product alone on
+ * both runtimes, onnxruntime-node's profile, and the ceiling they put on the browser's ratio).
  *
  * The dev server may reload the page once at the start (Vite optimising the worker's dependencies on
  * a cold cache); the script waits for that. A reload later (a served file edited mid-run) voids the
