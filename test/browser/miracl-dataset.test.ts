@@ -90,9 +90,16 @@ describe('the MIRACL layout in Chromium', () => {
     await loadDataFolder(page, 'xquad-mini');
     expectMonolingual(await evaluate(page, 1), fromLareqa);
 
-    // The MIRACL folder's languages are known from its language folders before anything is read.
+    // The MIRACL folder's languages are known from its language folders before anything is read. A
+    // first-K-articles value left from LAReQA does not apply: the field is off, says why, and every
+    // query loads (the numbers below are the whole MIRACL folder's).
+    const articles = page.getByLabel('First K articles');
+    await articles.fill('1');
     await folderMenu(page).selectOption('miracl-mini');
     await expect.poll(() => page.locator('.subset').getByRole('checkbox').evaluateAll((boxes) => boxes.map((box) => (box as HTMLInputElement).value))).toEqual(LANGUAGES);
+    expect(await articles.isDisabled()).toBe(true);
+    expect(await articles.inputValue()).toBe('');
+    expect(await page.locator('.field.articles').textContent()).toContain('MIRACL corpora have no articles: every query loads');
     await loadDataFolder(page, 'miracl-mini');
     const summaryText = await page.getByTestId('dataset-summary').textContent();
     expectMonolingual(await evaluate(page, 2), fromMiracl);

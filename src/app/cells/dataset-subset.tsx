@@ -41,13 +41,20 @@ export function SubsetPanel({ view }: { view: DatasetView }) {
       ) : view.source ? (
         <p className="muted small">Languages can be chosen once the files are known (after the first load of JSONL files).</p>
       ) : null}
-      <ArticlesField value={articles} onChange={(value) => dispatch({ type: 'datasetSettingsChanged', patch: { articles: value } })} />
+      <ArticlesField
+        value={articles}
+        noArticles={view.format === 'miracl' ? 'MIRACL corpora have no articles: every query loads' : view.format === 'jsonl' ? 'JSONL files have no articles: every query loads' : null}
+        onChange={(value) => dispatch({ type: 'datasetSettingsChanged', patch: { articles: value } })}
+      />
     </div>
   );
 }
 
-/** "First K articles": empty keeps all; anything but a whole number of at least 1 is not committed. */
-function ArticlesField({ value, onChange }: { value: number | null; onChange: (value: number | null) => void }) {
+/**
+ * "First K articles": empty keeps all; anything but a whole number of at least 1 is not committed.
+ * `noArticles` says why the source has none (MIRACL, JSONL): the field is then off, its value kept.
+ */
+function ArticlesField({ value, noArticles, onChange }: { value: number | null; noArticles: string | null; onChange: (value: number | null) => void }) {
   const [draft, setDraft] = useState(value === null ? '' : String(value));
   useEffect(() => setDraft(value === null ? '' : String(value)), [value]);
   const parsed = draft.trim() === '' ? null : Number(draft);
@@ -61,15 +68,16 @@ function ArticlesField({ value, onChange }: { value: number | null; onChange: (v
         step={1}
         inputMode="numeric"
         placeholder="all"
-        value={draft}
+        value={noArticles ? '' : draft}
         aria-invalid={!valid}
+        disabled={noArticles !== null}
         onChange={(event) => {
           setDraft(event.target.value);
           const next = event.target.value.trim() === '' ? null : Number(event.target.value);
           if (next === null || (Number.isInteger(next) && next >= 1)) onChange(next);
         }}
       />
-      <span className="muted small">{valid ? 'empty: all (LAReQA only)' : 'a whole number, at least 1'}</span>
+      <span className="muted small">{noArticles ?? (valid ? 'empty: all (LAReQA only)' : 'a whole number, at least 1')}</span>
     </label>
   );
 }

@@ -1,5 +1,5 @@
 /** Values derived from the state that several cells need: what a Load would read, what is stale, what is running. */
-import { languagesFromFileNames } from '../../core/dataset/load';
+import { formatOfFileNames, languagesFromFileNames, type DatasetFormat } from '../../core/dataset/load';
 import { sourceFileNames } from '../datasets/sources';
 import type { AppState } from './app-state';
 import type { RunningTask } from './interrupted';
@@ -11,6 +11,8 @@ export interface DatasetView {
   source: DatasetSource | null;
   /** The source's languages, when known before loading (LAReQA file names) or from loading it. */
   available: string[] | null;
+  /** The source's format, when its file names say (the articles subset is LAReQA's alone). */
+  format: DatasetFormat | null;
   selection: DatasetSelection | null;
   /** A dataset is loaded but the settings now ask for another one or another subset. */
   stale: boolean;
@@ -24,11 +26,12 @@ export function datasetView(state: AppState): DatasetView {
   const names = source ? sourceFileNames(source, state.folderIndex) : null;
   const fromLoad = loaded && source && sameSource(loaded.selection.source, source) ? loaded.dataset.available : null;
   const available = (names && languagesFromFileNames(names)) ?? fromLoad;
-  const selection = chosenSelection(state.settings.dataset, available);
+  const format = names && formatOfFileNames(names);
+  const selection = chosenSelection(state.settings.dataset, available, format);
   const stale = loaded !== null && (selection === null || !sameSelection(loaded.selection, selection));
   const wanted = state.settings.dataset.languages;
   const missing = wanted && available ? wanted.filter((lang) => !available.includes(lang)) : [];
-  return { source, available, selection, stale, missing };
+  return { source, available, format, selection, stale, missing };
 }
 
 function currentInputs(state: AppState): RunInputs {

@@ -4,6 +4,7 @@
  */
 import type { GpuChoice } from '../../core/devices';
 import { isRecord } from '../../core/dataset/issues';
+import type { DatasetFormat } from '../../core/dataset/load';
 import { DEFAULT_LEXICAL_OPTIONS, validateLexicalOptions, type LexicalOptions } from '../../core/encoders/lexical';
 import { MODEL_CATALOG } from '../../core/encoders/catalog';
 import { DTYPES } from '../../core/encoders/model-folder';
@@ -190,9 +191,11 @@ export function chosenSource(dataset: DatasetSettings): DatasetSource | null {
 }
 
 /** The selection a Load of these settings reads. */
-export function chosenSelection(dataset: DatasetSettings, available: string[] | null): DatasetSelection | null {
+/** `format`: the source's, where known; the first-K-articles setting applies to LAReQA JSON alone. */
+export function chosenSelection(dataset: DatasetSettings, available: string[] | null, format: DatasetFormat | null = null): DatasetSelection | null {
   const source = chosenSource(dataset);
-  return source ? { source, languages: normalizeLanguages(dataset.languages, available), articles: dataset.articles } : null;
+  const articles = format === 'miracl' || format === 'jsonl' ? null : dataset.articles;
+  return source ? { source, languages: normalizeLanguages(dataset.languages, available), articles } : null;
 }
 
 /**

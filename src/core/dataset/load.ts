@@ -8,13 +8,13 @@ import { DatasetError, type Dataset, type DatasetFile, type LoadOptions } from '
 
 export type { LoadOptions } from './types';
 
-type Format = 'lareqa' | 'jsonl' | 'miracl';
+export type DatasetFormat = 'lareqa' | 'jsonl' | 'miracl';
 
 /**
  * `topics.tsv`, `qrels.tsv` and `docs-*.jsonl[.gz]` are the MIRACL layout, other `*.json` is LAReQA
  * JSON, `*.jsonl` the JSONL format; anything else (LICENSE, README) is not data.
  */
-export function datasetFormatOf(fileName: string): Format | undefined {
+export function datasetFormatOf(fileName: string): DatasetFormat | undefined {
   if (isMiraclFileName(fileName)) return 'miracl';
   const name = fileName.toLowerCase();
   if (name.endsWith('.json')) return 'lareqa';
@@ -70,15 +70,20 @@ function wholeDatasetError(message: string): DatasetError {
   return new DatasetError([{ file: WHOLE_DATASET, place: '', message }]);
 }
 
+/** The one format of the data files among these names; null when there are none or they mix formats. */
+export function formatOfFileNames(names: string[]): DatasetFormat | null {
+  const formats = new Set(names.map(datasetFormatOf).filter((format) => format !== undefined));
+  return formats.size === 1 ? [...formats][0] : null;
+}
+
 /**
  * Languages named by the file names: LAReQA's (`en.json`) or MIRACL's language folders
  * (`ar/topics.tsv`); null when the files do not say (JSONL) or mix formats.
  */
 export function languagesFromFileNames(names: string[]): string[] | null {
-  const data = names.filter(isDatasetFileName);
-  const formats = new Set(data.map(datasetFormatOf));
-  if (formats.size !== 1 || formats.has('jsonl')) return null;
-  const language = formats.has('lareqa') ? lareqaLanguage : miraclLanguage;
-  const languages = new Set(data.map(language));
+  const format = formatOfFileNames(names);
+  if (format === null || format === 'jsonl') return null;
+  const language = format === 'lareqa' ? lareqaLanguage : miraclLanguage;
+  const languages = new Set(names.filter(isDatasetFileName).map(language));
   return languages.has('') ? null : [...languages].sort(compareCodeUnits);
 }
