@@ -7,7 +7,10 @@
  *   - the CPU engine (cpu-layer.ts, plain TypeScript) in Node,
  *   - PyTorch CPU, float32 autograd, the same threads (scripts/torch_tune_bench.py; the real alternative),
  *   - in headless Chromium (a bare cross-origin isolated page, src/dev-server/tuning-page.ts):
- *     onnxruntime-web's multi-threaded WASM EP and the CPU engine.
+ *     onnxruntime-web's multi-threaded WASM EP and the CPU engine,
+ *   - the losing candidate `@jax-js/jax` (scripts/jax-layers.ts: `jit(valueAndGrad(loss))` on its
+ *     `wasm` backend) in Node and in Chromium, so the engine decision rests on one run.
+ * Every engine's first loss must agree with the CPU engine's (relative 1e-4), or the run stops.
  * Debian's python3-torch calls whatever provides libblas.so.3; with only libblas3 installed that is
  * the netlib reference BLAS, minutes per step, no fair alternative. `--torch-blas <dir>` puts a
  * folder holding an optimised libblas.so.3 first on the library path of the PyTorch run alone,
@@ -36,6 +39,8 @@ import { poolingLoss } from '../src/core/tuning/loss';
 import { createOrtLayerEngine } from '../src/core/tuning/ort-engine';
 import { chromiumAvailable } from '../src/dev-server/chromium';
 import { encodeForPage, openTuningPage } from '../src/dev-server/tuning-page';
+import { openWebGpuPage } from '../src/dev-server/webgpu-page';
+import { createJaxLayerStep } from './jax-layers';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -86,10 +91,30 @@ async function main(): Promise<void> {
   };
   await timeEngine(createOrtLayerEngine(ort, MINILM, { backend: 'ort-node', executionProviders: ['cpu'], threads }), threads, steps, true);
   await timeEngine(createCpuLayerEngine(MINILM), 1, cpuSteps, false);
+
+  // jax-js in Node: its wasm backend, one thread (Node has no global Worker for its pool).
+  const jax = await import('@jax-js/jax');
+  await jax.init('wasm');
+  jax.defaultDevice('wasm');
+  result.jax_js = JSON.parse(await readFile(path.join(ROOT, 'node_modules/@jax-js/jax/package.json'), 'utf8')).version;
   for (const count of LAYER_COUNTS) {
-    const [a, b] = [firstLosses[`ort-node ${count}`], firstLosses[`cpu ${count}`]];
-    if (Math.abs(a - b) > 1e-4 * Math.abs(b)) throw new Error(`the engines disagree on ${count} layer(s)' loss: ort-node ${a}, cpu ${b}`);
+    const stepper = createJaxLayerStep(jax, MINILM, layers.slice(0, count), input, PAIRS, TEMPERATURE);
+    const seconds: number[] = [];
+    for (let step = 0; step <= steps; step++) {
+      const started = performance.now();
+      const loss = await stepper.step();
+      firstLosses[`jax-js ${count}`] ??= loss;
+      if (step > 0) seconds.push((performance.now() - started) / 1000);
+    }
+    stepper.dispose();
+    rows.push({ engine: 'jax-js wasm', where: 'Node', layers: count, threads: 1, seconds });
+    console.error(`jax-js wasm, ${count} layer(s): ${median(seconds).toFixed(2)} s/step`);
   }
+  const checkLoss = (engine: string, count: number) => {
+    const [a, b] = [firstLosses[`${engine} ${count}`], firstLosses[`cpu ${count}`]];
+    if (!(Math.abs(a - b) <= 1e-4 * Math.abs(b))) throw new Error(`the engines disagree on ${count} layer(s)' loss: ${engine} ${a}, cpu ${b}`);
+  };
+  for (const count of LAYER_COUNTS) for (const engine of ['ort-node', 'jax-js']) checkLoss(engine, count);
   result.first_step_loss = firstLosses;
 
   const torch = await torchRun(lengths, threads, steps, values['torch-blas']);
@@ -116,12 +141,51 @@ async function main(): Promise<void> {
     } finally {
       await page.close();
     }
+    const jaxPage = await openWebGpuPage(JAX_ENTRY, ROOT, { crossOriginIsolated: true });
+    try {
+      for (const count of LAYER_COUNTS) {
+        const spec = { ...encodeForPage(layers.slice(0, count), input), shape: MINILM, pairs: PAIRS, temperature: TEMPERATURE, steps };
+        const measured = await jaxPage.page.evaluate((s) => (window as unknown as { jaxTune(spec: unknown): Promise<{ seconds: number[]; loss: number; threads: number }> }).jaxTune(s), spec);
+        firstLosses[`jax-js Chromium ${count}`] = measured.loss;
+        checkLoss('jax-js Chromium', count);
+        rows.push({ engine: 'jax-js wasm', where: 'Chromium', layers: count, threads: measured.threads, seconds: measured.seconds });
+        console.error(`jax-js wasm in Chromium, ${count} layer(s): ${median(measured.seconds).toFixed(2)} s/step`);
+      }
+    } finally {
+      await jaxPage.close();
+    }
   }
   result.load_after = os.loadavg();
   result.rows = rows.map((row) => ({ ...row, steps_per_s: 1 / median(row.seconds) }));
   await writeFile(values.out, JSON.stringify(result, null, 2));
   console.log(table(rows, result));
 }
+
+/** The bare page's module for jax-js: the same step as in Node, on the weights and texts it is sent. */
+const JAX_ENTRY = `
+import * as jax from '@jax-js/jax';
+import { createJaxLayerStep } from './scripts/jax-layers';
+import { decodeFloat32 as decode, decodeLayer as fromBase64 } from './src/dev-server/page-arrays';
+window.jaxTune = async (spec) => {
+  await jax.init('wasm');
+  jax.defaultDevice('wasm');
+  const input = { ...spec.input, hidden: decode(spec.input.hidden), mask: Uint8Array.from(spec.input.mask) };
+  const stepper = createJaxLayerStep(jax, spec.shape, spec.layers.map(fromBase64), input, spec.pairs, spec.temperature);
+  const seconds = [];
+  let loss;
+  try {
+    for (let step = 0; step <= spec.steps; step++) {
+      const started = performance.now();
+      const value = await stepper.step();
+      loss ??= value;
+      if (step > 0) seconds.push((performance.now() - started) / 1000);
+    }
+  } finally {
+    stepper.dispose();
+  }
+  return { seconds, loss, threads: navigator.hardwareConcurrency };
+};
+`;
 
 async function torchRun(lengths: number[], threads: number, steps: number, blasDir: string | undefined) {
   const work = await mkdtemp(path.join(os.tmpdir(), 'xling-bench-tune-'));

@@ -60,6 +60,7 @@ import { poolingLoss } from './src/core/tuning/loss';
 import { findLayers, splitForTuning } from './src/core/tuning/onnx-layers';
 import { computeHiddenStates, ortBottomRunner, packTokens } from './src/core/tuning/hidden-states';
 import { embedTexts } from './src/core/tuning/layer-model';
+import { decodeFloat32 as decode, decodeLayer as fromBase64 } from './src/dev-server/page-arrays';
 
 for (const ort of [ortWasm, ortWebGpu]) {
   ort.env.wasm.wasmPaths = location.origin + '/ort/';
@@ -69,8 +70,6 @@ const runtimeOf = (engine) => (engine === 'ort-webgpu' ? ortWebGpu : ortWasm);
 const ortEngine = (engine, shape) => createOrtLayerEngine(runtimeOf(engine), shape, { backend: engine, executionProviders: [engine === 'ort-webgpu' ? 'webgpu' : 'wasm'] });
 const webgpuDevice = async (engine) => engine === 'ort-webgpu' && (await ortWebGpu.env.webgpu.device) !== undefined;
 const toArrays = (layer) => Object.fromEntries(Object.entries(layer).map(([g, p]) => [g, Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Array.from(v)]))]));
-const decode = (base64) => new Float32Array(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)).buffer);
-const fromBase64 = (layer) => Object.fromEntries(Object.entries(layer).map(([g, p]) => [g, Object.fromEntries(Object.entries(p).map(([k, v]) => [k, decode(v)]))]));
 
 (window as any).tuneLayers = async (spec) => {
   const layers = spec.layers.map(fromBase64);
