@@ -36,7 +36,10 @@ export function createOrtLayerEngine(ort: OrtLike, shape: LayerShape, options: O
   checkLayerShape(shape);
   const { hidden: H, intermediate: I } = shape;
   const weightDims = weightShapes(shape);
-  const sessionOptions: OrtCommon.InferenceSession.SessionOptions = {};
+  // No memory patterns: every batch has its own padded length, and onnxruntime keeps a planned
+  // allocation per input shape. Off, the classroom-size CLI run peaked at 9.6 GB instead of 11.7 GB
+  // at the same speed (docs/benchmarks.md, "Tuning layers").
+  const sessionOptions: OrtCommon.InferenceSession.SessionOptions = { enableMemPattern: false };
   if (options.executionProviders) sessionOptions.executionProviders = options.executionProviders;
   if (options.threads !== undefined) sessionOptions.intraOpNumThreads = options.threads;
   let forwardSession: Promise<Session> | undefined;
