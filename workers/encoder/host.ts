@@ -37,7 +37,11 @@ interface LoadedModel {
  */
 const RUNTIME_SILENCE_LIMITS_MS = { silenceLimitMs: 15_000, busySilenceLimitMs: 120_000 };
 
-/** A runtime for one device: its name tells it which onnxruntime-web build to load (runtimeBuildOf). */
+/**
+ * A runtime for one device: its name tells it which onnxruntime-web build to load (runtimeBuildOf).
+ * Two literal constructors, because Vite bundles a worker only from `new Worker(new URL(...))` with
+ * static options.
+ */
 const startRuntimeWorker = (device: WebDevice) =>
   device === 'webgpu'
     ? new Worker(new URL('./runtime.worker.ts', import.meta.url), { type: 'module', name: 'encoder-runtime (webgpu)' })

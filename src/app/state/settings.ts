@@ -190,8 +190,10 @@ export function chosenSource(dataset: DatasetSettings): DatasetSource | null {
   }
 }
 
-/** The selection a Load of these settings reads. */
-/** `format`: the source's, where known; the first-K-articles setting applies to LAReQA JSON alone. */
+/**
+ * The selection a Load of these settings reads. `format`: the source's, where its file names say;
+ * the first-K-articles setting applies to LAReQA JSON alone.
+ */
 export function chosenSelection(dataset: DatasetSettings, available: string[] | null, format: DatasetFormat | null = null): DatasetSelection | null {
   const source = chosenSource(dataset);
   const articles = format === 'miracl' || format === 'jsonl' ? null : dataset.articles;
