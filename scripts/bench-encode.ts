@@ -394,6 +394,40 @@ const WEB_BUILDS = [
   { build: 'WebGPU build (ort.webgpu bundle, asyncify .wasm; the app on WebGPU)', bundle: 'ort.webgpu.bundle.min.mjs', wasm: 'ort-wasm-simd-threaded.asyncify.wasm', mjs: 'ort-wasm-simd-threaded.asyncify.mjs' },
 ];
 
+/** One untimed call, then the best of `repeats` timed ones, in seconds. */
+async function bestSeconds(f: () => Promise<unknown>, repeats: number): Promise<number> {
+  await f();
+  let best = Infinity;
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    await f();
+    best = Math.min(best, performance.now() - t);
+  }
+  return best / 1000;
+}
+
+/** The model's inputs for one rows x seq batch of every-row-full token ids (the diagnosis batches). */
+function modelFeeds(ort: typeof import('onnxruntime-node'), rows: number, seq: number) {
+  return {
+    input_ids: new ort.Tensor('int64', new BigInt64Array(rows * seq).map((_, i) => BigInt(4 + ((i * 7919) % 5000))), [rows, seq]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(rows * seq).fill(1n), [rows, seq]),
+  };
+}
+
+/** Runs a module worker from `source` in the page, posts it `message` (with the page's origin) and resolves with its one reply. */
+function inPageWorker<T>(page: Page, source: string, message: Record<string, unknown>): Promise<T & { error?: string }> {
+  return page.evaluate(
+    ([code, m]) =>
+      new Promise<T & { error?: string }>((resolve) => {
+        const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })), { type: 'module' });
+        worker.onmessage = ({ data }) => (worker.terminate(), resolve(data));
+        worker.onerror = (event) => (worker.terminate(), resolve({ error: event.message } as T & { error?: string }));
+        worker.postMessage({ ...m, origin: location.origin });
+      }),
+    [source, message] as const,
+  );
+}
+
 /** Module worker source (a blob): loads one onnxruntime-web build and times the model and the Gemm. */
 const DIAG_WORKER = `
 self.onmessage = async ({ data }) => {
@@ -441,30 +475,16 @@ async function diagnose(harness: Harness, folder: string, modelName: string, thr
   const gemm = `Gemm [${rows * seq} x ${hidden}] x [${hidden} x ${ffn}] (feed-forward shape)`;
   console.error(`diagnosis: one ${rows} x ${seq} batch (best of ${DIAG_REPEATS}), and ${gemm} (best of ${GEMM_REPEATS}) ...`);
   const ortNode = await import('onnxruntime-node');
-  const time = async (f: () => Promise<unknown>, repeats = DIAG_REPEATS) => {
-    await f();
-    let best = Infinity;
-    for (let i = 0; i < repeats; i++) {
-      const t = performance.now();
-      await f();
-      best = Math.min(best, performance.now() - t);
-    }
-    return best / 1000;
-  };
   const session = await ortNode.InferenceSession.create(path.join(folder, 'onnx/model.onnx'), { intraOpNumThreads: threads, interOpNumThreads: 1 });
-  const ids = new BigInt64Array(rows * seq).map((_, i) => BigInt(4 + ((i * 7919) % 5000)));
-  const feeds = {
-    input_ids: new ortNode.Tensor('int64', ids, [rows, seq]),
-    attention_mask: new ortNode.Tensor('int64', new BigInt64Array(rows * seq).fill(1n), [rows, seq]),
-  };
-  const nativeModel = await time(() => session.run(feeds));
+  const feeds = modelFeeds(ortNode, rows, seq);
+  const nativeModel = await bestSeconds(() => session.run(feeds), DIAG_REPEATS);
   await session.release();
   const m = rows * seq;
   const q = new Float32Array(m * hidden).map((_, i) => Math.sin(i));
   const c = new Float32Array(ffn * hidden).map((_, i) => Math.cos(i));
   const nativeGemmAt = async (n: number) => {
     const backend = await ortMatmul(ortNode, { executionProviders: ['cpu'], threads: n })(c, ffn, hidden);
-    const seconds = await time(() => backend.scores(q, m), GEMM_REPEATS);
+    const seconds = await bestSeconds(() => backend.scores(q, m), GEMM_REPEATS);
     await backend.dispose();
     return seconds;
   };
@@ -481,16 +501,9 @@ async function diagnose(harness: Harness, folder: string, modelName: string, thr
     const jobs = [...WEB_BUILDS.map((build) => ({ build, threads, model: true })), { build: WEB_BUILDS[0], threads: 1, model: false }];
     for (const job of jobs) {
       const { build } = job;
-      const result = await page.evaluate(
-        ([source, message]) =>
-          new Promise<{ modelSeconds: number; gemmSeconds: number; isolated: boolean; error?: string }>((resolve) => {
-            const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), { type: 'module' });
-            worker.onmessage = ({ data }) => (worker.terminate(), resolve(data));
-            worker.onerror = (event) => (worker.terminate(), resolve({ modelSeconds: NaN, gemmSeconds: NaN, isolated: false, error: event.message }));
-            worker.postMessage({ ...message, origin: location.origin });
-          }),
-        [DIAG_WORKER, { dist: '/node_modules/onnxruntime-web/dist/', build, threads: job.threads, model: job.model ? `/models/${modelName}/onnx/model.onnx` : null, rows, seq, repeats: DIAG_REPEATS, gemmRepeats: GEMM_REPEATS, hidden, ffn }] as const,
-      );
+      const result = await inPageWorker<{ modelSeconds: number; gemmSeconds: number; isolated: boolean }>(page, DIAG_WORKER, {
+        dist: '/node_modules/onnxruntime-web/dist/', build, threads: job.threads, model: job.model ? `/models/${modelName}/onnx/model.onnx` : null, rows, seq, repeats: DIAG_REPEATS, gemmRepeats: GEMM_REPEATS, hidden, ffn,
+      });
       if (result.error) throw new Error(`diagnosis worker (${build.build}): ${result.error}`);
       if (!result.isolated) throw new Error('diagnosis worker is not cross-origin isolated: it would run on one thread.');
       if (reloads.count) throw new Error('the dev server reloaded the page during the diagnosis: run again.');
@@ -523,17 +536,10 @@ async function tryOptions(harness: Harness, folder: string, modelName: string, t
   const ortNode = await import('onnxruntime-node');
   const nativeAt = async (file: string, rows: number) => {
     const session = await ortNode.InferenceSession.create(path.join(folder, file), { intraOpNumThreads: threads, interOpNumThreads: 1 });
-    const ids = new BigInt64Array(rows * seq).map((_, i) => BigInt(4 + ((i * 7919) % 5000)));
-    const feeds = { input_ids: new ortNode.Tensor('int64', ids, [rows, seq]), attention_mask: new ortNode.Tensor('int64', new BigInt64Array(rows * seq).fill(1n), [rows, seq]) };
-    await session.run(feeds);
-    let best = Infinity;
-    for (let i = 0; i < DIAG_REPEATS; i++) {
-      const t = performance.now();
-      await session.run(feeds);
-      best = Math.min(best, performance.now() - t);
-    }
+    const feeds = modelFeeds(ortNode, rows, seq);
+    const seconds = await bestSeconds(() => session.run(feeds), DIAG_REPEATS);
     await session.release();
-    return (best * 1000) / (rows * seq);
+    return (seconds * 1e6) / (rows * seq);
   };
   const trials = [
     { what: 'q8, the app\'s WASM build, 2 threads, optimisation all, batch 32', file: 'onnx/model_quantized.onnx', build: WEB_BUILDS[0], threads, rows: BATCH, options: {} },
@@ -550,16 +556,9 @@ async function tryOptions(harness: Harness, folder: string, modelName: string, t
     await openProbe(page, harness);
     const webNN = await page.evaluate(() => 'ml' in navigator);
     for (const trial of trials) {
-      const result = await page.evaluate(
-        ([source, message]) =>
-          new Promise<{ modelSeconds: number; error?: string }>((resolve) => {
-            const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), { type: 'module' });
-            worker.onmessage = ({ data }) => (worker.terminate(), resolve(data));
-            worker.onerror = (event) => (worker.terminate(), resolve({ modelSeconds: NaN, error: event.message }));
-            worker.postMessage({ ...message, origin: location.origin });
-          }),
-        [DIAG_WORKER, { dist: '/node_modules/onnxruntime-web/dist/', build: trial.build, threads: trial.threads, model: `/models/${modelName}/${trial.file}`, rows: trial.rows, seq, repeats: DIAG_REPEATS, sessionOptions: trial.options, gemm: false }] as const,
-      );
+      const result = await inPageWorker<{ modelSeconds: number }>(page, DIAG_WORKER, {
+        dist: '/node_modules/onnxruntime-web/dist/', build: trial.build, threads: trial.threads, model: `/models/${modelName}/${trial.file}`, rows: trial.rows, seq, repeats: DIAG_REPEATS, sessionOptions: trial.options, gemm: false,
+      });
       if (result.error) throw new Error(`options worker (${trial.what}): ${result.error}`);
       const web = (result.modelSeconds * 1e6) / (trial.rows * seq);
       console.error(`  ${trial.what}: ${web.toFixed(1)} µs/token (load ${os.loadavg()[0].toFixed(2)})`);
@@ -662,15 +661,8 @@ async function q8Products(harness: Harness, folder: string, threads: number, sha
   for (const [i, p] of shapes.entries()) {
     const session = await ortNode.InferenceSession.create(files[i], { intraOpNumThreads: threads, interOpNumThreads: 1 });
     const x = new ortNode.Tensor('float32', new Float32Array(tokens * p.k).map((_, j) => Math.sin(j)), [tokens, p.k]);
-    await session.run({ x });
-    let best = Infinity;
-    for (let r = 0; r < GEMM_REPEATS; r++) {
-      const t = performance.now();
-      await session.run({ x });
-      best = Math.min(best, performance.now() - t);
-    }
+    nativeSeconds.push(await bestSeconds(() => session.run({ x }), GEMM_REPEATS));
     await session.release();
-    nativeSeconds.push(best / 1000);
   }
 
   // Native's profile: kernel time per op type over one batch of the run's mean shape (after a warm-up).
@@ -678,18 +670,9 @@ async function q8Products(harness: Harness, folder: string, threads: number, sha
   await rm(profileDir, { recursive: true, force: true });
   await mkdir(profileDir, { recursive: true });
   const { rows, seq } = shape;
-  const feeds = {
-    input_ids: new ortNode.Tensor('int64', new BigInt64Array(rows * seq).map((_, i) => BigInt(4 + ((i * 7919) % 5000))), [rows, seq]),
-    attention_mask: new ortNode.Tensor('int64', new BigInt64Array(rows * seq).fill(1n), [rows, seq]),
-  };
+  const feeds = modelFeeds(ortNode, rows, seq);
   const plain = await ortNode.InferenceSession.create(path.join(folder, 'onnx/model_quantized.onnx'), { intraOpNumThreads: threads, interOpNumThreads: 1 });
-  await plain.run(feeds);
-  let nativeModel = Infinity;
-  for (let r = 0; r < DIAG_REPEATS; r++) {
-    const t = performance.now();
-    await plain.run(feeds);
-    nativeModel = Math.min(nativeModel, (performance.now() - t) / 1000);
-  }
+  const nativeModel = await bestSeconds(() => plain.run(feeds), DIAG_REPEATS);
   await plain.release();
   const profiled = await ortNode.InferenceSession.create(path.join(folder, 'onnx/model_quantized.onnx'), {
     intraOpNumThreads: threads, interOpNumThreads: 1, enableProfiling: true, profileFilePrefix: path.join(profileDir, 'q8'),
@@ -710,24 +693,13 @@ async function q8Products(harness: Harness, folder: string, threads: number, sha
   try {
     const page = await context.newPage();
     await openProbe(page, harness);
-    const run = <T,>(source: string, message: Record<string, unknown>) =>
-      page.evaluate(
-        ([code, m]) =>
-          new Promise<T & { error?: string }>((resolve) => {
-            const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })), { type: 'module' });
-            worker.onmessage = ({ data }) => (worker.terminate(), resolve(data));
-            worker.onerror = (event) => (worker.terminate(), resolve({ error: event.message } as T & { error?: string }));
-            worker.postMessage({ ...m, origin: location.origin });
-          }),
-        [source, message] as const,
-      );
     const dist = '/node_modules/onnxruntime-web/dist/';
-    const products = await run<{ seconds: number[] }>(PRODUCT_WORKER, {
+    const products = await inPageWorker<{ seconds: number[] }>(page, PRODUCT_WORKER, {
       dist, build: WEB_BUILDS[0], threads, repeats: GEMM_REPEATS,
       models: shapes.map((p, i) => ({ url: `/models/q8-products/product-${i}.onnx`, rows: tokens, cols: p.k })),
     });
     if (products.error) throw new Error(`products worker: ${products.error}`);
-    const model = await run<{ modelSeconds: number }>(DIAG_WORKER, {
+    const model = await inPageWorker<{ modelSeconds: number }>(page, DIAG_WORKER, {
       dist, build: WEB_BUILDS[0], threads, model: `/models/${path.basename(folder)}/onnx/model_quantized.onnx`, rows, seq, repeats: DIAG_REPEATS, sessionOptions: {}, gemm: false,
     });
     if (model.error) throw new Error(`model worker: ${model.error}`);
