@@ -17,7 +17,7 @@ import { evaluateDataset } from '../../src/core/evaluate';
 import { jsMatmul } from '../../src/core/linalg/js-matmul';
 import type { EvalReport } from '../../src/core/metrics/types';
 import { readDatasetFolder } from '../../src/node/read-dataset';
-import { dropPaths, openNotebook, readSummaryTitles, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
+import { dropPaths, openNotebook, readSummaryTitles, SHOTS_DIR, startHarness, XQUAD_R_DIR, type Harness } from '../support/harness';
 import { writeMiraclLayout } from '../support/miracl-fixture';
 
 const LANGUAGES = ['de', 'en', 'zh']; // sorted: the app keeps the dataset's language order
@@ -100,6 +100,7 @@ describe('the MIRACL layout in Chromium', () => {
     expect(await articles.isDisabled()).toBe(true);
     expect(await articles.inputValue()).toBe('');
     expect(await page.locator('.field.articles').textContent()).toContain('MIRACL corpora have no articles: every query loads');
+    await page.getByRole('region', { name: 'Dataset' }).screenshot({ path: `${SHOTS_DIR}/miracl-no-articles.png` });
     await loadDataFolder(page, 'miracl-mini');
     const summaryText = await page.getByTestId('dataset-summary').textContent();
     expectMonolingual(await evaluate(page, 2), fromMiracl);
